@@ -1,0 +1,65 @@
+"""The ``crsrules`` command: replay, validate, test, rulesets, schema."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from .. import __version__
+from ..errors import CrsrulesError
+from . import commands
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crsrules", description="Replay CAR-T toxicity case logs against cited rulesets. "
+                                "Decision support only: a clinician confirms every output.")
+    p.add_argument("--version", action="version", version=commands.version_text())
+    p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("replay", help="replay a case log (or a folder of them) and show what fires")
+    r.add_argument("case", help="a .jsonl case log, or a folder of them (a cohort)")
+    r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
+    r.add_argument("--format", choices=["table", "jsonl", "json"], default="table")
+    r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
+    r.add_argument("--backend", choices=["durable", "reference"], default="durable")
+    r.add_argument("--assume-tz", metavar="TZ", help="offset for times written without one, e.g. +01:00 or UTC")
+    r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    r.set_defaults(func=commands.cmd_replay)
+
+    v = sub.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
+    v.add_argument("paths", nargs="+")
+    v.set_defaults(func=commands.cmd_validate)
+
+    t = sub.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
+    t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
+    t.add_argument("--backend", choices=["durable", "reference"], default="durable")
+    t.set_defaults(func=commands.cmd_test)
+
+    rl = sub.add_parser("rulesets", help="list the bundled rulesets")
+    rl.add_argument("action", choices=["list"])
+    rl.set_defaults(func=commands.cmd_rulesets)
+
+    s = sub.add_parser("schema", help="print a JSON Schema")
+    s.add_argument("which", choices=["case-log", "ruleset", "trace"])
+    s.set_defaults(func=commands.cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CrsrulesError as exc:
+        if args.debug:
+            raise
+        print(str(exc), file=sys.stderr)
+        return 2
+    except (OSError, UnicodeError) as exc:
+        if args.debug:
+            raise
+        print(f"crsrules: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

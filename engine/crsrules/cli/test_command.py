@@ -1,0 +1,44 @@
+"""``crsrules test``: golden cases and rule coverage (a rule needs a case where it fires, or one where it must not)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import CrsrulesError
+from ..knowledge.loader import RULESET_FILE, load_ruleset
+from ..testing.golden import case_files, run_case
+
+
+def run_tests(folder: Path, backend: str) -> int:
+    folders = [folder] if (folder / RULESET_FILE).exists() else sorted(p.parent for p in folder.glob(f"*/{RULESET_FILE}"))
+    failed = uncovered = 0
+    for rs_folder in folders:
+        if rs_folder.name.startswith("_"):
+            continue
+        try:
+            rs = load_ruleset(rs_folder)
+        except CrsrulesError as exc:
+            print(str(exc), file=sys.stderr)
+            failed += 1
+            continue
+        fired: set[str] = set()
+        must_not: set[str] = set()
+        cases = case_files(rs_folder)
+        print(f"{rs.ref}: {len(cases)} cases")
+        for path in cases:
+            result = run_case(path, backend=backend, ruleset_dir=rs_folder)
+            fired |= result.fired
+            must_not |= result.must_not
+            print(f"  {'ok  ' if result.ok else 'FAIL'} {path.name}")
+            for message in result.failures:
+                print(f"       {path}: {message}")
+            failed += not result.ok
+        for rule in rs.rules:
+            marks = ("fires" if rule.id in fired else "") + (" must-not" if rule.id in must_not else "")
+            if not marks:
+                uncovered += 1
+                print(f"  UNCOVERED {rule.id}: no case where it fires and none where it must not")
+            elif rule.id not in fired or rule.id not in must_not:
+                print(f"  partial   {rule.id}: only {marks.strip()}")
+    print(f"{'FAILED' if failed or uncovered else 'passed'}: {failed} failing cases, {uncovered} uncovered rules")
+    return 1 if failed or uncovered else 0

@@ -1,0 +1,76 @@
+"""Cross-checks a schema cannot express: references, citations, order of variables."""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..errors import Issue
+from .conditions import leaves, operand_kind
+from .guidelines import Guideline
+from .issues import did_you_mean
+from .model import FlagOutcome, GradeOutcome, RecommendOutcome, Ruleset, Variable
+from .yamlmarks import Marks, locate
+
+
+def _var_refs(spec: Variable) -> Iterator[str]:
+    """Names of the other variables a variable reads."""
+    for cond in (spec.held_for, spec.condition):
+        if cond is not None:
+            yield from (leaf.var for leaf in leaves(cond))
+    yield from (spec.weighted_sum or {})
+    if spec.snapshot is not None:
+        yield spec.snapshot.var
+        if spec.snapshot.at.first_true:
+            yield spec.snapshot.at.first_true
+    if spec.elapsed is not None and spec.elapsed.first_true:
+        yield spec.elapsed.first_true
+    if spec.since:
+        yield spec.since
+
+
+def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, file: str) -> list[Issue]:
+    """Every cross-reference problem in one ruleset."""
+    issues: list[Issue] = []
+
+    def add(loc: tuple[Any, ...], code: str, message: str, rule: str | None = None) -> None:
+        line, col = locate(marks, loc)
+        issues.append(Issue(file, line, code, message, col, rule))
+
+    declared: list[str] = []
+    for name, spec in rs.variables.items():
+        for ref in _var_refs(spec):
+            if ref not in rs.variables:
+                add(("variables", name), "unknown-variable", f"variable {name!r} reads {ref!r}, which is not declared{did_you_mean(ref, rs.variables)}")
+            elif ref not in declared:
+                add(("variables", name), "forward-reference", f"variable {name!r} reads {ref!r}, declared later; declare it first")
+        declared.append(name)
+    kinds: dict[str, str] = {}
+    for i, rule in enumerate(rs.rules):
+        for leaf in leaves(rule.when):
+            kind = operand_kind(leaf)
+            if kind is not None and kinds.setdefault(leaf.var, kind) != kind:
+                add(("rules", i, "when"), "mixed-types",
+                    f"{leaf.var!r} is compared with a {kind} here and a {kinds[leaf.var]} elsewhere", rule.id)
+    seen: set[str] = set()
+    for i, rule in enumerate(rs.rules):
+        if rule.id in seen:
+            add(("rules", i, "id"), "duplicate-rule", f"rule id {rule.id!r} is used twice", rule.id)
+        seen.add(rule.id)
+        for leaf in leaves(rule.when):
+            if leaf.var not in rs.variables:
+                add(("rules", i, "when"), "unknown-variable", f"condition reads {leaf.var!r}, which is not declared{did_you_mean(leaf.var, rs.variables)}", rule.id)
+        if isinstance(rule.then, GradeOutcome) and not rs.scale:
+            add(("rules", i, "then"), "grade-without-scale", "a grade outcome needs the ruleset's `scale`", rule.id)
+        if isinstance(rule.then, FlagOutcome) and rule.then.value and rule.then.value not in rs.variables:
+            add(("rules", i, "then"), "unknown-variable", f"flag value reads {rule.then.value!r}, which is not declared", rule.id)
+        if isinstance(rule.then, RecommendOutcome) and rule.then.dose and rule.then.dose.per_kg is not None:
+            if rule.then.dose.weight not in rs.variables:
+                add(("rules", i, "then", "dose"), "unknown-variable", f"dose reads weight variable {rule.then.dose.weight!r}, which is not declared", rule.id)
+        for j, cite in enumerate(rule.cites):
+            record = guidelines.get(cite.source)
+            if record is None:
+                add(("rules", i, "cites", j, "source"), "unresolved-citation",
+                    f"no guideline record {cite.source!r}{did_you_mean(cite.source, guidelines)}", rule.id)
+            elif cite.locator not in record.locators:
+                add(("rules", i, "cites", j, "locator"), "unknown-locator",
+                    f"{cite.source} has no locator {cite.locator!r}{did_you_mean(cite.locator, record.locators)}", rule.id)
+    return issues

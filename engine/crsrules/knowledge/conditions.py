@@ -1,0 +1,152 @@
+"""Conditions: what a rule (or a derived variable) tests.
+
+A condition is a comparison on one derived variable (a *leaf*), or ``all`` /
+``any`` of conditions. A comparison on a missing value is false, whatever the
+operator: absence of evidence never makes a rule fire.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Iterator, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Scalar = Union[bool, int, float, str]
+ORDERING = ("gt", "ge", "lt", "le")
+OPERATORS = ("eq", "ne", *ORDERING, "in", "present")
+
+
+class Leaf(BaseModel):
+    """``{var: fever}`` (is true), ``{var: flow, gt: 6.0}``, ``{var: device, in: [cpap, bipap]}``."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    var: str
+    eq: Scalar | None = None
+    ne: Scalar | None = None
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    in_: list[Scalar] | None = Field(default=None, alias="in")
+    present: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> "Leaf":
+        given = [op for op in OPERATORS if self.operand(op) is not None]
+        if len(given) > 1:
+            raise ValueError(f"a comparison takes one operator, got {', '.join(given)}")
+        if not given:
+            self.eq = True
+        return self
+
+    def operand(self, op: str) -> Any:
+        return getattr(self, "in_" if op == "in" else op)
+
+    @property
+    def op(self) -> str:
+        return next(op for op in OPERATORS if self.operand(op) is not None)
+
+    @property
+    def value(self) -> Any:
+        return self.operand(self.op)
+
+    def text(self) -> str:
+        symbol = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "in": "in", "present": "present:"}
+        return f"{self.var} {symbol[self.op]} {self.value}"
+
+
+class All(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    all: list["Condition"] = Field(min_length=1)
+
+
+class AnyOf(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    any: list["Condition"] = Field(min_length=1)
+
+
+def _discriminate(value: Any) -> str:
+    if isinstance(value, dict):
+        if "all" in value:
+            return "all"
+        if "any" in value:
+            return "any"
+        return "leaf"
+    if isinstance(value, list):
+        return "all"
+    return "leaf"
+
+
+def _list_is_all(value: Any) -> Any:
+    return {"all": value} if isinstance(value, list) else value
+
+
+from pydantic import BeforeValidator, Discriminator, Tag  # noqa: E402
+
+Condition = Annotated[
+    Union[Annotated[All, Tag("all")], Annotated[AnyOf, Tag("any")], Annotated[Leaf, Tag("leaf")]],
+    Discriminator(_discriminate),
+    BeforeValidator(_list_is_all),
+]
+All.model_rebuild()
+AnyOf.model_rebuild()
+
+
+def leaves(condition: Condition) -> Iterator[Leaf]:
+    """Every comparison in a condition, depth first, in written order."""
+    if isinstance(condition, Leaf):
+        yield condition
+        return
+    for child in condition.all if isinstance(condition, All) else condition.any:
+        yield from leaves(child)
+
+
+def holds(leaf: Leaf, value: Any) -> bool:
+    """The one definition of a comparison, shared by every evaluator."""
+    op = leaf.op
+    if op == "present":
+        return (value is not None) is leaf.present
+    if value is None:
+        return False
+    operand = leaf.value
+    if op == "eq":
+        return _same(value, operand)
+    if op == "ne":
+        return not _same(value, operand)
+    if op == "in":
+        return any(_same(value, item) for item in operand)
+    if isinstance(value, bool) or isinstance(value, str):
+        return False
+    return {"gt": value > operand, "ge": value >= operand, "lt": value < operand, "le": value <= operand}[op]
+
+
+def _same(value: Any, operand: Any) -> bool:
+    return value == operand and isinstance(value, bool) == isinstance(operand, bool)
+
+
+def evaluate(condition: Condition, values: dict[str, Any]) -> bool:
+    """Whether a condition holds for these variable values (missing values fail)."""
+    if isinstance(condition, Leaf):
+        return holds(condition, values.get(condition.var))
+    if isinstance(condition, All):
+        return all(evaluate(child, values) for child in condition.all)
+    return any(evaluate(child, values) for child in condition.any)
+
+
+def operand_kind(leaf: Leaf) -> str | None:
+    """``bool``, ``number`` or ``string``: what a comparison expects its variable to hold."""
+    if leaf.op == "present":
+        return None
+    items = leaf.value if leaf.op == "in" else [leaf.value]
+    kinds = {"bool" if isinstance(v, bool) else "string" if isinstance(v, str) else "number" for v in items}
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def of_kind(value: Any, kind: str | None) -> Any:
+    """The value if it is of the kind, else None (missing): both evaluators then agree."""
+    if value is None or kind is None:
+        return value
+    if kind == "bool":
+        return value if isinstance(value, bool) else None
+    if kind == "string":
+        return value if isinstance(value, str) else None
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None

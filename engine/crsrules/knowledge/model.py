@@ -1,0 +1,200 @@
+"""The ruleset format, as pydantic models (the executable form of docs/reference/ruleset-format.md)."""
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..timeutil import parse_duration
+from .conditions import Condition, Scalar
+
+RULE_ID = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
+RULESET_ID = r"^[a-z0-9][a-z0-9-]*$"
+SEMVER = r"^\d+\.\d+\.\d+$"
+EVENT_TYPES = (
+    "patient", "infusion", "vital", "lab", "oxygen", "vasopressor", "fluid_bolus",
+    "medication", "procedure", "assessment", "toxicity", "death",
+)
+OPERATOR_KEYS = (
+    "latest", "peak", "lowest", "count", "running", "elapsed", "held_for",
+    "condition", "weighted_sum", "grade", "flag", "snapshot",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Selector(_Strict):
+    """Which events: ``{type: medication, drug: [tocilizumab]}``; other keys filter on event fields."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in EVENT_TYPES:
+            raise ValueError(f"unknown event type {value!r}; one of {', '.join(EVENT_TYPES)}")
+        return value
+
+    def filters(self) -> dict[str, tuple[Scalar, ...]]:
+        extra = self.model_extra or {}
+        return {k: tuple(v) if isinstance(v, list) else (v,) for k, v in extra.items()}
+
+
+class Anchor(_Strict):
+    """The first or last event a selector matches, or when a variable first became true."""
+
+    first: Selector | None = None
+    last: Selector | None = None
+    first_true: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Anchor":
+        if sum(x is not None for x in (self.first, self.last, self.first_true)) != 1:
+            raise ValueError("give exactly one of first, last, first_true")
+        return self
+
+
+class Snapshot(_Strict):
+    var: str
+    at: Anchor
+
+
+class Variable(_Strict):
+    """A derived variable: exactly one generic operator, plus its modifiers."""
+
+    latest: Selector | None = None
+    peak: Selector | None = None
+    lowest: Selector | None = None
+    count: Selector | None = None
+    running: Selector | None = None
+    elapsed: Anchor | None = None
+    held_for: Condition | None = None
+    condition: Condition | None = None
+    weighted_sum: dict[str, float] | None = None
+    grade: str | None = None
+    flag: str | None = None
+    snapshot: Snapshot | None = None
+    field: str = "value"
+    unless_attributed: bool = False
+    within: str | None = None
+    since: str | None = None
+    exclude: list[str] = []
+    only: list[str] = []
+    unit: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> "Variable":
+        given = [k for k in OPERATOR_KEYS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a variable takes exactly one operator of {', '.join(OPERATOR_KEYS)}; got {given or 'none'}")
+        if self.within is not None:
+            parse_duration(self.within)
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(k for k in OPERATOR_KEYS if getattr(self, k) is not None)
+
+    @property
+    def window_s(self) -> float | None:
+        return None if self.within is None else parse_duration(self.within)
+
+
+class Cite(_Strict):
+    source: str
+    locator: str
+    note: str | None = None
+
+
+class Quantity(_Strict):
+    value: float
+    unit: str
+
+
+class Dose(_Strict):
+    """A fixed dose, or ``per_kg`` times the weight variable, capped at ``max``."""
+
+    fixed: float | None = None
+    per_kg: float | None = None
+    unit: str
+    weight: str = "weight_kg"
+    max: float | None = None
+    under_kg: float | None = None
+    per_kg_under: float | None = None
+    route: str | None = None
+    frequency: str | None = None
+
+    @model_validator(mode="after")
+    def _fixed_or_per_kg(self) -> "Dose":
+        if (self.fixed is None) == (self.per_kg is None):
+            raise ValueError("a dose is either fixed or per_kg")
+        if (self.under_kg is None) != (self.per_kg_under is None):
+            raise ValueError("under_kg and per_kg_under go together")
+        return self
+
+
+class GradeOutcome(_Strict):
+    grade: int = Field(ge=0, le=5)
+
+
+class FlagOutcome(_Strict):
+    flag: str
+    status: Literal["met", "not_met"]
+    value: str | None = None
+
+
+class RecommendOutcome(_Strict):
+    recommend: str
+    text: str
+    dose: Dose | None = None
+    to_grade: int | None = Field(default=None, ge=1, le=5)
+
+
+class WarningOutcome(_Strict):
+    warning: str
+    text: str
+
+
+Outcome = Union[GradeOutcome, FlagOutcome, RecommendOutcome, WarningOutcome]
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=RULE_ID)
+    title: str
+    maturity: Literal["stable", "draft"]
+    when: Condition
+    then: Outcome
+    cites: list[Cite] = Field(min_length=1)
+    note: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return {GradeOutcome: "grade", FlagOutcome: "flag", RecommendOutcome: "recommendation",
+                WarningOutcome: "warning"}[type(self.then)]
+
+
+class Ruleset(_Strict):
+    id: str = Field(pattern=RULESET_ID)
+    version: str = Field(pattern=SEMVER)
+    title: str
+    description: str | None = None
+    scale: str | None = None
+    requires: list[str] = []
+    variables: dict[str, Variable] = {}
+    rules: list[Rule] = Field(min_length=1)
+    source_path: str = Field(default="", exclude=True)
+    content_hash: str = Field(default="", exclude=True)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def as_data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -1,0 +1,27 @@
+"""The reference evaluator: the same conditions, evaluated in plain Python.
+
+It is the oracle that the durable_rules backend is tested against, and the
+fallback where durable_rules cannot be installed.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..knowledge.conditions import evaluate
+from ..knowledge.model import Ruleset
+
+
+class ReferenceMatcher:
+    """Evaluates every rule's condition on the facts."""
+
+    def __init__(self, ruleset: Ruleset):
+        self.rules = [(rule.id, rule.when) for rule in ruleset.rules]
+
+    def open(self, case_id: str) -> None:
+        return None
+
+    def evaluate(self, facts: dict[str, Any]) -> set[str]:
+        return {rule_id for rule_id, when in self.rules if evaluate(when, facts)}
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,64 @@
+"""The clinician's view of a trace: one block per firing, in time order."""
+from __future__ import annotations
+
+from typing import Any
+
+from .trace import Firing, Trace
+
+DISCLAIMER = "Decision support only: every grade, flag and recommendation is for a clinician to confirm."
+_KIND = {"grade": "GRADE", "flag": "FLAG", "recommendation": "RECOMMEND", "warning": "WARNING", "rejected": "REJECTED"}
+
+
+def _what(f: Firing) -> str:
+    if f.kind == "grade":
+        return f"{f.scale} grade {f.grade}"
+    if f.kind == "flag":
+        value = f" (value {f.value:g})" if isinstance(f.value, (int, float)) else ""
+        return f"{f.flag}: {f.status}{value}"
+    if f.kind == "recommendation":
+        dose = f" {f.dose.value:g} {f.dose.unit}" if f.dose else ""
+        to = f" to grade {f.to_grade}" if f.to_grade else ""
+        return f"{f.action}{dose}{to}"
+    if f.kind == "warning":
+        return f"{f.code}: {f.text}"
+    return f"line {f.line}: {f.reason}"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def render_block(f: Firing, explain: bool = False) -> list[str]:
+    """The lines of one firing."""
+    when = f"{f.day or '':<10} {f.time}"
+    head = f"{when}  {_KIND[f.kind]:<9}  {_what(f)}"
+    lines = [head]
+    pad = " " * 33
+    if f.rule:
+        lines.append(f"{pad}rule: {f.rule} [{f.maturity}] ({f.ruleset})")
+    if f.kind == "recommendation" and f.text:
+        lines.append(f"{pad}text: {f.text}")
+    if f.dose and f.dose.basis:
+        lines.append(f"{pad}dose: {f.dose.basis}")
+    why = ", ".join(f"{k}={_value(v)}" for k, v in (f.values or {}).items() if v is not None)
+    if why or f.evidence:
+        lines.append(f"{pad}why: {why}{'  ' if why else ''}evidence: {', '.join(f.evidence) or '-'}")
+    if explain and f.conditions:
+        lines.append(f"{pad}conditions: {'; '.join(f.conditions)}")
+    if f.source:
+        lines.append(f"{pad}source: {'; '.join(f'{s.key}, {s.locator}' for s in f.source)}")
+    return lines
+
+
+def render_table(trace: Trace, explain: bool = False) -> str:
+    """The whole trace as text, with the disclaimer and the summary."""
+    s = trace.summary
+    out = [DISCLAIMER, f"case: {s.source}   infusion: {s.infusion or 'not recorded'}   backend: {s.backend}",
+           "rulesets: " + ", ".join(f"{r.id}@{r.version} ({r.content_hash})" for r in s.rulesets), ""]
+    for f in trace.firings:
+        out.extend(render_block(f, explain))
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(s.firings_by_kind.items()))
+    out += ["", f"events read {s.events_read}, used {s.events_used}, rejected {s.events_rejected}; firings: {kinds or 'none'}"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,45 @@
+"""Make :class:`Firing` records: the why (evidence, values, conditions) and the where (source)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..knowledge.conditions import holds, leaves
+from ..knowledge.model import Rule, Ruleset
+from ..output.trace import Firing, Source
+from ..timeutil import day_label, iso
+from .operators_events import Evidence
+from .outcomes import rule_evidence
+
+
+class FiringLog:
+    """Collects firings for one case, in the order they happen."""
+
+    def __init__(self, infusion: float | None, explain: bool):
+        self.infusion = infusion
+        self.explain = explain
+        self.firings: list[Firing] = []
+
+    def emit(self, t: float, rule: Rule, ruleset: Ruleset, values: dict[str, Any], evidence: dict[str, Evidence],
+             *, kind: str, lapsed: bool = False, **fields: Any) -> Evidence:
+        ev = rule_evidence(rule, values, evidence, lapsed)
+        firing = Firing(
+            time=iso(t), t=t, kind=kind, ruleset=ruleset.ref, rule=rule.id,
+            evidence=[e[2] for e in ev], source=[Source(key=c.source, locator=c.locator) for c in rule.cites],
+            maturity=rule.maturity, day=day_label(t, self.infusion) or None,
+            values={leaf.var: _plain(values.get(leaf.var)) for leaf in leaves(rule.when)},
+            **{k: v for k, v in fields.items() if v is not None},
+        )
+        if self.explain:
+            firing.conditions = [f"{'✓' if holds(leaf, values.get(leaf.var)) else '✗'} {leaf.text()}"
+                                 for leaf in leaves(rule.when)]
+        self.firings.append(firing)
+        return ev
+
+    def add(self, firing: Firing) -> None:
+        self.firings.append(firing)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    return value

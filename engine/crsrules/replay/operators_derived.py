@@ -1,0 +1,77 @@
+"""Operators over other variables: condition, weighted_sum, grade, flag, snapshot."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..knowledge.conditions import evaluate, holds, leaves
+from .operators_events import Evidence, Operator, _ev
+
+
+class ConditionVar(Operator):
+    """True or false: a condition over earlier variables (never missing)."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.leaves = list(leaves(spec.condition))
+        self.reads = tuple(dict.fromkeys(leaf.var for leaf in self.leaves))
+        self.value = False
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        self.value = evaluate(self.spec.condition, values)
+        self.evidence = tuple(sorted({e for leaf in self.leaves if holds(leaf, values.get(leaf.var))
+                                      for e in evidence.get(leaf.var, ())})) if self.value else ()
+        return self.value
+
+
+class WeightedSum(Operator):
+    """Sum of weight x variable; missing if any term is missing."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.terms = list(spec.weighted_sum.items())
+        self.reads = tuple(name for name, _ in self.terms)
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        parts = [values.get(name) for name, _ in self.terms]
+        if any(p is None or isinstance(p, (bool, str)) for p in parts):
+            self.value, self.evidence = None, ()
+            return None
+        self.value = sum(w * p for (_, w), p in zip(self.terms, parts))
+        self.evidence = tuple(sorted({e for name, _ in self.terms for e in evidence.get(name, ())}))
+        return self.value
+
+
+class External(Operator):
+    """The grade of another scale, or the status of a flag, from a ruleset replayed before this one."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.key = f"@grade:{spec.grade}" if spec.grade is not None else f"@flag:{spec.flag}"
+        self.value = 0 if spec.grade is not None else "indeterminate"
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        self.value = values.get(self.key, self.value)
+        self.evidence = evidence.get(self.key, ())
+        return self.value
+
+
+class SnapshotVar(Operator):
+    """The value another variable had when the first or last matching event arrived."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.which = "first" if spec.snapshot.at.first is not None else "last"
+        self.reads = (spec.snapshot.var,)
+        self.pending: tuple[float, int, str] | None = None
+        self.taken = False
+
+    def on_event(self, rec: Any) -> None:
+        if self.which == "last" or not self.taken:
+            self.pending, self.taken = _ev(rec), True
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        if self.pending is not None:
+            self.value = values.get(self.spec.snapshot.var)
+            self.evidence = (self.pending,)
+            self.pending = None
+        return self.value

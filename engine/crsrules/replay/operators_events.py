@@ -1,0 +1,165 @@
+"""Operators over event streams: latest, peak, lowest, count, running.
+
+Each operator keeps its own small state, updated by ``on_event`` and read by
+``compute(t)``. ``compute`` returns the value; ``evidence`` is the ids of the
+events behind it; ``due(t)`` the next virtual time at which the value changes
+without a new event (window expiry), or None.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from typing import Any
+
+from .selectors import field_of
+
+Evidence = tuple[tuple[float, int, str], ...]
+
+
+class Operator:
+    """Base: a value, its evidence, and the names of variables it reads."""
+
+    reads: tuple[str, ...] = ()
+    timed = False
+
+    def __init__(self, name: str, spec: Any):
+        self.name = name
+        self.spec = spec
+        self.value: Any = None
+        self.evidence: Evidence = ()
+
+    def on_event(self, rec: Any) -> None:  # pragma: no cover - overridden
+        """Take one matching event."""
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        return self.value
+
+    def due(self, t: float) -> float | None:
+        return None
+
+
+def _ev(rec: Any) -> tuple[float, int, str]:
+    return (rec.t, rec.seq, rec.id)
+
+
+class Latest(Operator):
+    """The field of the latest matching event; None when that event is attributed (if asked)."""
+
+    def on_event(self, rec: Any) -> None:
+        event = rec.event
+        if self.spec.unless_attributed and getattr(event, "attributed_to", None):
+            self.value = None
+        else:
+            self.value = field_of(event, self.spec.field)
+        self.evidence = (_ev(rec),)
+
+
+class _Extreme(Operator):
+    """Max (peak) or min (lowest) of a field, over all time or a trailing window."""
+
+    sign = 1.0
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.window = spec.window_s
+        self.items: deque[tuple[float, float, tuple[float, int, str]]] = deque()
+        self.timed = self.window is not None
+
+    def on_event(self, rec: Any) -> None:
+        if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
+            return
+        value = field_of(rec.event, self.spec.field)
+        if value is None:
+            return
+        if self.window is None:
+            if self.value is None or self.sign * value > self.sign * self.value:
+                self.value, self.evidence = value, (_ev(rec),)
+            return
+        self.items.append((rec.t, value, _ev(rec)))
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        if self.window is None:
+            return self.value
+        while self.items and self.items[0][0] <= t - self.window:
+            self.items.popleft()
+        if not self.items:
+            self.value, self.evidence = None, ()
+            return None
+        best = max(self.items, key=lambda item: self.sign * item[1])
+        self.value, self.evidence = best[1], (best[2],)
+        return self.value
+
+    def due(self, t: float) -> float | None:
+        return self.items[0][0] + self.window if self.window is not None and self.items else None
+
+
+class Peak(_Extreme):
+    sign = 1.0
+
+
+class Lowest(_Extreme):
+    sign = -1.0
+
+
+class Count(Operator):
+    """How many matching events: all, in a trailing window, or since another variable's anchor."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.window = spec.window_s
+        self.times: list[float] = []
+        self.ids: list[tuple[float, int, str]] = []
+        self.timed = self.window is not None
+        self.reads = (spec.since,) if spec.since else ()
+        self.value = 0
+
+    def on_event(self, rec: Any) -> None:
+        if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
+            return
+        self.times.append(rec.t)
+        self.ids.append(_ev(rec))
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        start = 0
+        if self.window is not None:
+            start = bisect.bisect_right(self.times, t - self.window)
+        if self.spec.since:
+            anchor = values.get(f"{self.spec.since}@anchor")
+            if anchor is None:
+                start = len(self.times)
+            else:
+                start = max(start, bisect.bisect_left(self.times, anchor))
+        self.value = len(self.times) - start
+        self.evidence = tuple(self.ids[start:])
+        return self.value
+
+    def due(self, t: float) -> float | None:
+        if self.window is None:
+            return None
+        i = bisect.bisect_right(self.times, t - self.window)
+        return self.times[i] + self.window if i < len(self.times) else None
+
+
+class Running(Operator):
+    """How many agents (vasopressors, procedures) are running: started and not stopped."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.key = "agent" if spec.running.type == "vasopressor" else "name"
+        self.active: dict[str, tuple[float, int, str]] = {}
+        self.value = 0
+
+    def on_event(self, rec: Any) -> None:
+        event = rec.event
+        agent = getattr(event, self.key)
+        if (self.spec.only and agent not in self.spec.only) or agent in self.spec.exclude:
+            return
+        if event.action == "stop":
+            self.active.pop(agent, None)
+        elif event.action == "start" or agent in self.active:
+            if self.spec.unless_attributed and getattr(event, "attributed_to", None):
+                self.active.pop(agent, None)
+            elif event.action == "start":
+                self.active[agent] = _ev(rec)
+        self.value = len(self.active)
+        self.evidence = tuple(sorted(self.active.values()))

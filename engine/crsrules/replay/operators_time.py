@@ -1,0 +1,80 @@
+"""Clock operators: hours since an anchor, and how long a condition has held.
+
+Their value grows with virtual time. The comparisons that rules make on them
+(``hours >= 72``) are known in advance, so each operator reports the next
+virtual time at which one of those comparisons changes: the replay fires at
+exactly that time, whether or not an event arrives then.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..knowledge.conditions import evaluate, leaves, holds
+from .operators_events import Evidence, Operator, _ev
+
+HOUR = 3600.0
+
+
+class _Clock(Operator):
+    timed = True
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.anchor: float | None = None
+        self.thresholds: list[tuple[str, float]] = []
+
+    def hours(self, t: float) -> float | None:
+        return None if self.anchor is None else (t - self.anchor) / HOUR
+
+    def due(self, t: float) -> float | None:
+        if self.anchor is None:
+            return None
+        times = []
+        for op, hours in self.thresholds:
+            at = self.anchor + hours * HOUR + (1.0 if op in ("gt", "le") else 0.0)
+            if at > t:
+                times.append(at)
+        return min(times) if times else None
+
+
+class Elapsed(_Clock):
+    """Hours since the first or last matching event, or since a variable first became true."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.which = "first" if spec.elapsed.first is not None else "last"
+        self.reads = (spec.elapsed.first_true,) if spec.elapsed.first_true else ()
+
+    def on_event(self, rec: Any) -> None:
+        if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
+            return
+        if self.which == "last" or self.anchor is None:
+            self.anchor, self.evidence = rec.t, (_ev(rec),)
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        var = self.spec.elapsed.first_true
+        if var and self.anchor is None and values.get(var) is True:
+            self.anchor, self.evidence = t, evidence.get(var, ())
+        values[f"{self.name}@anchor"] = self.anchor
+        self.value = self.hours(t)
+        return self.value
+
+
+class HeldFor(_Clock):
+    """Hours a condition has held without interruption; None while it does not hold."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.reads = tuple(dict.fromkeys(leaf.var for leaf in leaves(spec.held_for)))
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        if evaluate(self.spec.held_for, values):
+            if self.anchor is None:
+                self.anchor = t
+                self.evidence = tuple(sorted({e for leaf in leaves(self.spec.held_for)
+                                              if holds(leaf, values.get(leaf.var)) for e in evidence.get(leaf.var, ())}))
+        else:
+            self.anchor, self.evidence = None, ()
+        values[f"{self.name}@anchor"] = self.anchor
+        self.value = self.hours(t)
+        return self.value

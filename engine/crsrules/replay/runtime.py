@@ -1,0 +1,102 @@
+"""One ruleset during one case: its variables, the truth of its rules, and their outcomes."""
+from __future__ import annotations
+
+import heapq
+from typing import Any, Callable
+
+from ..knowledge.conditions import holds, leaves, of_kind, operand_kind
+from ..knowledge.model import Ruleset
+from ..matchers.base import Matcher
+from .operators_events import Evidence
+from .operators_time import _Clock
+from .outcomes import Outcomes
+from .variables import build_operators
+
+
+class RulesetRuntime:
+    """Keeps derived variables up to date and asks the matcher only when a comparison changes."""
+
+    def __init__(self, ruleset: Ruleset, matcher: Matcher, emit: Callable[..., None]):
+        self.ruleset = ruleset
+        self.matcher = matcher
+        self.ops, self.by_type = build_operators(ruleset)
+        self.index = {op.name: i for i, op in enumerate(self.ops)}
+        self.readers: list[list[int]] = [[] for _ in self.ops]
+        self.external: dict[str, list[int]] = {}
+        for i, op in enumerate(self.ops):
+            for name in op.reads:
+                self.readers[self.index[name]].append(i)
+            key = getattr(op, "key", None)
+            if isinstance(key, str) and key.startswith("@"):
+                self.external.setdefault(key, []).append(i)
+        self.leaves = [leaf for rule in ruleset.rules for leaf in leaves(rule.when)]
+        self.rule_vars = sorted({leaf.var for leaf in self.leaves})
+        self.kind = {leaf.var: operand_kind(leaf) for leaf in self.leaves if operand_kind(leaf)}
+        self.leaves_of: dict[str, list[int]] = {}
+        for j, leaf in enumerate(self.leaves):
+            self.leaves_of.setdefault(leaf.var, []).append(j)
+        self.clocks = [i for i, op in enumerate(self.ops) if isinstance(op, _Clock) and op.name in self.leaves_of]
+        self.truth = [False] * len(self.leaves)
+        self.values: dict[str, Any] = {}
+        self.evidence: dict[str, Evidence] = {}
+        self.outcomes = Outcomes(ruleset, emit)
+        self.matcher_calls = 0
+        self.started = False
+
+    def on_event(self, rec: Any, dirty: set[int]) -> None:
+        for i, match in self.by_type.get(rec.event.type, ()):
+            if match(rec.event):
+                self.ops[i].on_event(rec)
+                dirty.add(i)
+
+    def step(self, t: float, dirty: set[int], external: dict[str, Any], changed_external: set[str],
+             schedule: Callable[[float, "RulesetRuntime", int], None]) -> None:
+        """Recompute what changed at ``t``; evaluate the rules if any comparison flipped."""
+        values, evidence = self.values, self.evidence
+        if not self.started:
+            self.started = True
+            dirty.update(range(len(self.ops)))
+        for key in changed_external:
+            values[key], evidence[key] = external[key]
+            dirty.update(self.external.get(key, ()))
+        changed: list[str] = []
+        pending = sorted(dirty)
+        heapq.heapify(pending)
+        seen = set(pending)
+        while pending:
+            i = heapq.heappop(pending)
+            op = self.ops[i]
+            before = values.get(op.name)
+            value = op.compute(t, values, evidence)
+            values[op.name], evidence[op.name] = value, op.evidence
+            if op.timed:
+                at = op.due(t)
+                if at is not None:
+                    schedule(at, self, i)
+            if value != before or type(value) is not type(before):
+                changed.append(op.name)
+                for reader in self.readers[i]:
+                    if reader not in seen:
+                        seen.add(reader)
+                        heapq.heappush(pending, reader)
+        if self._flipped(changed):
+            self._evaluate(t)
+
+    def _flipped(self, changed: list[str]) -> bool:
+        flipped = False
+        for name in changed:
+            for j in self.leaves_of.get(name, ()):
+                now = holds(self.leaves[j], of_kind(self.values.get(name), self.kind.get(name)))
+                if now != self.truth[j]:
+                    self.truth[j] = now
+                    flipped = True
+        return flipped
+
+    def _evaluate(self, t: float) -> None:
+        for i in self.clocks:
+            op = self.ops[i]
+            self.values[op.name] = op.compute(t, self.values, self.evidence)
+        facts = {name: of_kind(self.values.get(name), self.kind.get(name)) for name in self.rule_vars}
+        self.matcher_calls += 1
+        true_rules = self.matcher.evaluate(facts)
+        self.outcomes.update(t, true_rules, self.values, self.evidence)

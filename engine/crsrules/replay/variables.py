@@ -1,0 +1,54 @@
+"""Build a ruleset's derived variables from their specs, in dependency (declaration) order."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..knowledge.conditions import leaves
+from ..knowledge.model import Ruleset
+from .operators_derived import ConditionVar, External, SnapshotVar, WeightedSum
+from .operators_events import Count, Latest, Lowest, Operator, Peak, Running
+from .operators_time import Elapsed, HeldFor, _Clock
+from .selectors import Match, compile_selector
+
+_BUILD = {
+    "latest": Latest, "peak": Peak, "lowest": Lowest, "count": Count, "running": Running,
+    "elapsed": Elapsed, "held_for": HeldFor, "condition": ConditionVar,
+    "weighted_sum": WeightedSum, "grade": External, "flag": External, "snapshot": SnapshotVar,
+}
+
+
+def _selector(spec: Any) -> Any:
+    op = spec.operator
+    if op in ("latest", "peak", "lowest", "count", "running"):
+        return getattr(spec, op)
+    if op == "elapsed":
+        return spec.elapsed.first or spec.elapsed.last
+    if op == "snapshot":
+        return spec.snapshot.at.first or spec.snapshot.at.last
+    return None
+
+
+def build_operators(ruleset: Ruleset) -> tuple[list[Operator], dict[str, list[tuple[int, Match]]]]:
+    """The operators in order, and an index from event type to (operator index, field filter)."""
+    ops: list[Operator] = []
+    by_type: dict[str, list[tuple[int, Match]]] = {}
+    for name, spec in ruleset.variables.items():
+        op = _BUILD[spec.operator](name, spec)
+        selector = _selector(spec)
+        if selector is not None:
+            by_type.setdefault(selector.type, []).append((len(ops), compile_selector(selector)))
+        ops.append(op)
+    _give_thresholds(ruleset, ops)
+    return ops, by_type
+
+
+def _give_thresholds(ruleset: Ruleset, ops: list[Operator]) -> None:
+    """Tell each clock operator which hour thresholds are compared against it."""
+    clocks = {op.name: op for op in ops if isinstance(op, _Clock)}
+    conditions = [rule.when for rule in ruleset.rules]
+    conditions += [c for spec in ruleset.variables.values() for c in (spec.held_for, spec.condition) if c is not None]
+    for cond in conditions:
+        for leaf in leaves(cond):
+            clock = clocks.get(leaf.var)
+            if clock is not None and leaf.op in ("gt", "ge", "lt", "le", "eq"):
+                clock.thresholds.append((leaf.op, float(leaf.value)))

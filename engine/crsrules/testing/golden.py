@@ -1,0 +1,134 @@
+"""Golden cases: YAML files of events and expected firings, beside each ruleset (``cases/*.yaml``).
+
+A case says what must fire (and when), and what must never fire. The same
+files serve ``crsrules test``, the conformance tests and the pytest plugin.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..caselog import parse_case_log_text
+from ..errors import CrsrulesError, Issue, RulesetError
+from ..knowledge.loader import RULESET_FILE, load_ruleset
+from ..output.trace import Trace
+from ..replay.engine import replay
+
+
+class Expect(BaseModel):
+    """One expectation at a virtual time."""
+
+    model_config = ConfigDict(extra="forbid")
+    at: str
+    grade: dict[str, int] | None = None
+    flag: dict[str, Literal["met", "not_met", "indeterminate"]] | None = None
+    recommend: str | None = None
+    warning: str | None = None
+    fires: str | None = None
+    rule: str | None = None
+    dose: float | None = None
+    to_grade: int | None = None
+
+
+class GoldenCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str
+    source: str
+    rulesets: list[str] = []
+    events: list[dict[str, Any]] = Field(min_length=1)
+    expect: list[Expect] = []
+    must_not_fire: list[str] = []
+    rejected_lines: list[int] = []
+
+
+@dataclass
+class CaseResult:
+    path: Path
+    failures: list[str]
+    fired: set[str] = field(default_factory=set)
+    must_not: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def _epoch(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def load_case(path: Path) -> GoldenCase:
+    try:
+        return GoldenCase.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (ValidationError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()
+        raise RulesetError([Issue(str(path), None, "bad-case", " ".join(first[:3]))]) from None
+
+
+def run_case(path: Path, *, backend: str = "durable", ruleset_dir: Path | None = None) -> CaseResult:
+    """Replay one golden case and compare; a failure message names the case file and the check."""
+    case = load_case(path)
+    folder = ruleset_dir or path.parent.parent
+    names = case.rulesets or [str(folder / RULESET_FILE)]
+    rulesets = [load_ruleset(n) for n in names]
+    text = "\n".join(json.dumps(e) for e in case.events)
+    try:
+        trace = replay(parse_case_log_text(text, source=str(path)), rulesets, backend=backend)
+    except CrsrulesError as exc:
+        return CaseResult(path, [f"replay failed: {exc}"])
+    failures = [msg for e in case.expect if (msg := _check(trace, e))]
+    fired = {f.rule for f in trace.firings if f.rule}
+    for rule in case.must_not_fire:
+        if rule in fired:
+            when = next(f.time for f in trace.firings if f.rule == rule)
+            failures.append(f"must not fire: {rule} fired at {when}")
+    rejected = sorted(f.line for f in trace.rejected if f.line is not None)
+    if case.rejected_lines and rejected != sorted(case.rejected_lines):
+        failures.append(f"rejected lines {rejected}, expected {sorted(case.rejected_lines)}")
+    return CaseResult(path, failures, fired, set(case.must_not_fire))
+
+
+def _check(trace: Trace, e: Expect) -> str | None:
+    at = _epoch(e.at)
+    for scale, grade in (e.grade or {}).items():
+        got = trace.grade_at(scale, e.at)
+        if got != grade:
+            return f"at {e.at}: {scale} grade {got}, expected {grade}"
+    for code, status in (e.flag or {}).items():
+        got_status = "indeterminate"
+        for f in trace.firings:
+            if f.kind == "flag" and f.flag == code and f.t <= at:
+                got_status = f.status or got_status
+        if got_status != status:
+            return f"at {e.at}: flag {code} {got_status}, expected {status}"
+    here = [f for f in trace.firings if abs(f.t - at) < 1e-6]
+    if e.recommend:
+        here = [f for f in here if f.kind == "recommendation" and f.action == e.recommend]
+        if not here:
+            return f"at {e.at}: no recommendation {e.recommend!r}"
+    if e.warning:
+        here = [f for f in here if f.kind == "warning" and f.code == e.warning]
+        if not here:
+            return f"at {e.at}: no warning {e.warning!r}"
+    rule = e.rule or e.fires
+    if rule and not any(f.rule == rule for f in here):
+        return f"at {e.at}: rule {rule} did not fire (fired: {sorted({f.rule for f in here if f.rule}) or 'nothing'})"
+    if e.dose is not None and not any(f.dose and abs(f.dose.value - e.dose) < 1e-6 for f in here):
+        return f"at {e.at}: no dose {e.dose:g} (got {[f.dose.value for f in here if f.dose]})"
+    if e.to_grade is not None and not any(f.to_grade == e.to_grade for f in here):
+        return f"at {e.at}: no escalation to grade {e.to_grade}"
+    return None
+
+
+def case_files(root: Path) -> list[Path]:
+    """Every golden case under a rulesets folder (or one ruleset's folder)."""
+    root = Path(root)
+    if (root / "cases").is_dir():
+        return sorted((root / "cases").glob("*.yaml"))
+    return sorted(root.glob("*/cases/*.yaml"))

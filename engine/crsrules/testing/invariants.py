@@ -1,0 +1,69 @@
+"""Invariants every replay must satisfy, as reusable checks (each raises AssertionError with the reason)."""
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta
+from typing import Any, Callable, Sequence
+
+from ..caselog import CaseLog, parse_case_log_text
+from ..knowledge.model import Ruleset
+from ..output.trace import Trace
+from ..replay.engine import replay
+from .strategies import to_jsonl
+
+Events = list[dict[str, Any]]
+
+
+def replay_events(events: Events, rulesets: Sequence[Ruleset | str] | None = None, **kw: Any) -> Trace:
+    return replay(parse_case_log_text(to_jsonl(events), source="<generated>"), rulesets, **kw)
+
+
+def records(trace: Trace, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    out = []
+    for f in trace.firings:
+        r = f.record()
+        for key in drop:
+            r.pop(key, None)
+        out.append(r)
+    return out
+
+
+def check_deterministic(events: Events, rulesets: Sequence[Ruleset | str] | None = None, **kw: Any) -> None:
+    """The same log and rulesets give the same trace, record for record."""
+    first, second = records(replay_events(events, rulesets, **kw)), records(replay_events(events, rulesets, **kw))
+    assert first == second, "two replays of the same case differ"
+
+
+def check_no_firing_before_evidence(trace: Trace, log: CaseLog) -> None:
+    """Every evidence id names an event at or before the firing's time."""
+    when = {r.id: r.t for r in log.records}
+    when.update({r.id: r.t for r in log.rejected if r.t is not None})
+    for f in trace.firings:
+        for eid in f.evidence:
+            assert eid in when or f.kind in ("rejected", "warning"), f"{f.rule} cites unknown evidence {eid}"
+            if eid in when:
+                assert when[eid] <= f.t + 1e-9, f"{f.rule} at {f.time} cites {eid}, which comes later"
+
+
+def shift_events(events: Events, seconds: float) -> Events:
+    shifted = copy.deepcopy(events)
+    for e in shifted:
+        moment = datetime.fromisoformat(e["time"].replace("Z", "+00:00")) + timedelta(seconds=seconds)
+        e["time"] = moment.isoformat().replace("+00:00", "Z")
+    return shifted
+
+
+def check_time_shift(events: Events, seconds: float, rulesets: Sequence[Ruleset | str] | None = None, **kw: Any) -> None:
+    """Shifting every event by a constant shifts every firing by it and changes nothing else."""
+    base = replay_events(events, rulesets, **kw)
+    moved = replay_events(shift_events(events, seconds), rulesets, **kw)
+    assert [round(f.t + seconds, 6) for f in base.firings] == [round(f.t, 6) for f in moved.firings], "firing times did not shift"
+    assert records(base, ("time",)) == records(moved, ("time",)), "a shift changed more than the times"
+
+
+def check_equivalent(events: Events, variant: Events, rulesets: Sequence[Ruleset | str] | None = None,
+                     compare: Callable[[Trace], Any] | None = None, **kw: Any) -> None:
+    """Two logs that say the same thing (e.g. other units) give the same trace."""
+    pick = compare or (lambda tr: records(tr, ("values",)))
+    a, b = replay_events(events, rulesets, **kw), replay_events(variant, rulesets, **kw)
+    assert pick(a) == pick(b), "equivalent logs gave different traces"
