@@ -34,7 +34,7 @@ def course(days: int) -> list[dict]:
                5 * 1440: {"type": "vasopressor", "agent": "norepinephrine", "action": "stop"},
                6 * 1440: {"type": "oxygen", "device": "room_air"}}
     for minute in range(1, days * 1440 + 1):
-        values = (_temperature(minute), 80 + (minute % 40), 112 - (minute % 25), 97 - (minute % 4))
+        values = (_temperature(minute), 80 + (minute % 40), 118 - (minute % 25), 97 - (minute % 4))
         for (name, unit), value in zip(VITALS, values):
             events.append({"time": _t(minute), "type": "vital", "name": name, "value": value, "unit": unit})
         if minute % 360 == 0:

@@ -6,9 +6,9 @@ operator: absence of evidence never makes a rule fire.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Iterator, Union
+from typing import Annotated, Any, Callable, Iterator, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Scalar = Union[bool, int, float, str]
 ORDERING = ("gt", "ge", "lt", "le")
@@ -29,6 +29,8 @@ class Leaf(BaseModel):
     in_: list[Scalar] | None = Field(default=None, alias="in")
     present: bool | None = None
 
+    _op: str = PrivateAttr(default="eq")
+
     @model_validator(mode="after")
     def _one_operator(self) -> "Leaf":
         given = [op for op in OPERATORS if self.operand(op) is not None]
@@ -36,6 +38,7 @@ class Leaf(BaseModel):
             raise ValueError(f"a comparison takes one operator, got {', '.join(given)}")
         if not given:
             self.eq = True
+        self._op = given[0] if given else "eq"
         return self
 
     def operand(self, op: str) -> Any:
@@ -43,11 +46,11 @@ class Leaf(BaseModel):
 
     @property
     def op(self) -> str:
-        return next(op for op in OPERATORS if self.operand(op) is not None)
+        return self._op
 
     @property
     def value(self) -> Any:
-        return self.operand(self.op)
+        return self.operand(self._op)
 
     def text(self) -> str:
         symbol = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "in": "in", "present": "present:"}
@@ -150,3 +153,38 @@ def of_kind(value: Any, kind: str | None) -> Any:
     if kind == "string":
         return value if isinstance(value, str) else None
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def leaf_test(leaf: Leaf) -> Callable[[Any], bool]:
+    """A fast predicate on one value, equal to :func:`holds` for this leaf."""
+    op, operand = leaf.op, leaf.value
+    if op == "present":
+        want = bool(operand)
+        return lambda v: (v is not None) is want
+    if op in ("eq", "ne", "in"):
+        items = tuple(operand) if op == "in" else (operand,)
+        if op == "ne":
+            return lambda v: v is not None and not any(_same(v, i) for i in items)
+        return lambda v: v is not None and any(_same(v, i) for i in items)
+
+    def number(v: Any) -> bool:
+        return v is not None and not isinstance(v, (bool, str))
+
+    if op == "gt":
+        return lambda v: number(v) and v > operand
+    if op == "ge":
+        return lambda v: number(v) and v >= operand
+    if op == "lt":
+        return lambda v: number(v) and v < operand
+    return lambda v: number(v) and v <= operand
+
+
+def compile_predicate(condition: Condition) -> Callable[[dict[str, Any]], bool]:
+    """A fast predicate over a dict of values, equal to :func:`evaluate`."""
+    if isinstance(condition, Leaf):
+        test, var = leaf_test(condition), condition.var
+        return lambda values: test(values.get(var))
+    parts = [compile_predicate(c) for c in (condition.all if isinstance(condition, All) else condition.any)]
+    if isinstance(condition, All):
+        return lambda values: all(p(values) for p in parts)
+    return lambda values: any(p(values) for p in parts)

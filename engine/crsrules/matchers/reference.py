@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..knowledge.conditions import evaluate
+from ..knowledge.conditions import compile_predicate
 from ..knowledge.model import Ruleset
 
 
@@ -15,13 +15,13 @@ class ReferenceMatcher:
     """Evaluates every rule's condition on the facts."""
 
     def __init__(self, ruleset: Ruleset):
-        self.rules = [(rule.id, rule.when) for rule in ruleset.rules]
+        self.rules = [(rule.id, compile_predicate(rule.when)) for rule in ruleset.rules]
 
     def open(self, case_id: str) -> None:
         return None
 
     def evaluate(self, facts: dict[str, Any]) -> set[str]:
-        return {rule_id for rule_id, when in self.rules if evaluate(when, facts)}
+        return {rule_id for rule_id, test in self.rules if test(facts)}
 
     def close(self) -> None:
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..knowledge.conditions import evaluate, leaves, holds
+from ..knowledge.conditions import compile_predicate, holds, leaves
 from .operators_events import Evidence, Operator, _ev
 
 HOUR = 3600.0
@@ -66,9 +66,10 @@ class HeldFor(_Clock):
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.reads = tuple(dict.fromkeys(leaf.var for leaf in leaves(spec.held_for)))
+        self.test = compile_predicate(spec.held_for)
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
-        if evaluate(self.spec.held_for, values):
+        if self.test(values):
             if self.anchor is None:
                 self.anchor = t
                 self.evidence = tuple(sorted({e for leaf in leaves(self.spec.held_for)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import heapq
 from typing import Any, Callable
 
-from ..knowledge.conditions import holds, leaves, of_kind, operand_kind
+from ..knowledge.conditions import leaf_test, leaves, of_kind, operand_kind
 from ..knowledge.model import Ruleset
 from ..matchers.base import Matcher
 from .operators_events import Evidence
@@ -32,6 +32,7 @@ class RulesetRuntime:
         self.leaves = [leaf for rule in ruleset.rules for leaf in leaves(rule.when)]
         self.rule_vars = sorted({leaf.var for leaf in self.leaves})
         self.kind = {leaf.var: operand_kind(leaf) for leaf in self.leaves if operand_kind(leaf)}
+        self.tests = [leaf_test(leaf) for leaf in self.leaves]
         self.leaves_of: dict[str, list[int]] = {}
         for j, leaf in enumerate(self.leaves):
             self.leaves_of.setdefault(leaf.var, []).append(j)
@@ -86,7 +87,7 @@ class RulesetRuntime:
         flipped = False
         for name in changed:
             for j in self.leaves_of.get(name, ()):
-                now = holds(self.leaves[j], of_kind(self.values.get(name), self.kind.get(name)))
+                now = self.tests[j](of_kind(self.values.get(name), self.kind.get(name)))
                 if now != self.truth[j]:
                     self.truth[j] = now
                     flipped = True
