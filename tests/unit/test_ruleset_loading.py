@@ -28,7 +28,7 @@ rules:
 
 
 def _write(tmp_path: Path, text: str) -> Path:
-    folder = tmp_path / "demo"
+    folder = tmp_path / f"demo{len(list(tmp_path.iterdir()))}"
     folder.mkdir()
     (folder / "ruleset.yaml").write_text(text)
     return folder

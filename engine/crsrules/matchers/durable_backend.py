@@ -88,7 +88,8 @@ class DurableMatcher:
     def close(self) -> None:
         if self.sid is not None:
             try:
-                self.host.delete_state(self.name, self.sid)
+                if self.seq:  # a session exists only once a fact was asserted
+                    self.host.delete_state(self.name, self.sid)
             finally:
                 _FIRED.pop(self.sid, None)
                 self.sid, self.fact = None, None

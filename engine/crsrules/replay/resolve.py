@@ -36,4 +36,23 @@ def resolve_rulesets(rulesets: Sequence[Ruleset | str] | None) -> list[Ruleset]:
 
     for rs in by_id.values():
         visit(rs)
+    _check_sources(ordered)
     return ordered
+
+
+def _check_sources(ordered: list[Ruleset]) -> None:
+    """A variable that reads a grade or a flag needs a ruleset, required and earlier, that reports it."""
+    issues: list[Issue] = []
+    for k, rs in enumerate(ordered):
+        before = [r for r in ordered[:k] if r.id in rs.requires]
+        scales = {r.scale for r in before}
+        flags = {rule.then.flag for r in before for rule in r.rules if rule.kind == "flag"}  # type: ignore[union-attr]
+        for name, spec in rs.variables.items():
+            if spec.grade is not None and spec.grade not in scales:
+                issues.append(Issue(rs.source_path or rs.id, None, "unknown-scale",
+                                    f"variable {name!r} reads the grade of {spec.grade!r}, which no required ruleset reports"))
+            if spec.flag is not None and spec.flag not in flags:
+                issues.append(Issue(rs.source_path or rs.id, None, "unknown-flag",
+                                    f"variable {name!r} reads the flag {spec.flag!r}, which no required ruleset reports"))
+    if issues:
+        raise RulesetError(issues)
