@@ -1,0 +1,178 @@
+"""The case-log events (case-log-format.md, version 1) as pydantic models, discriminated by ``type``.
+
+Unknown fields are errors (a typo such as ``vlaue`` is never ignored); numbers must be JSON
+numbers (``"146.095"`` is refused: guessing a locale could change a value 1000-fold).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, TypeAdapter, field_validator,
+                      model_validator)
+
+Number = Union[StrictInt, StrictFloat]
+VITALS = ("temperature", "systolic_bp", "diastolic_bp", "mean_arterial_pressure", "heart_rate", "respiratory_rate",
+          "spo2", "urine_output")
+LABS = ("ferritin", "crp", "il6", "il10", "ifn_gamma", "tnf_alpha", "fibrinogen", "triglycerides", "platelets", "anc",
+        "wbc", "hemoglobin", "ast", "alt", "bilirubin", "ldh", "creatinine", "procalcitonin", "d_dimer", "scd25", "pao2",
+        "fio2")
+DEVICES = ("room_air", "blow_by", "nasal_cannula", "high_flow_nasal_cannula", "simple_mask", "venturi_mask",
+           "non_rebreather", "cpap", "bipap", "invasive_ventilation", "ecmo")
+AGENTS = ("norepinephrine", "epinephrine", "dopamine", "phenylephrine", "vasopressin", "angiotensin_ii")
+KNOWN_DRUGS = ("tocilizumab", "siltuximab", "anakinra", "dexamethasone", "methylprednisolone", "hydrocortisone",
+               "acetaminophen", "ibuprofen", "ruxolitinib", "etoposide", "emapalumab", "cryoprecipitate",
+               "fresh_frozen_plasma", "fibrinogen_concentrate")
+Action = Literal["start", "change", "stop"]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    time: datetime
+    id: str | None = None
+    attributed_to: str | None = None
+    note: str | None = None
+    ext: dict[str, Any] | None = None
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _aware(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
+            if moment.tzinfo is None:
+                raise ValueError(f"time {value!r} has no offset (write Z or +02:00, or use --assume-tz)")
+            return moment
+        raise ValueError("time must be an ISO 8601 string with an offset")
+
+
+class Quantity(BaseModel):
+    """A value with its UCUM unit."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    value: Number
+    unit: str
+
+
+class Patient(_Event):
+    type: Literal["patient"]
+    age_years: Number
+    weight_kg: Number
+    height_cm: Number | None = None
+    sex: str | None = None
+    developmental_delay: StrictBool | None = None
+
+
+class Infusion(_Event):
+    type: Literal["infusion"]
+    product: str | None = None
+    dose: Quantity | None = None
+
+
+class Vital(_Event):
+    type: Literal["vital"]
+    name: Literal[VITALS]  # type: ignore[valid-type]
+    value: Number
+    unit: str
+
+
+class Lab(_Event):
+    type: Literal["lab"]
+    name: Literal[LABS]  # type: ignore[valid-type]
+    value: Number
+    unit: str
+    reference_high: Number | None = None
+    reference_low: Number | None = None
+
+
+class Oxygen(_Event):
+    type: Literal["oxygen"]
+    device: Literal[DEVICES]  # type: ignore[valid-type]
+    flow: Quantity | None = None
+    fio2: Number | None = None
+
+    @field_validator("fio2")
+    @classmethod
+    def _fraction(cls, value: float | None) -> float | None:
+        if value is None:
+            return None
+        if 21 <= value <= 100:
+            return round(value / 100.0, 6)
+        if 0.21 <= value <= 1.0:
+            return value
+        raise ValueError(f"fio2 {value} is neither a fraction 0.21-1.0 nor a percent 21-100")
+
+
+class Vasopressor(_Event):
+    type: Literal["vasopressor"]
+    agent: Literal[AGENTS]  # type: ignore[valid-type]
+    action: Action
+    dose: Quantity | None = None
+
+
+class FluidBolus(_Event):
+    type: Literal["fluid_bolus"]
+    volume: Quantity | None = None
+
+
+class Medication(_Event):
+    type: Literal["medication"]
+    drug: str
+    dose: Quantity | None = None
+    route: str | None = None
+
+
+class Procedure(_Event):
+    type: Literal["procedure"]
+    name: Literal["hemoadsorption", "crrt", "plasma_exchange", "hospital", "icu"]
+    action: Action
+    device: str | None = None
+
+
+_CHOICES = {
+    "consciousness": ("awake", "wakes_spontaneously", "wakes_to_voice", "wakes_to_touch", "unarousable"),
+    "seizure": ("none", "rapidly_resolving", "prolonged"),
+    "cerebral_edema": ("none", "focal", "diffuse"),
+    "organomegaly": ("none", "hepatomegaly", "splenomegaly", "both"),
+}
+_SCORES = {"ice_score": 10, "capd_score": 32}
+
+
+class Assessment(_Event):
+    type: Literal["assessment"]
+    name: Literal["hypotension", "ice_score", "capd_score", "consciousness", "seizure", "motor_weakness",
+                  "cerebral_edema", "tremor", "myoclonus", "intracranial_hemorrhage", "hemophagocytosis", "organomegaly"]
+    value: Union[StrictBool, StrictInt, StrictFloat, str]
+
+    @model_validator(mode="after")
+    def _value_fits_name(self) -> "Assessment":
+        name, value = self.name, self.value
+        if name in _CHOICES:
+            if value not in _CHOICES[name] or not isinstance(value, str):
+                raise ValueError(f"{name} is one of {', '.join(_CHOICES[name])}; got {value!r}")
+        elif name in _SCORES:
+            ok = value == "unable" or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _SCORES[name])
+            if not ok:
+                raise ValueError(f"{name} is a whole number 0-{_SCORES[name]} or \"unable\"; got {value!r}")
+        elif not isinstance(value, bool):
+            raise ValueError(f"{name} is true or false; got {value!r}")
+        return self
+
+
+class Toxicity(_Event):
+    type: Literal["toxicity"]
+    term: str
+    grade: Annotated[StrictInt, Field(ge=1, le=5)]
+
+
+class Death(_Event):
+    type: Literal["death"]
+    cause: Literal["crs", "icans", "iec_hs", "other"] | None = None
+
+
+Event = Annotated[Union[Patient, Infusion, Vital, Lab, Oxygen, Vasopressor, FluidBolus, Medication, Procedure,
+                        Assessment, Toxicity, Death], Field(discriminator="type")]
+EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
+EVENTS_ADAPTER: TypeAdapter[Any] = TypeAdapter(list[Event])
