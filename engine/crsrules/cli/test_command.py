@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import CrsrulesError
 from ..knowledge.loader import RULESET_FILE, load_ruleset
-from ..testing.golden import case_files, run_case
+from ..testing.golden import CaseResult, case_files, run_case
 
 
 def run_tests(folder: Path, backend: str) -> int:
@@ -26,12 +26,15 @@ def run_tests(folder: Path, backend: str) -> int:
         cases = case_files(rs_folder)
         print(f"{rs.ref}: {len(cases)} cases")
         for path in cases:
-            result = run_case(path, backend=backend, ruleset_dir=rs_folder)
+            try:
+                result = run_case(path, backend=backend, ruleset_dir=rs_folder)
+            except CrsrulesError as exc:
+                result = CaseResult(path, [str(exc)])
             fired |= result.fired
             must_not |= result.must_not
             print(f"  {'ok  ' if result.ok else 'FAIL'} {path.name}")
             for message in result.failures:
-                print(f"       {path}: {message}")
+                print(f"       {message}" if message.startswith(str(path)) else f"       {path}: {message}")
             failed += not result.ok
         for rule in rs.rules:
             marks = ("fires" if rule.id in fired else "") + (" must-not" if rule.id in must_not else "")

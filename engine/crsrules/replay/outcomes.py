@@ -45,6 +45,7 @@ class Outcomes:
                 best = rule
         grade = best.then.grade if best else 0  # type: ignore[union-attr]
         if grade == self.grade:
+            self.grade_rule = best or self.grade_rule
             return
         shown = best or self.grade_rule
         self.grade, self.grade_rule = grade, best
