@@ -15,6 +15,7 @@ _BY_TYPE: dict[str, type[BaseModel]] = {
               models.FluidBolus, models.Medication, models.Procedure, models.Assessment, models.Toxicity, models.Death)
 }
 EVENT_TYPES = tuple(_BY_TYPE)
+_BRANCHES = {"int", "float", "bool", "str"}
 
 
 def _suggest(name: str, choices: Any) -> str:
@@ -25,19 +26,20 @@ def _suggest(name: str, choices: Any) -> str:
 def line_issues(exc: ValidationError, obj: Any, file: str, line: int) -> list[Issue]:
     """One issue per problem on the line."""
     out: list[Issue] = []
+    seen: set[str] = set()
     kind = obj.get("type") if isinstance(obj, dict) else None
     model = _BY_TYPE.get(kind) if isinstance(kind, str) else None
     for err in exc.errors():
-        loc = list(err["loc"])
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and (p in _BRANCHES or "[" in p))]
         if loc and loc[0] == kind:
             loc = loc[1:]
-        field = ".".join(str(p) for p in loc) or "type"
-        code, message = "bad-value", f"{field}: {err['msg']}"
+        field = ".".join(str(p) for p in loc)
+        code, message = "bad-value", f"{field}: {err['msg']}" if field else err["msg"]
         value = err.get("input")
         if err["type"] == "union_tag_not_found":
             code, message = "missing-field", f"missing field 'type' (one of {', '.join(EVENT_TYPES)})"
         elif err["type"] == "union_tag_invalid":
-            message = f"unknown event type {value!r}{_suggest(value, EVENT_TYPES)}; one of {', '.join(EVENT_TYPES)}"
+            message = f"unknown event type {kind!r}{_suggest(kind, EVENT_TYPES)}; one of {', '.join(EVENT_TYPES)}"
         elif err["type"] == "extra_forbidden":
             fields = model.model_fields if model and len(loc) == 1 else {}
             code, message = "unknown-field", f"unknown field {loc[-1]!r}{_suggest(loc[-1], fields)}"
@@ -48,6 +50,10 @@ def line_issues(exc: ValidationError, obj: Any, file: str, line: int) -> list[Is
         elif "has no offset" in err["msg"]:
             code, message = "naive-time", f"{field}: {err['msg'].removeprefix('Value error, ')}"
         elif err["type"] == "literal_error":
-            message = f"{field}: {value!r} is not allowed; {err['msg'].replace('Input should be', 'expected')}"
-        out.append(Issue(file, line, code, message.replace("Value error, ", "")))
+            allowed = err.get("ctx", {}).get("expected", "")
+            names = [a.strip(" '") for a in allowed.replace(" or ", ", ").split(",")]
+            message = f"{field}: {value!r} is not allowed{_suggest(value, names)}; expected {allowed}"
+        if field + code not in seen:
+            seen.add(field + code)
+            out.append(Issue(file, line, code, message.replace("Value error, ", "")))
     return out

@@ -1,0 +1,57 @@
+"""The bundled seed case (Bottari G et al., Crit Care Explor 2020;2(1):e0071), replayed under every bundled ruleset.
+
+The report gives grade 4 CRS at PICU admission with ARDS on invasive ventilation (ASTCT 2019
+Table 1: positive pressure), secondary HLH with ferritin 146,095 ng/mL (CARTOX 2018 > 10,000),
+tocilizumab 6 h before admission and on haemoadsorption days 3 and 4.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crsrules import read_case_log, replay
+
+SEED = Path(__file__).resolve().parents[2] / "examples" / "bottari-2020-seed.jsonl"
+
+
+@pytest.fixture(scope="module", params=["durable", "reference"])
+def trace(request):
+    return replay(read_case_log(SEED), backend=request.param)
+
+
+def test_grade_4_at_picu_admission_from_positive_pressure(trace):
+    assert trace.grade_at("astct-2019-crs", "2000-01-11T08:00:00Z") == 4
+    admission = [f for f in trace.of_kind("grade") if f.time == "2000-01-11T08:00:00Z"][0]
+    assert admission.rule == "crs.grade4.positive-pressure" and "intubation" in admission.evidence
+    assert admission.source[0].key == "astct-2019" and admission.maturity == "stable"
+
+
+def test_fever_waived_by_tocilizumab_before_admission(trace):
+    admission = [f for f in trace.of_kind("grade") if f.time == "2000-01-11T08:00:00Z"][0]
+    assert "toci-1" in admission.evidence
+
+
+def test_hlh_ferritin_met_with_the_reported_value(trace):
+    flag = [f for f in trace.of_kind("flag") if f.flag == "hlh-ferritin"][0]
+    assert (flag.time, flag.status, flag.value, flag.evidence) == ("2000-01-11T08:30:00Z", "met", 146095, ["ferritin-admission"])
+
+
+def test_escalation_steps_with_times_and_sources(trace):
+    steps = {(f.time, f.action, f.rule) for f in trace.of_kind("recommendation")}
+    assert ("2000-01-10T08:00:00Z", "icu", "esc.icu.grade3-plus") in steps
+    assert ("2000-01-11T08:00:00Z", "methylprednisolone", "esc.methylprednisolone.grade4") in steps
+    assert ("2000-01-11T10:00:00Z", "hemoadsorption", "esc.hemoadsorption.grade4-refractory-hlh") in steps
+    toci = [f for f in trace.of_kind("recommendation") if f.action == "tocilizumab"]
+    assert all(f.dose and f.dose.value == 400 for f in toci)  # 8 mg/kg x 50 kg (assumed weight)
+    hemo = [f for f in trace.of_kind("recommendation") if f.action == "hemoadsorption"][0]
+    assert hemo.maturity == "draft" and {s.key for s in hemo.source} == {"bottari-2020", "stahl-2020", "esposito-2025"}
+
+
+def test_three_tocilizumab_doses_stay_within_the_limits(trace):
+    assert not [f for f in trace.of_kind("warning") if f.code and f.code.startswith("tocilizumab")]
+
+
+def test_every_line_is_accounted_for(trace):
+    s = trace.summary
+    assert s.events_read == s.events_used + s.events_rejected and s.events_rejected == 0
