@@ -47,8 +47,10 @@ def line_issues(exc: ValidationError, obj: Any, file: str, line: int) -> list[Is
             code, message = "missing-field", f"missing field {field!r}"
         elif isinstance(value, str) and err["type"] in ("float_type", "int_type", "int_from_float", "float_parsing"):
             code, message = "string-number", f"{field}: a string where a number belongs ({value!r}); write a JSON number"
-        elif "has no offset" in err["msg"]:
-            code, message = "naive-time", f"{field}: {err['msg'].removeprefix('Value error, ')}"
+        elif err["type"] == "timezone_aware":
+            code, message = "naive-time", f"{field} {value!r} has no offset (write Z or +02:00, or use --assume-tz)"
+        elif field == "time":
+            message = f"time {value!r} is not an ISO 8601 date-time with an offset"
         elif err["type"] == "literal_error":
             allowed = err.get("ctx", {}).get("expected", "")
             names = [a.strip(" '") for a in allowed.replace(" or ", ", ").split(",")]

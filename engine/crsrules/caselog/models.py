@@ -5,10 +5,9 @@ numbers (``"146.095"`` is refused: guessing a locale could change a value 1000-f
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, TypeAdapter, field_validator,
+from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, TypeAdapter, field_validator,
                       model_validator)
 
 Number = Union[StrictInt, StrictFloat]
@@ -28,24 +27,11 @@ Action = Literal["start", "change", "stop"]
 
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    time: datetime
+    time: AwareDatetime
     id: str | None = None
     attributed_to: str | None = None
     note: str | None = None
     ext: dict[str, Any] | None = None
-
-    @field_validator("time", mode="before")
-    @classmethod
-    def _aware(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                raise ValueError(f"not an ISO 8601 date-time: {value!r}") from None
-            if moment.tzinfo is None:
-                raise ValueError(f"time {value!r} has no offset (write Z or +02:00, or use --assume-tz)")
-            return moment
-        raise ValueError("time must be an ISO 8601 string with an offset")
 
 
 class Quantity(BaseModel):

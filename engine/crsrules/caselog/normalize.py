@@ -1,6 +1,7 @@
 """From validated events to the replay's input: canonical units, time order, rejected lines."""
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -57,8 +58,11 @@ def _unit_issue(source: str, line: int, what: str, unit: str, table: tuple[str, 
 def _check_units(rec: Record, source: str) -> Issue | None:
     """Convert what needs no weight; report an unknown unit."""
     e = rec.event
-    if e.type in ("vital", "lab"):
-        table = (VITAL_UNITS if e.type == "vital" else LAB_UNITS)[e.name]
+    kind = e.type
+    if kind == "vital" or kind == "lab":
+        table = (VITAL_UNITS if kind == "vital" else LAB_UNITS)[e.name]
+        if e.unit == table[0]:
+            return None
         convert = table[1].get(e.unit)
         if convert is None:
             return _unit_issue(source, rec.line, e.name, e.unit, table)
@@ -86,20 +90,31 @@ def normalize(events: list[Any], lines: list[int], source: str) -> CaseLog:
     """Canonical units, (time, file order), and the lines the replay cannot use."""
     issues: list[Issue] = []
     records: list[Record] = []
-    seen: dict[str, int] = {}
+    explicit: dict[str, int] = {}
+    canonical = {("vital", k): v[0] for k, v in VITAL_UNITS.items()} | {("lab", k): v[0] for k, v in LAB_UNITS.items()}
+    append = records.append
     for seq, (event, line) in enumerate(zip(events, lines)):
-        eid = event.id or f"L{line}"
-        if eid in seen:
-            issues.append(Issue(source, line, "duplicate-id", f"id {eid!r} is already used on line {seen[eid]}"))
-        seen.setdefault(eid, line)
+        eid = event.id
+        if eid is None:
+            eid = f"L{line}"
+        elif eid in explicit:
+            issues.append(Issue(source, line, "duplicate-id", f"id {eid!r} is already used on line {explicit[eid]}"))
+        else:
+            explicit[eid] = line
         rec = Record(event.time.timestamp(), seq, line, eid, event)
+        append(rec)
+        kind = event.type
+        if (kind == "vital" or kind == "lab") and canonical[(kind, event.name)] == event.unit:
+            continue  # the common case: a value already in its canonical unit
         problem = _check_units(rec, source)
         if problem:
             issues.append(problem)
-        records.append(rec)
+    for rec in records:
+        if rec.event.id is None and rec.id in explicit:
+            issues.append(Issue(source, explicit[rec.id], "duplicate-id", f"id {rec.id!r} is also the default id of line {rec.line}"))
     if issues:
         raise CaseLogError(sorted(issues, key=lambda i: i.line or 0))
-    records.sort(key=lambda r: (r.t, r.seq))
+    records.sort(key=itemgetter(0, 1))
     return _screen(records, source, len(lines))
 
 
@@ -112,14 +127,21 @@ def _screen(records: list[Record], source: str, lines_read: int) -> CaseLog:
     running: set[str] = set()
     weight: float | None = None
     window = plausibility.max_days() * DAY
+    first, last = (infusion - window, infusion + window) if infusion is not None else (float("-inf"), float("inf"))
+    bands = plausibility.bands()
     for rec in records:
+        e = rec.event
+        if (e.type == "vital" or e.type == "lab") and first <= rec.t <= last:  # the common case, checked fast
+            band = bands.get((e.type, e.name))
+            if band is None or band[0] <= e.value <= band[1]:
+                kept.append(rec)
+                continue
         reason, soft = _reason(rec, infusion, window, running, weight)
         if reason:
             rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
             continue
         if soft:
             warnings.append(InputWarning(line=rec.line, id=rec.id, code="implausible-value", text=soft, t=rec.t))
-        e = rec.event
         if e.type == "patient":
             weight = float(e.weight_kg)
         elif e.type == "vasopressor":
@@ -129,8 +151,9 @@ def _screen(records: list[Record], source: str, lines_read: int) -> CaseLog:
         warnings.insert(0, InputWarning(line=None, id=None, code="no-infusion",
                                         text="no infusion event: days since infusion are not shown",
                                         t=records[0].t if records else None))
-    return CaseLog(source=source, records=kept, rejected=rejected, warnings=warnings, lines_read=lines_read,
-                   infusion_time=infusion)
+    # Built without re-validating: every record was validated above.
+    return CaseLog.model_construct(source=source, records=kept, rejected=rejected, warnings=warnings,
+                                   lines_read=lines_read, infusion_time=infusion)
 
 
 def _reason(rec: Record, infusion: float | None, window: float, running: set[str],

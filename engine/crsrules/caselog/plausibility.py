@@ -15,11 +15,23 @@ def limits() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@lru_cache(maxsize=1)
+def _bounds() -> dict[str, tuple[float, float]]:
+    """The widest band (soft inside hard) per key: a value inside it needs no further look."""
+    out = {}
+    for key, spec in limits()["limits"].items():
+        lo = max(x for x in ((spec.get("hard") or [None])[0], (spec.get("soft") or [None])[0], float("-inf")) if x is not None)
+        his = [x for x in ((spec.get("hard") or [None, None])[1], (spec.get("soft") or [None, None])[1]) if x is not None]
+        out[key] = (lo, min(his) if his else float("inf"))
+    return out
+
+
 def check(key: str, value: float) -> tuple[str, str] | None:
     """``("hard", reason)``, ``("soft", reason)`` or None for a value of ``key`` (e.g. ``vital.temperature``)."""
-    spec = limits()["limits"].get(key)
-    if spec is None:
+    band = _bounds().get(key)
+    if band is None or band[0] <= value <= band[1]:
         return None
+    spec = limits()["limits"][key]
     for level in ("hard", "soft"):
         lo, hi = spec.get(level) or (None, None)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -31,3 +43,9 @@ def check(key: str, value: float) -> tuple[str, str] | None:
 
 def max_days() -> float:
     return float(limits()["max_days_from_infusion"])
+
+
+@lru_cache(maxsize=1)
+def bands() -> dict[tuple[str, str], tuple[float, float]]:
+    """:func:`_bounds` keyed by (event type, name), for the reader's fast path."""
+    return {tuple(key.split(".", 1)): band for key, band in _bounds().items()}  # type: ignore[misc]

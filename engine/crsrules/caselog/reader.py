@@ -78,10 +78,11 @@ def _slow(kept: list[tuple[int, str]], source: str, assume_tz: str | None) -> li
                 moment = datetime.fromisoformat(obj["time"].replace("Z", "+00:00"))
                 if moment.tzinfo is None:
                     obj["time"] = moment.replace(tzinfo=_tz(assume_tz)).isoformat()
+                    line = json.dumps(obj)
             except ValueError:
                 pass
         try:
-            events.append(EVENT_ADAPTER.validate_python(obj))
+            events.append(EVENT_ADAPTER.validate_json(line))
         except ValidationError as exc:
             issues.extend(line_issues(exc, obj, source, n))
     if issues:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..knowledge.conditions import compile_predicate, holds, leaves
+from ..knowledge.conditions import compile_predicate, leaf_test, leaves
 from .operators_events import Evidence, Operator, _ev
 
 
@@ -15,12 +15,13 @@ class ConditionVar(Operator):
         self.leaves = list(leaves(spec.condition))
         self.reads = tuple(dict.fromkeys(leaf.var for leaf in self.leaves))
         self.test = compile_predicate(spec.condition)
+        self.tests = [(leaf.var, leaf_test(leaf)) for leaf in self.leaves]
         self.value = False
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         self.value = self.test(values)
-        self.evidence = tuple(sorted({e for leaf in self.leaves if holds(leaf, values.get(leaf.var))
-                                      for e in evidence.get(leaf.var, ())})) if self.value else ()
+        self.evidence = tuple(sorted({e for var, test in self.tests if test(values.get(var))
+                                      for e in evidence.get(var, ())})) if self.value else ()
         return self.value
 
 

@@ -45,21 +45,28 @@ class RulesetRuntime:
         self.started = False
 
     def on_event(self, rec: Any, dirty: set[int]) -> None:
-        for i, match in self.by_type.get(rec.event.type, ()):
-            if match(rec.event):
-                self.ops[i].on_event(rec)
-                dirty.add(i)
+        event = rec.event
+        index = self.by_type
+        name = getattr(event, "name", None)
+        for key in ((event.type, name), (event.type, None)) if name is not None else ((event.type, None),):
+            for i, match in index.get(key, ()):
+                if match(event):
+                    self.ops[i].on_event(rec)
+                    dirty.add(i)
 
     def step(self, t: float, dirty: set[int], external: dict[str, Any], changed_external: set[str],
              schedule: Callable[[float, "RulesetRuntime", int], None]) -> None:
         """Recompute what changed at ``t``; evaluate the rules if any comparison flipped."""
+        if self.started and not dirty and not changed_external:
+            return
         values, evidence = self.values, self.evidence
         if not self.started:
             self.started = True
             dirty.update(range(len(self.ops)))
         for key in changed_external:
-            values[key], evidence[key] = external[key]
-            dirty.update(self.external.get(key, ()))
+            if key in self.external:
+                values[key], evidence[key] = external[key]
+                dirty.update(self.external[key])
         changed: list[str] = []
         pending = sorted(dirty)
         heapq.heapify(pending)

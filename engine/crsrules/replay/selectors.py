@@ -19,6 +19,15 @@ def field_of(event: Any, name: str) -> Any:
     return getattr(event, name, None)
 
 
+def index_keys(selector: Selector) -> tuple[list[tuple[str, Any]], Selector]:
+    """Keys ``(type, name)`` under which to index a selector (``name`` None: any name)."""
+    names = selector.filters().get("name")
+    if names is None:
+        return [(selector.type, None)], selector
+    rest = Selector.model_validate({"type": selector.type, **{k: list(v) for k, v in selector.filters().items() if k != "name"}})
+    return [(selector.type, n) for n in names], rest
+
+
 def compile_selector(selector: Selector) -> Match:
     """A predicate over events for the selector's field filters (the type is indexed separately)."""
     filters = [(name, frozenset(values)) for name, values in selector.filters().items()]

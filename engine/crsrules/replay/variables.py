@@ -8,7 +8,7 @@ from ..knowledge.model import Ruleset
 from .operators_derived import ConditionVar, External, SnapshotVar, WeightedSum
 from .operators_events import Count, Latest, Lowest, Operator, Peak, Running
 from .operators_time import Elapsed, HeldFor, _Clock
-from .selectors import Match, compile_selector
+from .selectors import Match, compile_selector, index_keys
 
 _BUILD = {
     "latest": Latest, "peak": Peak, "lowest": Lowest, "count": Count, "running": Running,
@@ -28,18 +28,23 @@ def _selector(spec: Any) -> Any:
     return None
 
 
-def build_operators(ruleset: Ruleset) -> tuple[list[Operator], dict[str, list[tuple[int, Match]]]]:
-    """The operators in order, and an index from event type to (operator index, field filter)."""
+Index = dict[tuple[str, Any], list[tuple[int, Match]]]
+
+
+def build_operators(ruleset: Ruleset) -> tuple[list[Operator], Index]:
+    """The operators in order, and an index from (event type, name) to (operator index, other filters)."""
     ops: list[Operator] = []
-    by_type: dict[str, list[tuple[int, Match]]] = {}
+    index: Index = {}
     for name, spec in ruleset.variables.items():
         op = _BUILD[spec.operator](name, spec)
         selector = _selector(spec)
         if selector is not None:
-            by_type.setdefault(selector.type, []).append((len(ops), compile_selector(selector)))
+            keys, rest = index_keys(selector)
+            for key in keys:
+                index.setdefault(key, []).append((len(ops), compile_selector(rest)))
         ops.append(op)
     _give_thresholds(ruleset, ops)
-    return ops, by_type
+    return ops, index
 
 
 def _give_thresholds(ruleset: Ruleset, ops: list[Operator]) -> None:
