@@ -46,12 +46,21 @@ def load_ruleset(path_or_id: str | Path, *, guidelines_dir: str | Path | None = 
     Raises :class:`RulesetError` whose ``.issues`` lists every problem found.
     """
     path = _resolve(path_or_id)
-    return _load_path(str(path.resolve()), None if guidelines_dir is None else str(guidelines_dir))
+    shown = str(path) if not path.is_absolute() else _relative(path)
+    return _load_path(str(path.resolve()), shown, None if guidelines_dir is None else str(guidelines_dir))
+
+
+def _relative(path: Path) -> str:
+    """A bundled or absolute path, shown relative to the working folder when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @lru_cache(maxsize=64)
-def _load_path(file: str, guidelines_dir: str | None) -> Ruleset:
-    raw = Path(file).read_bytes()
+def _load_path(resolved: str, file: str, guidelines_dir: str | None) -> Ruleset:
+    raw = Path(resolved).read_bytes()
     try:
         data, marks = load_with_marks(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -65,7 +74,7 @@ def _load_path(file: str, guidelines_dir: str | None) -> Ruleset:
     issues = check_ruleset(ruleset, load_guidelines(guidelines_dir), marks, file)
     if issues:
         raise RulesetError(issues)
-    ruleset.source_path = file
+    ruleset.source_path = resolved
     ruleset.content_hash = hashlib.sha256(raw).hexdigest()[:12]
     return ruleset
 
