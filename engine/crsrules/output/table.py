@@ -11,7 +11,7 @@ _KIND = {"grade": "GRADE", "flag": "FLAG", "recommendation": "RECOMMEND", "warni
 
 def _what(f: Firing) -> str:
     if f.kind == "grade":
-        return f"{f.scale} grade {f.grade}"
+        return f"{f.scale} grade {f.grade}" + (f" ({f.text})" if f.text else "")
     if f.kind == "flag":
         value = f" (value {f.value:g})" if isinstance(f.value, (int, float)) else ""
         return f"{f.flag}: {f.status}{value}"
@@ -37,7 +37,8 @@ def render_block(f: Firing, explain: bool = False) -> list[str]:
     lines = [head]
     pad = " " * 33
     if f.rule:
-        lines.append(f"{pad}rule: {f.rule} [{f.maturity}] ({f.ruleset})")
+        verb = "rule that stopped holding" if f.kind == "grade" and f.text else "rule"
+        lines.append(f"{pad}{verb}: {f.rule} [{f.maturity}] ({f.ruleset})")
     if f.kind == "recommendation" and f.text:
         lines.append(f"{pad}text: {f.text}")
     if f.dose and f.dose.basis:

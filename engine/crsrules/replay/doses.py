@@ -17,7 +17,7 @@ def compute_dose(spec: DoseSpec | None, values: dict[str, Any]) -> tuple[Dose | 
         return None, ""
     extra = " ".join(x for x in (spec.route, spec.frequency) if x)
     if spec.fixed is not None:
-        return Dose(value=spec.fixed, unit=spec.unit, basis=f"fixed{(' ' + extra) if extra else ''}"), ""
+        return Dose(value=spec.fixed, unit=spec.unit, basis=f"{_fmt(spec.fixed)} {spec.unit}{(' ' + extra) if extra else ''} (fixed)"), ""
     weight = values.get(spec.weight)
     if not isinstance(weight, (int, float)) or isinstance(weight, bool):
         return None, f"dose {_fmt(spec.per_kg)} {spec.unit}/kg not computed: weight unknown"  # type: ignore[arg-type]

@@ -51,7 +51,8 @@ class Outcomes:
         self.grade, self.grade_rule = grade, best
         if shown is not None:
             ev = self.emit(t, shown, self.ruleset, values, evidence, kind="grade", scale=self.ruleset.scale,
-                           grade=grade, lapsed=best is None)
+                           grade=grade, lapsed=best is None,
+                           text="no criterion of the scale holds any more" if best is None else None)
             self.changed_external[f"@grade:{self.ruleset.scale}"] = (grade, ev)
 
     def _flag(self, t: float, code: str, rules: list[Rule], true_rules: set[str], values: dict[str, Any],
