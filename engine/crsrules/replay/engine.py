@@ -1,16 +1,15 @@
 """The replay: events in (time, file order), a virtual clock, and a heap of due times."""
 from __future__ import annotations
 
-import heapq
 import os
-from typing import Any, Iterable, Sequence
+from typing import Sequence
 
 from ..caselog import CaseLog, read_case_log
-from ..errors import ReplayError
 from ..knowledge.model import Ruleset
 from ..matchers.base import make_matcher
 from ..output.trace import Firing, RulesetInfo, Summary, Trace
 from ..timeutil import day_label, iso
+from .clock import Clock
 from .firings import FiringLog
 from .resolve import resolve_rulesets
 from .runtime import RulesetRuntime
@@ -30,60 +29,12 @@ def replay(case_log: CaseLog | str | os.PathLike[str], rulesets: Sequence[Rulese
     for rt in runtimes:
         rt.matcher.open(log.source)
     try:
-        _run(log, runtimes)
+        Clock(runtimes).run(log.records)
     finally:
         for rt in runtimes:
             rt.matcher.close()
     firings = _merge_inputs(log, out)
     return Trace(firings=firings, summary=_summary(log, chosen, firings, backend))
-
-
-def _run(log: CaseLog, runtimes: list[RulesetRuntime]) -> None:
-    heap: list[tuple[float, int, int]] = []
-    queued: set[tuple[float, int, int]] = set()
-    position = {id(rt): k for k, rt in enumerate(runtimes)}
-
-    def schedule(at: float, rt: RulesetRuntime, i: int) -> None:
-        item = (at, position[id(rt)], i)
-        if item not in queued:
-            queued.add(item)
-            heapq.heappush(heap, item)
-
-    records = log.records
-    n, k = len(records), 0
-    while k < n:
-        t = records[k].t
-        while heap and heap[0][0] < t:
-            _step(heap[0][0], [], runtimes, heap, queued, schedule)
-        j = k
-        while j < n and records[j].t == t:
-            j += 1
-        _step(t, records[k:j], runtimes, heap, queued, schedule)
-        k = j
-
-
-def _step(t: float, group: Iterable[Any], runtimes: list[RulesetRuntime], heap: list, queued: set, schedule: Any) -> None:
-    dirty: list[set[int]] = [set() for _ in runtimes]
-    while heap and heap[0][0] <= t:
-        item = heapq.heappop(heap)
-        queued.discard(item)
-        dirty[item[1]].add(item[2])
-    group = list(group)
-    for rec in group:
-        for k, rt in enumerate(runtimes):
-            rt.on_event(rec, dirty[k])
-    external: dict[str, Any] = {}
-    changed: set[str] = set()
-    for k, rt in enumerate(runtimes):
-        try:
-            rt.step(t, dirty[k], external, changed, schedule)
-        except ReplayError as exc:
-            ids = ", ".join(r.id for r in group) or "a due time"
-            raise ReplayError(f"{exc} at {iso(t)} (events {ids})") from None
-        if rt.outcomes.changed_external:
-            external.update(rt.outcomes.changed_external)
-            changed.update(rt.outcomes.changed_external)
-            rt.outcomes.changed_external = {}
 
 
 def _merge_inputs(log: CaseLog, out: FiringLog) -> list[Firing]:

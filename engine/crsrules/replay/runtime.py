@@ -44,16 +44,6 @@ class RulesetRuntime:
         self.matcher_calls = 0
         self.started = False
 
-    def on_event(self, rec: Any, dirty: set[int]) -> None:
-        event = rec.event
-        index = self.by_type
-        name = getattr(event, "name", None)
-        for key in ((event.type, name), (event.type, None)) if name is not None else ((event.type, None),):
-            for i, match in index.get(key, ()):
-                if match(event):
-                    self.ops[i].on_event(rec)
-                    dirty.add(i)
-
     def step(self, t: float, dirty: set[int], external: dict[str, Any], changed_external: set[str],
              schedule: Callable[[float, "RulesetRuntime", int], None]) -> None:
         """Recompute what changed at ``t``; evaluate the rules if any comparison flipped."""

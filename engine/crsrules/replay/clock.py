@@ -1,0 +1,73 @@
+"""The virtual clock: events in (time, file order), due times on a heap, one step per distinct time."""
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from ..errors import ReplayError
+from ..timeutil import iso
+from .runtime import RulesetRuntime
+
+
+class Clock:
+    """Advances to the earlier of the next event time and the next due time, and steps every ruleset."""
+
+    def __init__(self, runtimes: list[RulesetRuntime]):
+        self.runtimes = runtimes
+        self.heap: list[tuple[float, int, int]] = []
+        self.queued: set[tuple[float, int, int]] = set()
+        self.position = {id(rt): k for k, rt in enumerate(runtimes)}
+        # (event type, name or None) -> [(runtime index, operator index, other filters)], across rulesets
+        self.routes: dict[tuple[str, Any], list[tuple[int, int, Any]]] = {}
+        for k, rt in enumerate(runtimes):
+            for key, entries in rt.by_type.items():
+                self.routes.setdefault(key, []).extend((k, i, match) for i, match in entries)
+
+    def schedule(self, at: float, rt: RulesetRuntime, i: int) -> None:
+        item = (at, self.position[id(rt)], i)
+        if item not in self.queued:
+            self.queued.add(item)
+            heapq.heappush(self.heap, item)
+
+    def run(self, records: list[Any]) -> None:
+        """Replay every record; due times after the last event are not reached."""
+        heap, n, k = self.heap, len(records), 0
+        while k < n:
+            t = records[k].t
+            while heap and heap[0][0] < t:
+                self.step(heap[0][0], ())
+            j = k + 1
+            while j < n and records[j].t == t:
+                j += 1
+            self.step(t, records[k:j])
+            k = j
+
+    def step(self, t: float, group: Any) -> None:
+        dirty: list[set[int]] = [set() for _ in self.runtimes]
+        heap = self.heap
+        while heap and heap[0][0] <= t:
+            item = heapq.heappop(heap)
+            self.queued.discard(item)
+            dirty[item[1]].add(item[2])
+        routes = self.routes
+        for rec in group:
+            event = rec.event
+            name = getattr(event, "name", None)
+            keys = ((event.type, name), (event.type, None)) if name is not None else ((event.type, None),)
+            for key in keys:
+                for k, i, match in routes.get(key, ()):
+                    if match(event):
+                        self.runtimes[k].ops[i].on_event(rec)
+                        dirty[k].add(i)
+        external: dict[str, Any] = {}
+        changed: set[str] = set()
+        for k, rt in enumerate(self.runtimes):
+            try:
+                rt.step(t, dirty[k], external, changed, self.schedule)
+            except ReplayError as exc:
+                ids = ", ".join(r.id for r in group) or "a due time"
+                raise ReplayError(f"{exc} at {iso(t)} (events {ids})") from None
+            if rt.outcomes.changed_external:
+                external.update(rt.outcomes.changed_external)
+                changed.update(rt.outcomes.changed_external)
+                rt.outcomes.changed_external = {}
