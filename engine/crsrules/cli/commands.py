@@ -12,6 +12,7 @@ from ..errors import CrsrulesError, Issue
 from ..knowledge.loader import bundled_rulesets, load_ruleset, rulesets_dir
 from ..output.table import render_table
 from ..replay.engine import replay
+from .diff_command import run_diff
 from .test_command import run_tests
 
 
@@ -87,6 +88,10 @@ def cmd_test(args: Any) -> int:
     return run_tests(folder, args.backend)
 
 
+def cmd_diff(args: Any) -> int:
+    return run_diff(args.old, args.new, args.cases)
+
+
 def cmd_rulesets(args: Any) -> int:
     for rs in bundled_rulesets():
         draft = sum(r.maturity == "draft" for r in rs.rules)
@@ -109,4 +114,4 @@ def cmd_schema(args: Any) -> int:
     return 0
 
 
-__all__ = ["cmd_replay", "cmd_validate", "cmd_test", "cmd_rulesets", "cmd_schema", "version_text", "Issue"]
+__all__ = ["cmd_replay", "cmd_validate", "cmd_test", "cmd_diff", "cmd_rulesets", "cmd_schema", "version_text", "Issue"]

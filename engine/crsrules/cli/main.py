@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--backend", choices=["durable", "reference"], default="durable")
     t.set_defaults(func=commands.cmd_test)
 
+    d = sub.add_parser("diff", help="replay cases under two versions of a ruleset and report what changes")
+    d.add_argument("old", help="the ruleset before the change (id, folder or file)")
+    d.add_argument("new", help="the ruleset after the change")
+    d.add_argument("cases", nargs="*", help="case logs (.jsonl) or golden cases (.yaml); default: both rulesets' golden cases")
+    d.set_defaults(func=commands.cmd_diff)
+
     rl = sub.add_parser("rulesets", help="list the bundled rulesets")
     rl.add_argument("action", choices=["list"])
     rl.set_defaults(func=commands.cmd_rulesets)

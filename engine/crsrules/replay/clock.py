@@ -30,7 +30,7 @@ class Clock:
             heapq.heappush(self.heap, item)
 
     def run(self, records: list[Any]) -> None:
-        """Replay every record; due times after the last event are not reached."""
+        """Replay records (in time order, after any already run); due times after the last one wait."""
         heap, n, k = self.heap, len(records), 0
         while k < n:
             t = records[k].t

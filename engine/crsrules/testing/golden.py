@@ -132,3 +132,14 @@ def case_files(root: Path) -> list[Path]:
     if (root / "cases").is_dir():
         return sorted((root / "cases").glob("*.yaml"))
     return sorted(root.glob("*/cases/*.yaml"))
+
+
+def skip_list(ruleset_dir: Path) -> dict[str, str]:
+    """``skip.yaml`` beside ``ruleset.yaml``: case file name -> reason it is expected to fail."""
+    path = Path(ruleset_dir) / "skip.yaml"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(data, list) or not all(isinstance(d, dict) and {"case", "reason"} <= set(d) for d in data):
+        raise RulesetError([Issue(str(path), None, "bad-case", "skip.yaml is a list of {case: FILE, reason: TEXT}")])
+    return {d["case"]: d["reason"] for d in data}

@@ -67,3 +67,27 @@ def check_equivalent(events: Events, variant: Events, rulesets: Sequence[Ruleset
     pick = compare or (lambda tr: records(tr, ("values",)))
     a, b = replay_events(events, rulesets, **kw), replay_events(variant, rulesets, **kw)
     assert pick(a) == pick(b), "equivalent logs gave different traces"
+
+
+def check_accounted(trace: Trace) -> None:
+    """Every input line contributes or is reported as rejected."""
+    s = trace.summary
+    assert s.events_read == s.events_used + s.events_rejected, f"{s.events_read} read, {s.events_used} used, {s.events_rejected} rejected"
+    assert len(trace.rejected) == s.events_rejected
+
+
+def check_tocilizumab_limits(trace: Trace, log: CaseLog, *, max_mg: float = 800.0, per_24h: int = 3,
+                             total: int = 4, interval_h: float = 8.0) -> None:
+    """No tocilizumab recommendation above the cap, within 8 h of a dose, or beyond 3 in 24 h and 4 in all.
+
+    The defaults are the ASCO 2021 / NCCN limits the bundled escalation ruleset encodes.
+    """
+    doses = [r.t for r in log.records if r.event.type == "medication" and r.event.drug == "tocilizumab"]
+    for f in trace.firings:
+        if f.kind != "recommendation" or f.action != "tocilizumab":
+            continue
+        given = [d for d in doses if d <= f.t]
+        assert not f.dose or f.dose.value <= max_mg, f"{f.time}: {f.dose.value} mg above {max_mg:g} mg"
+        assert len(given) < total, f"{f.time}: recommended after {len(given)} doses"
+        assert sum(1 for d in given if d > f.t - 86400) < per_24h, f"{f.time}: {per_24h} doses already in 24 h"
+        assert not given or f.t - given[-1] >= interval_h * 3600, f"{f.time}: last dose less than {interval_h:g} h before"

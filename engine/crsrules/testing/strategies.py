@@ -1,13 +1,15 @@
 """Hypothesis strategies for case logs: plausible CAR-T courses, valid by construction.
 
-    >>> from hypothesis import given
-    >>> from crsrules.testing import case_logs, to_jsonl
-    >>> @given(case_logs())
-    ... def test_my_ruleset(events):
-    ...     trace = replay(parse_case_log_text(to_jsonl(events)), ["my-ruleset"])   # doctest: +SKIP
+    from hypothesis import given
+    from crsrules.testing import case_logs
+    from crsrules.testing.invariants import replay_events
 
-A generated case is a list of event dicts in the case-log format (JSON-able), the
-infusion anchored at 2000-01-01T00:00:00Z, in time order unless ``shuffle=True``.
+    @given(case_logs(for_ruleset="astct-2019-crs"))
+    def test_grade_is_at_most_5(events):
+        assert all(f.grade <= 5 for f in replay_events(events, ["astct-2019-crs"]).of_kind("grade"))
+
+A generated case is a list of event dicts in the case-log format (JSON-able), the infusion
+anchored at 2000-01-01T00:00:00Z. ``to_jsonl`` turns it into case-log text.
 """
 from __future__ import annotations
 
@@ -17,15 +19,21 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ..knowledge.loader import load_ruleset
+from ..knowledge.model import Ruleset
+from .thresholds import Probes, probes
+
 ANCHOR = datetime(2000, 1, 1, tzinfo=timezone.utc)
 DEVICES = ("room_air", "blow_by", "nasal_cannula", "high_flow_nasal_cannula", "simple_mask", "venturi_mask",
            "non_rebreather", "cpap", "bipap", "invasive_ventilation")
 AGENTS = ("norepinephrine", "epinephrine", "dopamine", "phenylephrine", "vasopressin")
 DRUGS = ("tocilizumab", "acetaminophen", "dexamethasone", "methylprednisolone")
-# Values on and around the thresholds the bundled rulesets use, and ordinary ones.
-TEMPERATURES = (36.5, 37.2, 37.9, 38.0, 38.1, 38.5, 39.4, 40.2)
-FLOWS = (1.0, 2.0, 4.0, 5.9, 6.0, 6.1, 10.0, 30.0)
-FERRITINS = (120.0, 499.0, 500.0, 2000.0, 9999.0, 10000.0, 10001.0, 146095.0)
+DEFAULTS = {("vital", "temperature"): (36.5, 37.2, 37.9, 38.0, 38.1, 38.5, 39.4, 40.2),
+            ("oxygen", "flow"): (1.0, 2.0, 4.0, 5.9, 6.0, 6.1, 10.0, 30.0),
+            ("lab", "ferritin"): (120.0, 499.0, 500.0, 2000.0, 9999.0, 10000.0, 10001.0, 146095.0),
+            ("vital", "systolic_bp"): (60.0, 79.0, 80.0, 89.0, 90.0, 110.0, 130.0)}
+KINDS = ("temperature", "temperature", "oxygen", "vasopressor", "medication", "ferritin", "hypotension", "sbp")
+NOISE = ("heart_rate", "spo2", "respiratory_rate")
 
 
 def iso(minutes: int) -> str:
@@ -33,22 +41,30 @@ def iso(minutes: int) -> str:
     return (ANCHOR + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _pool(found: Probes | None, key: tuple[str, str]) -> st.SearchStrategy[float]:
+    near = found.near(key) if found else []
+    return st.sampled_from(sorted(set(DEFAULTS[key]) | set(near)))
+
+
 @st.composite
-def _event(draw: Any, minutes: int, running: set[str]) -> dict[str, Any]:
-    kind = draw(st.sampled_from(("temperature", "temperature", "oxygen", "vasopressor", "medication",
-                                 "ferritin", "hypotension", "sbp", "heart_rate")))
+def events(draw: Any, minutes: int = 60, *, running: set[str] | None = None, found: Probes | None = None,
+           noise: bool = False) -> dict[str, Any]:
+    """One event at ``minutes`` after the infusion; ``running`` tracks vasopressors so stops are valid."""
+    running = set() if running is None else running
+    kind = draw(st.sampled_from(KINDS + (NOISE if noise else ())))
     t = iso(minutes)
     if kind == "temperature":
-        return {"time": t, "type": "vital", "name": "temperature", "value": draw(st.sampled_from(TEMPERATURES)), "unit": "Cel"}
-    if kind == "heart_rate":
-        return {"time": t, "type": "vital", "name": "heart_rate", "value": draw(st.integers(60, 180)), "unit": "/min"}
+        return {"time": t, "type": "vital", "name": "temperature", "value": draw(_pool(found, ("vital", "temperature"))), "unit": "Cel"}
     if kind == "sbp":
-        return {"time": t, "type": "vital", "name": "systolic_bp", "value": draw(st.integers(60, 130)), "unit": "mm[Hg]"}
+        return {"time": t, "type": "vital", "name": "systolic_bp", "value": draw(_pool(found, ("vital", "systolic_bp"))), "unit": "mm[Hg]"}
+    if kind in NOISE:
+        unit = {"heart_rate": "/min", "respiratory_rate": "/min", "spo2": "%"}[kind]
+        return {"time": t, "type": "vital", "name": kind, "value": draw(st.integers(12, 180) if unit == "/min" else st.integers(80, 100)), "unit": unit}
     if kind == "oxygen":
         device = draw(st.sampled_from(DEVICES))
         event: dict[str, Any] = {"time": t, "type": "oxygen", "device": device}
         if device in ("nasal_cannula", "blow_by", "high_flow_nasal_cannula") and draw(st.booleans()):
-            event["flow"] = {"value": draw(st.sampled_from(FLOWS)), "unit": "L/min"}
+            event["flow"] = {"value": draw(_pool(found, ("oxygen", "flow"))), "unit": "L/min"}
         return event
     if kind == "vasopressor":
         agent = draw(st.sampled_from(AGENTS))
@@ -61,26 +77,59 @@ def _event(draw: Any, minutes: int, running: set[str]) -> dict[str, Any]:
     if kind == "medication":
         return {"time": t, "type": "medication", "drug": draw(st.sampled_from(DRUGS))}
     if kind == "ferritin":
-        return {"time": t, "type": "lab", "name": "ferritin", "value": draw(st.sampled_from(FERRITINS)), "unit": "ng/mL"}
+        return {"time": t, "type": "lab", "name": "ferritin", "value": draw(_pool(found, ("lab", "ferritin"))), "unit": "ng/mL"}
     return {"time": t, "type": "assessment", "name": "hypotension", "value": draw(st.booleans())}
 
 
 @st.composite
-def case_logs(draw: Any, *, max_events: int = 25, max_days: int = 14, shuffle: bool = False) -> list[dict[str, Any]]:
-    """A patient, an infusion, then up to ``max_events`` events over ``max_days`` days."""
-    weight = draw(st.sampled_from((12.0, 29.0, 30.0, 50.0, 70.0, 110.0)))
-    age = draw(st.sampled_from((4, 10, 14, 40, 67)))
-    events: list[dict[str, Any]] = [
-        {"time": iso(0), "type": "patient", "age_years": age, "weight_kg": weight},
+def _times(draw: Any, count: int, max_days: int, hours: set[float]) -> list[int]:
+    """Minutes after infusion; some placed at a probed duration (+/- 1 min) after an earlier one."""
+    times = draw(st.lists(st.integers(1, max_days * 24 * 60), min_size=count, max_size=count))
+    if hours and times:
+        for i in range(1, len(times)):
+            if draw(st.booleans()):
+                base = times[draw(st.integers(0, i - 1))]
+                times[i] = base + int(draw(st.sampled_from(sorted(hours))) * 60) + draw(st.sampled_from((-1, 0, 1)))
+    return sorted(max(1, t) for t in times)
+
+
+def _mixed_units(event: dict[str, Any]) -> dict[str, Any]:
+    name = event.get("name")
+    if name == "temperature":
+        return {**event, "value": round(event["value"] * 9 / 5 + 32, 4), "unit": "[degF]"}
+    if name == "ferritin":
+        return {**event, "unit": "ug/L"}
+    return event
+
+
+@st.composite
+def case_logs(draw: Any, *, max_events: int = 25, max_days: int = 14, shuffle: bool = False, noise: bool = False,
+              units: str = "canonical", for_ruleset: Ruleset | str | None = None) -> list[dict[str, Any]]:
+    """A patient, an infusion, then up to ``max_events`` events over ``max_days`` days.
+
+    ``for_ruleset`` concentrates values on and around that ruleset's thresholds and places
+    events at its durations (72 h, 24 h, 8 h) after earlier ones; ``units="mixed"`` writes
+    some values in other units (°F, ug/L); ``noise`` adds vitals no rule reads; ``shuffle``
+    writes the lines out of time order.
+    """
+    found = None
+    if for_ruleset is not None:
+        rs = load_ruleset(for_ruleset) if isinstance(for_ruleset, str) else for_ruleset
+        found = probes(rs, *(load_ruleset(r) for r in rs.requires))
+    out: list[dict[str, Any]] = [
+        {"time": iso(0), "type": "patient", "age_years": draw(st.sampled_from((4, 10, 14, 40, 67))),
+         "weight_kg": draw(st.sampled_from((12.0, 29.0, 30.0, 50.0, 70.0, 110.0)))},
         {"time": iso(0), "type": "infusion"},
     ]
-    times = sorted(draw(st.lists(st.integers(1, max_days * 24 * 60), max_size=max_events)))
+    count = draw(st.integers(0, max_events))
     running: set[str] = set()
-    for minutes in times:
-        events.append(draw(_event(minutes, running)))
+    for minutes in draw(_times(count, max_days, found.hours if found else set())):
+        out.append(draw(events(minutes, running=running, found=found, noise=noise)))
+    if units == "mixed":
+        out = [_mixed_units(e) if draw(st.booleans()) else e for e in out]
     if shuffle:
-        events = draw(st.permutations(events))
-    return events
+        out = draw(st.permutations(out))
+    return out
 
 
 def to_jsonl(events: list[dict[str, Any]]) -> str:
