@@ -1,6 +1,6 @@
 """Refresh the command output shown in the docs, by running the commands.
 
-Each block in a Markdown file that starts with ``<!-- run: COMMAND -->`` followed by a fenced
+Each block in a Markdown file that starts with ``<!-- run: COMMAND -->`` (or ``run-unchecked``) followed by a fenced
 code block has the block's body replaced with COMMAND's real output (run from the repository
 root). ``python docs/generate.py --check`` fails if any block is stale (a test runs it).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-BLOCK = re.compile(r"(<!-- run: (?P<cmd>.+?) -->\n```(?P<lang>[a-z]*)\n)(?P<body>.*?)(```)", re.S)
+BLOCK = re.compile(r"(<!-- (?P<how>run|run-unchecked): (?P<cmd>.+?) -->\n```(?P<lang>[a-z]*)\n)(?P<body>.*?)(```)", re.S)
 
 
 def run(command: str) -> str:
@@ -30,15 +30,22 @@ def run(command: str) -> str:
     return out
 
 
-def refresh(text: str) -> str:
-    return BLOCK.sub(lambda m: m.group(1) + run(m.group("cmd")) + m.group(5), text)
+def refresh(text: str, check: bool = False) -> str:
+    """``run-unchecked`` blocks (output that depends on a library's version, such as a hypothesis
+    search) are refreshed by a plain run and left alone by ``--check``."""
+    def one(m: re.Match[str]) -> str:
+        if check and m.group("how") == "run-unchecked":
+            return m.group(0)
+        return m.group(1) + run(m.group("cmd")) + m.group(6)
+
+    return BLOCK.sub(one, text)
 
 
 def main(check: bool) -> int:
     stale = []
     for path in FILES:
         text = path.read_text(encoding="utf-8")
-        new = refresh(text)
+        new = refresh(text, check)
         if new != text:
             stale.append(path.relative_to(ROOT))
             if not check:

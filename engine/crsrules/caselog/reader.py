@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from ..errors import CaseLogError, Issue
 from .issues import line_issues
 from .models import EVENT_ADAPTER, EVENTS_ADAPTER
-from .normalize import CaseLog, normalize
+from .normalize import normalize
+from .records import CaseLog
 
 
 def read_case_log(path: str | os.PathLike[str], *, assume_tz: str | None = None) -> CaseLog:

@@ -6,9 +6,10 @@ operator: absence of evidence never makes a rule fire.
 """
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any, Callable, Iterator, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Scalar = Union[bool, int, float, str]
 ORDERING = ("gt", "ge", "lt", "le")
@@ -29,8 +30,6 @@ class Leaf(BaseModel):
     in_: list[Scalar] | None = Field(default=None, alias="in")
     present: bool | None = None
 
-    _op: str = PrivateAttr(default="eq")
-
     @model_validator(mode="after")
     def _one_operator(self) -> "Leaf":
         given = [op for op in OPERATORS if self.operand(op) is not None]
@@ -38,19 +37,18 @@ class Leaf(BaseModel):
             raise ValueError(f"a comparison takes one operator, got {', '.join(given)}")
         if not given:
             self.eq = True
-        self._op = given[0] if given else "eq"
         return self
 
     def operand(self, op: str) -> Any:
         return getattr(self, "in_" if op == "in" else op)
 
-    @property
+    @cached_property
     def op(self) -> str:
-        return self._op
+        return next(op for op in OPERATORS if self.operand(op) is not None)
 
-    @property
+    @cached_property
     def value(self) -> Any:
-        return self.operand(self._op)
+        return self.operand(self.op)
 
     def text(self) -> str:
         symbol = {"eq": "=", "ne": "≠", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "in": "in", "present": "present:"}

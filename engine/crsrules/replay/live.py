@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from ..caselog import parse_case_log_text
+from ..caselog.convert import to_records
+from ..caselog.models import EVENT_ADAPTER
+from ..caselog.screen import Screen
 from ..knowledge.model import Ruleset
 from ..matchers.base import make_matcher
 from ..output.trace import Firing
@@ -17,8 +19,9 @@ from .runtime import RulesetRuntime
 class LiveReplay:
     """Steps the virtual clock as events arrive; a time step runs once a later event (or ``flush``) closes it.
 
-    Each event is read on its own (structure, units, plausibility); per-weight vasopressor
-    doses need a batch replay, which sees the patient's weight at that time.
+    Each event is validated as it arrives and screened as the batch reader screens it (the
+    same weight, running agents and plausibility limits); a rejected event is listed in
+    ``rejected``.
     """
 
     def __init__(self, rulesets: Sequence[Ruleset | str] | None = None, *, backend: str = "durable"):
@@ -31,21 +34,23 @@ class LiveReplay:
         self.pending: list[Any] = []
         self.time: float | None = None
         self.count = 0
+        self.screen = Screen(None)
         self.rejected: list[str] = []
 
     def append(self, event: dict[str, Any]) -> None:
         """Add one event (a case-log dict); its time must not be earlier than the last one's."""
         self.count += 1
-        log = parse_case_log_text(json.dumps(event), source=f"<live event {self.count}>")
-        if not log.records:
-            self.rejected.extend(r.reason for r in log.rejected)
-            return
-        rec = log.records[0]._replace(seq=self.count, line=self.count,
-                                      id=event.get("id") or f"L{self.count}")
+        parsed = EVENT_ADAPTER.validate_json(json.dumps(event))
+        rec = to_records([parsed], [self.count], f"<live event {self.count}>")[0]._replace(seq=self.count)
         if self.time is not None and rec.t < self.time:
             raise ValueError("live events must arrive in time order")
         if rec.event.type == "infusion" and self.out.infusion is None:
             self.out.infusion = rec.t
+            self.screen.set_infusion(rec.t)
+        reason, _ = self.screen.check(rec)
+        if reason:
+            self.rejected.append(f"{rec.id}: {reason}")
+            return
         if self.time is not None and rec.t > self.time:
             self.flush()
         self.pending.append(rec)

@@ -31,7 +31,7 @@ class RulesetRuntime:
                 self.external.setdefault(key, []).append(i)
         self.leaves = [leaf for rule in ruleset.rules for leaf in leaves(rule.when)]
         self.rule_vars = sorted({leaf.var for leaf in self.leaves})
-        self.kind = {leaf.var: operand_kind(leaf) for leaf in self.leaves if operand_kind(leaf)}
+        self.kind = {leaf.var: kind for leaf in self.leaves if (kind := operand_kind(leaf))}
         self.tests = [leaf_test(leaf) for leaf in self.leaves]
         self.leaves_of: dict[str, list[int]] = {}
         for j, leaf in enumerate(self.leaves):

@@ -42,8 +42,13 @@ def iso(minutes: int) -> str:
 
 
 def _pool(found: Probes | None, key: tuple[str, str]) -> st.SearchStrategy[float]:
+    """Ordinary values; with a ruleset's probes, values on and around its thresholds three times in four."""
     near = found.near(key) if found else []
-    return st.sampled_from(sorted(set(DEFAULTS[key]) | set(near)))
+    ordinary = st.sampled_from(DEFAULTS[key])
+    if not near:
+        return ordinary
+    close = st.sampled_from(near)
+    return st.one_of(close, close, close, ordinary)
 
 
 @st.composite
@@ -81,18 +86,6 @@ def events(draw: Any, minutes: int = 60, *, running: set[str] | None = None, fou
     return {"time": t, "type": "assessment", "name": "hypotension", "value": draw(st.booleans())}
 
 
-@st.composite
-def _times(draw: Any, count: int, max_days: int, hours: set[float]) -> list[int]:
-    """Minutes after infusion; some placed at a probed duration (+/- 1 min) after an earlier one."""
-    times = draw(st.lists(st.integers(1, max_days * 24 * 60), min_size=count, max_size=count))
-    if hours and times:
-        for i in range(1, len(times)):
-            if draw(st.booleans()):
-                base = times[draw(st.integers(0, i - 1))]
-                times[i] = base + int(draw(st.sampled_from(sorted(hours))) * 60) + draw(st.sampled_from((-1, 0, 1)))
-    return sorted(max(1, t) for t in times)
-
-
 def _mixed_units(event: dict[str, Any]) -> dict[str, Any]:
     name = event.get("name")
     if name == "temperature":
@@ -121,10 +114,18 @@ def case_logs(draw: Any, *, max_events: int = 25, max_days: int = 14, shuffle: b
          "weight_kg": draw(st.sampled_from((12.0, 29.0, 30.0, 50.0, 70.0, 110.0)))},
         {"time": iso(0), "type": "infusion"},
     ]
-    count = draw(st.integers(0, max_events))
+    hours = sorted(found.hours) if found else []
+    anchor = st.none() if not hours else st.one_of(st.none(), st.tuples(st.integers(0, max_events), st.sampled_from(hours),
+                                                                          st.sampled_from((-1, 0, 1))))
+    drafts = draw(st.lists(st.tuples(st.integers(1, max_days * 24 * 60), anchor, st.data()), max_size=max_events))
+    minutes: list[int] = []
+    for i, (at, link, _) in enumerate(drafts):
+        if link is not None and i:  # a probed duration (+/- 1 min) after an earlier event
+            at = minutes[link[0] % i] + int(link[1] * 60) + link[2]
+        minutes.append(at)
     running: set[str] = set()
-    for minutes in draw(_times(count, max_days, found.hours if found else set())):
-        out.append(draw(events(minutes, running=running, found=found, noise=noise)))
+    for at, (_, _, data) in sorted(zip(minutes, drafts), key=lambda pair: pair[0]):
+        out.append(data.draw(events(at, running=running, found=found, noise=noise)))
     if units == "mixed":
         out = [_mixed_units(e) if draw(st.booleans()) else e for e in out]
     if shuffle:

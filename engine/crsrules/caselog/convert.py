@@ -1,0 +1,77 @@
+"""Structural checks that need no context: ids, and units converted to canonical ones."""
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any
+
+from ..errors import CaseLogError, Issue
+from .records import Record
+from .units import (DOSE_ALIASES, FLOW_UNITS, LAB_UNITS, PRESSOR_PER_WEIGHT, PRESSOR_UNITS, VASOPRESSIN_UNITS,
+                    VITAL_UNITS, accepted, tidy)
+
+
+def _unit_issue(source: str, line: int, what: str, unit: str, table: tuple[str, dict[str, Any]]) -> Issue:
+    return Issue(source, line, "unknown-unit", f"{what}: unit {unit!r} is not accepted; use one of {accepted(table)}")
+
+
+def _check_units(rec: Record, source: str) -> Issue | None:
+    """Convert what needs no weight; report an unknown unit."""
+    e = rec.event
+    kind = e.type
+    if kind == "vital" or kind == "lab":
+        table = (VITAL_UNITS if kind == "vital" else LAB_UNITS)[e.name]
+        if e.unit == table[0]:
+            return None
+        convert = table[1].get(e.unit)
+        if convert is None:
+            return _unit_issue(source, rec.line, e.name, e.unit, table)
+        if e.unit != table[0]:
+            e.value, e.unit = tidy(convert(e.value)), table[0]
+    elif e.type == "oxygen" and e.flow is not None:
+        convert = FLOW_UNITS[1].get(e.flow.unit)
+        if convert is None:
+            return _unit_issue(source, rec.line, "oxygen flow", e.flow.unit, FLOW_UNITS)
+        e.flow.value, e.flow.unit = tidy(convert(e.flow.value)), FLOW_UNITS[0]
+    elif e.type == "vasopressor" and e.dose is not None:
+        table = VASOPRESSIN_UNITS if e.agent == "vasopressin" else PRESSOR_UNITS
+        if e.dose.unit not in table[1] and (e.agent == "vasopressin" or e.dose.unit not in PRESSOR_PER_WEIGHT):
+            extra = "" if e.agent == "vasopressin" else ", " + ", ".join(PRESSOR_PER_WEIGHT)
+            return Issue(source, rec.line, "unknown-unit",
+                         f"{e.agent} dose: unit {e.dose.unit!r} is not accepted; use one of {accepted(table)}{extra}")
+        if e.dose.unit in table[1]:
+            e.dose.value, e.dose.unit = tidy(table[1][e.dose.unit](e.dose.value)), table[0]
+    elif e.type == "medication" and e.dose is not None and e.dose.unit in DOSE_ALIASES:
+        e.dose.unit = DOSE_ALIASES[e.dose.unit]
+    return None
+
+
+def to_records(events: list[Any], lines: list[int], source: str) -> list[Record]:
+    """Records in canonical units, in (time, file order); CaseLogError lists every structural problem."""
+    issues: list[Issue] = []
+    records: list[Record] = []
+    explicit: dict[str, int] = {}
+    canonical = {("vital", k): v[0] for k, v in VITAL_UNITS.items()} | {("lab", k): v[0] for k, v in LAB_UNITS.items()}
+    append = records.append
+    for seq, (event, line) in enumerate(zip(events, lines)):
+        eid = event.id
+        if eid is None:
+            eid = f"L{line}"
+        elif eid in explicit:
+            issues.append(Issue(source, line, "duplicate-id", f"id {eid!r} is already used on line {explicit[eid]}"))
+        else:
+            explicit[eid] = line
+        rec = Record(event.time.timestamp(), seq, line, eid, event)
+        append(rec)
+        kind = event.type
+        if (kind == "vital" or kind == "lab") and canonical[(kind, event.name)] == event.unit:
+            continue  # the common case: a value already in its canonical unit
+        problem = _check_units(rec, source)
+        if problem:
+            issues.append(problem)
+    for rec in records:
+        if rec.event.id is None and rec.id in explicit:
+            issues.append(Issue(source, explicit[rec.id], "duplicate-id", f"id {rec.id!r} is also the default id of line {rec.line}"))
+    if issues:
+        raise CaseLogError(sorted(issues, key=lambda i: i.line or 0))
+    records.sort(key=itemgetter(0, 1))
+    return records

@@ -1,0 +1,101 @@
+"""Lines the replay cannot use: implausible values, stops without a start, times far from the infusion.
+
+A :class:`Screen` walks records in time order and remembers what it needs (the patient's
+weight for per-minute vasopressor doses, the running agents); the batch reader and the live
+replay share it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from . import plausibility
+from .records import CaseLog, InputWarning, Record, Rejected
+from .units import PRESSOR_PER_WEIGHT, PRESSOR_UNITS, tidy
+
+DAY = 86400.0
+
+
+class Screen:
+    """Decides, record by record in time order, whether a record is used, rejected or warned about."""
+
+    def __init__(self, infusion: float | None):
+        self.window = plausibility.max_days() * DAY
+        self.running: set[str] = set()
+        self.weight: float | None = None
+        self.bands = plausibility.bands()
+        self.set_infusion(infusion)
+
+    def set_infusion(self, infusion: float | None) -> None:
+        """The infusion time, once known (a live replay learns it when the event arrives)."""
+        self.infusion = infusion
+        self.first, self.last = ((infusion - self.window, infusion + self.window) if infusion is not None
+                                 else (float("-inf"), float("inf")))
+
+    def check(self, rec: Record) -> tuple[str | None, str | None]:
+        """``(reason to reject, warning)``; a record that is kept updates the screen's memory."""
+        e = rec.event
+        if (e.type == "vital" or e.type == "lab") and self.first <= rec.t <= self.last:  # the common case, fast
+            band = self.bands.get((e.type, e.name))
+            if band is None or band[0] <= e.value <= band[1]:
+                return None, None
+        reason, soft = self._reason(rec)
+        if reason is None:
+            if e.type == "patient":
+                self.weight = float(e.weight_kg)
+            elif e.type == "vasopressor":
+                (self.running.discard if e.action == "stop" else self.running.add)(e.agent)
+        return reason, soft
+
+    def _reason(self, rec: Record) -> tuple[str | None, str | None]:
+        e = rec.event
+        if self.infusion is not None and abs(rec.t - self.infusion) > self.window:
+            return f"time is more than {self.window / DAY:g} days from the infusion", None
+        if e.type == "vasopressor":
+            if e.action == "stop" and e.agent not in self.running:
+                return f"{e.agent} stop with no running {e.agent}", None
+            if e.dose is not None and e.dose.unit in PRESSOR_PER_WEIGHT:
+                if self.weight is None:
+                    return f"{e.agent} dose in {e.dose.unit} needs the patient's weight, and none is recorded before this time", None
+                e.dose.value = tidy(e.dose.value * PRESSOR_PER_WEIGHT[e.dose.unit] / self.weight)
+                e.dose.unit = PRESSOR_UNITS[0]
+        key, value = _checked_value(e)
+        verdict = plausibility.check(key, value) if key is not None else None
+        if verdict and verdict[0] == "hard":
+            return verdict[1], None
+        return None, verdict[1] if verdict else None
+
+
+def screen_all(records: list[Record], source: str, lines_read: int) -> CaseLog:
+    """The case log: records kept, rejected lines, warnings (``no-infusion`` first when there is none)."""
+    infusion = next((r.t for r in records if r.event.type == "infusion"), None)
+    screen = Screen(infusion)
+    rejected: list[Rejected] = []
+    warnings: list[InputWarning] = []
+    kept: list[Record] = []
+    for rec in records:
+        reason, soft = screen.check(rec)
+        if reason:
+            rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
+            continue
+        if soft:
+            warnings.append(InputWarning(line=rec.line, id=rec.id, code="implausible-value", text=soft, t=rec.t))
+        kept.append(rec)
+    if infusion is None:
+        warnings.insert(0, InputWarning(line=None, id=None, code="no-infusion",
+                                        text="no infusion event: days since infusion are not shown",
+                                        t=records[0].t if records else None))
+    # Built without re-validating: every record was validated on the way in.
+    return CaseLog.model_construct(source=source, records=kept, rejected=rejected, warnings=warnings,
+                                   lines_read=lines_read, infusion_time=infusion)
+
+
+def _checked_value(e: Any) -> tuple[str | None, float]:
+    if e.type in ("vital", "lab"):
+        return f"{e.type}.{e.name}", e.value
+    if e.type == "oxygen" and e.flow is not None:
+        return "oxygen.flow", e.flow.value
+    if e.type == "vasopressor" and e.dose is not None:
+        return f"vasopressor.{e.agent}", e.dose.value
+    if e.type == "patient":
+        return "patient.weight_kg", e.weight_kg
+    return None, 0.0
