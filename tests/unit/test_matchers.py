@@ -61,3 +61,12 @@ def test_sessions_are_freed_so_many_cases_run():
         matcher.open(f"case{i}")
         assert "r.x2" in matcher.evaluate({"x": 2})
         matcher.close()
+
+
+def test_without_durable_rules_the_error_says_what_to_do(monkeypatch):
+    import crsrules.matchers.base as base
+
+    monkeypatch.setattr(base, "durable_available", lambda: False)
+    with pytest.raises(ReplayError, match="--backend reference"):
+        base.make_matcher("durable", _ruleset(OPS, name="nodurable"))
+    assert type(base.make_matcher("auto", _ruleset(OPS, name="nodurable"))).__name__ == "ReferenceMatcher"

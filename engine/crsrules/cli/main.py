@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     r.add_argument("--format", choices=["table", "jsonl", "json"], default="table")
     r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
-    r.add_argument("--backend", choices=["durable", "reference"], default="durable")
+    r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
+                   help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
     r.add_argument("--assume-tz", metavar="TZ", help="offset for times written without one, e.g. +01:00 or UTC")
     r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     r.set_defaults(func=commands.cmd_replay)
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
     t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
-    t.add_argument("--backend", choices=["durable", "reference"], default="durable")
+    t.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
     t.set_defaults(func=commands.cmd_test)
 
     d = sub.add_parser("diff", help="replay cases under two versions of a ruleset and report what changes")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from ..errors import ReplayError
 from ..knowledge.model import Ruleset
 
 
@@ -19,9 +20,23 @@ class Matcher(Protocol):
         """End the case and free its session."""
 
 
+def durable_available() -> bool:
+    """Whether durable_rules imports here (it does not on Python 3.13 and later)."""
+    try:
+        import durable.engine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def make_matcher(backend: str, ruleset: Ruleset) -> Matcher:
-    """``durable`` (durable_rules) or ``reference`` (pure Python)."""
+    """``durable`` (durable_rules), ``reference`` (pure Python), or ``auto`` (durable where it imports)."""
+    if backend == "auto":
+        backend = "durable" if durable_available() else "reference"
     if backend == "durable":
+        if not durable_available():
+            raise ReplayError("durable_rules cannot be imported here (it needs Python 3.10-3.12 and a C build); "
+                              "use the reference backend (--backend reference) or --backend auto")
         from .durable_backend import DurableMatcher
 
         return DurableMatcher(ruleset)
@@ -29,4 +44,4 @@ def make_matcher(backend: str, ruleset: Ruleset) -> Matcher:
         from .reference import ReferenceMatcher
 
         return ReferenceMatcher(ruleset)
-    raise ValueError(f"unknown backend {backend!r}; use 'durable' or 'reference'")
+    raise ReplayError(f"unknown backend {backend!r}; use 'durable', 'reference' or 'auto'")

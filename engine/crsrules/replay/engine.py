@@ -6,7 +6,7 @@ from typing import Sequence
 
 from ..caselog import CaseLog, read_case_log
 from ..knowledge.model import Ruleset
-from ..matchers.base import make_matcher
+from ..matchers.base import durable_available, make_matcher
 from ..output.trace import Firing, RulesetInfo, Summary, Trace
 from ..timeutil import day_label, iso
 from .clock import Clock
@@ -20,10 +20,14 @@ def replay(case_log: CaseLog | str | os.PathLike[str], rulesets: Sequence[Rulese
     """Replay one case log under the rulesets (default: every bundled ruleset).
 
     Rulesets that others require (an escalation ruleset reads the CRS grade) are
-    added and replayed first. Returns the :class:`Trace`; never reads the wall clock.
+    added and replayed first. ``backend``: ``durable`` (durable_rules), ``reference``
+    (pure Python, same results) or ``auto``. Returns the :class:`Trace`; never reads
+    the wall clock.
     """
     log = case_log if isinstance(case_log, CaseLog) else read_case_log(case_log)
     chosen = resolve_rulesets(rulesets)
+    if backend == "auto":
+        backend = "durable" if durable_available() else "reference"
     out = FiringLog(log.infusion_time, explain)
     runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), out.emit) for rs in chosen]
     for rt in runtimes:
