@@ -27,6 +27,9 @@ def _check_units(rec: Record, source: str) -> Issue | None:
             return _unit_issue(source, rec.line, e.name, e.unit, table)
         if e.unit != table[0]:
             e.value, e.unit = tidy(convert(e.value)), table[0]
+            if kind == "lab":
+                e.reference_high = None if e.reference_high is None else tidy(convert(e.reference_high))
+                e.reference_low = None if e.reference_low is None else tidy(convert(e.reference_low))
     elif e.type == "oxygen" and e.flow is not None:
         convert = FLOW_UNITS[1].get(e.flow.unit)
         if convert is None:

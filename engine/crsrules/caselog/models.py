@@ -72,6 +72,13 @@ class Lab(_Event):
     reference_high: Number | None = None
     reference_low: Number | None = None
 
+    @property
+    def times_uln(self) -> float | None:
+        """The value as a multiple of the upper limit of normal the lab reported (CTCAE grades by it)."""
+        if not self.reference_high:
+            return None
+        return round(self.value / self.reference_high, 6)
+
 
 class Oxygen(_Event):
     type: Literal["oxygen"]

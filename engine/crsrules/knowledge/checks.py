@@ -13,7 +13,7 @@ from .yamlmarks import Marks, locate
 
 def _var_refs(spec: Variable) -> Iterator[str]:
     """Names of the other variables a variable reads."""
-    for cond in (spec.held_for, spec.condition):
+    for cond in (spec.held_for, spec.accumulated, spec.condition):
         if cond is not None:
             yield from (leaf.var for leaf in leaves(cond))
     yield from (spec.weighted_sum or {})

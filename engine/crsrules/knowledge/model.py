@@ -16,7 +16,7 @@ EVENT_TYPES = (
     "medication", "procedure", "assessment", "toxicity", "death",
 )
 OPERATOR_KEYS = (
-    "latest", "peak", "lowest", "count", "running", "elapsed", "held_for",
+    "latest", "peak", "lowest", "count", "running", "elapsed", "held_for", "accumulated",
     "condition", "weighted_sum", "grade", "flag", "snapshot",
 )
 
@@ -72,6 +72,7 @@ class Variable(_Strict):
     running: Selector | None = None
     elapsed: Anchor | None = None
     held_for: Condition | None = None
+    accumulated: Condition | None = None
     condition: Condition | None = None
     weighted_sum: dict[str, float] | None = None
     grade: str | None = None

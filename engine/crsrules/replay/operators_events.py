@@ -141,12 +141,17 @@ class Count(Operator):
 
 
 class Running(Operator):
-    """How many agents (vasopressors, procedures) are running: started and not stopped."""
+    """How many agents (vasopressors, procedures) are running: started and not stopped.
+
+    With a ``field`` (e.g. ``dose.value``): the sum of that field over the running agents,
+    each at its latest start or change (0 when none runs).
+    """
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.key = "agent" if spec.running.type == "vasopressor" else "name"
         self.active: dict[str, tuple[float, int, str]] = {}
+        self.amounts: dict[str, float] = {}
         self.value = 0
 
     def on_event(self, rec: Any) -> None:
@@ -156,10 +161,17 @@ class Running(Operator):
             return
         if event.action == "stop":
             self.active.pop(agent, None)
+            self.amounts.pop(agent, None)
         elif event.action == "start" or agent in self.active:
             if self.spec.unless_attributed and getattr(event, "attributed_to", None):
                 self.active.pop(agent, None)
             elif event.action == "start":
                 self.active[agent] = _ev(rec)
-        self.value = len(self.active)
+            if agent in self.active and self.spec.field != "value":
+                amount = field_of(event, self.spec.field)
+                self.amounts[agent] = amount if isinstance(amount, (int, float)) else self.amounts.get(agent, 0.0)
+        if self.spec.field == "value":
+            self.value = len(self.active)
+        else:
+            self.value = sum(self.amounts.get(a, 0.0) for a in self.active)
         self.evidence = tuple(sorted(self.active.values()))

@@ -79,3 +79,29 @@ class HeldFor(_Clock):
         values[f"{self.name}@anchor"] = self.anchor
         self.value = self.hours(t)
         return self.value
+
+
+class Accumulated(_Clock):
+    """Hours a condition has held in all (its intervals added up); 0 before it first holds."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.reads = tuple(dict.fromkeys(leaf.var for leaf in leaves(spec.accumulated)))
+        self.test = compile_predicate(spec.accumulated)
+        self.closed = 0.0  # hours in finished intervals
+        self.start: float | None = None
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        holding = self.test(values)
+        if holding and self.start is None:
+            self.start = t
+            self.evidence = tuple(sorted({e for leaf in leaves(self.spec.accumulated)
+                                          if holds(leaf, values.get(leaf.var)) for e in evidence.get(leaf.var, ())}))
+        elif not holding and self.start is not None:
+            self.closed += (t - self.start) / HOUR
+            self.start = None
+        # the clock's anchor: the time at which the total would have been 0, had it run without a break
+        self.anchor = None if self.start is None else self.start - self.closed * HOUR
+        values[f"{self.name}@anchor"] = self.anchor
+        self.value = self.closed if self.start is None else self.closed + (t - self.start) / HOUR
+        return self.value

@@ -7,12 +7,12 @@ from ..knowledge.conditions import leaves
 from ..knowledge.model import Ruleset
 from .operators_derived import ConditionVar, External, SnapshotVar, WeightedSum
 from .operators_events import Count, Latest, Lowest, Operator, Peak, Running
-from .operators_time import Elapsed, HeldFor, _Clock
+from .operators_time import Accumulated, Elapsed, HeldFor, _Clock
 from .selectors import Match, compile_selector, index_keys
 
 _BUILD = {
     "latest": Latest, "peak": Peak, "lowest": Lowest, "count": Count, "running": Running,
-    "elapsed": Elapsed, "held_for": HeldFor, "condition": ConditionVar,
+    "elapsed": Elapsed, "held_for": HeldFor, "accumulated": Accumulated, "condition": ConditionVar,
     "weighted_sum": WeightedSum, "grade": External, "flag": External, "snapshot": SnapshotVar,
 }
 
@@ -51,7 +51,8 @@ def _give_thresholds(ruleset: Ruleset, ops: list[Operator]) -> None:
     """Tell each clock operator which hour thresholds are compared against it."""
     clocks = {op.name: op for op in ops if isinstance(op, _Clock)}
     conditions = [rule.when for rule in ruleset.rules]
-    conditions += [c for spec in ruleset.variables.values() for c in (spec.held_for, spec.condition) if c is not None]
+    conditions += [c for spec in ruleset.variables.values() for c in (spec.held_for, spec.accumulated, spec.condition)
+                   if c is not None]
     for cond in conditions:
         for leaf in leaves(cond):
             clock = clocks.get(leaf.var)
