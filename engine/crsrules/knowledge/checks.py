@@ -58,8 +58,8 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
         for leaf in leaves(rule.when):
             if leaf.var not in rs.variables:
                 add(("rules", i, "when"), "unknown-variable", f"condition reads {leaf.var!r}, which is not declared{did_you_mean(leaf.var, rs.variables)}", rule.id)
-        if isinstance(rule.then, GradeOutcome) and not rs.scale:
-            add(("rules", i, "then"), "grade-without-scale", "a grade outcome needs the ruleset's `scale`", rule.id)
+        if isinstance(rule.then, GradeOutcome) and not (rule.then.scale or rs.scale):
+            add(("rules", i, "then"), "grade-without-scale", "a grade outcome needs a `scale` (its own or the ruleset's)", rule.id)
         if isinstance(rule.then, FlagOutcome) and rule.then.value and rule.then.value not in rs.variables:
             add(("rules", i, "then"), "unknown-variable", f"flag value reads {rule.then.value!r}, which is not declared", rule.id)
         if isinstance(rule.then, RecommendOutcome) and rule.then.dose and rule.then.dose.per_kg is not None:

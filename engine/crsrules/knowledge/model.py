@@ -140,6 +140,7 @@ class Dose(_Strict):
 
 class GradeOutcome(_Strict):
     grade: int = Field(ge=0, le=5)
+    scale: str | None = None  # default: the ruleset's scale
 
 
 class FlagOutcome(_Strict):
@@ -193,6 +194,11 @@ class Ruleset(_Strict):
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def scales(self) -> set[str]:
+        """Every scale the ruleset grades: its own and any a grade rule names."""
+        named = {r.then.scale for r in self.rules if isinstance(r.then, GradeOutcome) and r.then.scale}
+        return named | ({self.scale} if self.scale else set())
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)

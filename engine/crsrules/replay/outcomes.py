@@ -17,20 +17,23 @@ class Outcomes:
     def __init__(self, ruleset: Ruleset, emit: Emit):
         self.ruleset = ruleset
         self.emit = emit
-        self.grade_rules = [r for r in ruleset.rules if isinstance(r.then, GradeOutcome)]
+        self.grade_rules: dict[str, list[Rule]] = {}
+        for r in ruleset.rules:
+            if isinstance(r.then, GradeOutcome):
+                self.grade_rules.setdefault(r.then.scale or ruleset.scale or "", []).append(r)
         self.flag_rules: dict[str, list[Rule]] = {}
         for r in ruleset.rules:
             if isinstance(r.then, FlagOutcome):
                 self.flag_rules.setdefault(r.then.flag, []).append(r)
         self.edge_rules = [r for r in ruleset.rules if isinstance(r.then, (RecommendOutcome, WarningOutcome))]
-        self.grade = 0
-        self.grade_rule: Rule | None = None
+        self.grades: dict[str, tuple[int, Rule | None]] = {scale: (0, None) for scale in self.grade_rules}
         self.flags: dict[str, tuple[str, Rule | None]] = {code: ("indeterminate", None) for code in self.flag_rules}
         self.was_true: set[str] = set()
         self.changed_external: dict[str, tuple[Any, Evidence]] = {}
 
     def update(self, t: float, true_rules: set[str], values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
-        self._grade(t, true_rules, values, evidence)
+        for scale, rules in self.grade_rules.items():
+            self._grade(t, scale, rules, true_rules, values, evidence)
         for code, rules in self.flag_rules.items():
             self._flag(t, code, rules, true_rules, values, evidence)
         for rule in self.edge_rules:
@@ -38,22 +41,25 @@ class Outcomes:
                 self.emit(t, rule, self.ruleset, values, evidence, **self._edge_fields(rule, values))
         self.was_true = set(true_rules)
 
-    def _grade(self, t: float, true_rules: set[str], values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
+    def _grade(self, t: float, scale: str, rules: list[Rule], true_rules: set[str], values: dict[str, Any],
+               evidence: dict[str, Evidence]) -> None:
+        """The scale's grade: the most severe criterion that holds (0 when none); reported on change."""
         best: Rule | None = None
-        for rule in self.grade_rules:
+        for rule in rules:
             if rule.id in true_rules and (best is None or rule.then.grade > best.then.grade):  # type: ignore[union-attr]
                 best = rule
         grade = best.then.grade if best else 0  # type: ignore[union-attr]
-        if grade == self.grade:
-            self.grade_rule = best or self.grade_rule
+        previous, previous_rule = self.grades[scale]
+        if grade == previous:
+            self.grades[scale] = (grade, best or previous_rule)
             return
-        shown = best or self.grade_rule
-        self.grade, self.grade_rule = grade, best
+        shown = best or previous_rule
+        self.grades[scale] = (grade, best)
         if shown is not None:
-            ev = self.emit(t, shown, self.ruleset, values, evidence, kind="grade", scale=self.ruleset.scale,
+            ev = self.emit(t, shown, self.ruleset, values, evidence, kind="grade", scale=scale,
                            grade=grade, lapsed=best is None,
                            text="no criterion of the scale holds any more" if best is None else None)
-            self.changed_external[f"@grade:{self.ruleset.scale}"] = (grade, ev)
+            self.changed_external[f"@grade:{scale}"] = (grade, ev)
 
     def _flag(self, t: float, code: str, rules: list[Rule], true_rules: set[str], values: dict[str, Any],
               evidence: dict[str, Evidence]) -> None:

@@ -45,7 +45,7 @@ def _check_sources(ordered: list[Ruleset]) -> None:
     issues: list[Issue] = []
     for k, rs in enumerate(ordered):
         before = [r for r in ordered[:k] if r.id in rs.requires]
-        scales = {r.scale for r in before}
+        scales = {scale for r in before for scale in r.scales()}
         flags = {rule.then.flag for r in before for rule in r.rules if rule.kind == "flag"}  # type: ignore[union-attr]
         for name, spec in rs.variables.items():
             if spec.grade is not None and spec.grade not in scales:
