@@ -17,6 +17,7 @@ def _var_refs(spec: Variable) -> Iterator[str]:
         if cond is not None:
             yield from (leaf.var for leaf in leaves(cond))
     yield from (spec.weighted_sum or {})
+    yield from (spec.product or [])
     if spec.snapshot is not None:
         yield spec.snapshot.var
         if spec.snapshot.at.first_true:

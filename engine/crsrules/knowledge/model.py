@@ -17,7 +17,7 @@ EVENT_TYPES = (
 )
 OPERATOR_KEYS = (
     "latest", "peak", "lowest", "count", "running", "elapsed", "held_for", "accumulated",
-    "condition", "weighted_sum", "grade", "flag", "snapshot",
+    "condition", "weighted_sum", "product", "grade", "flag", "snapshot",
 )
 
 
@@ -75,6 +75,7 @@ class Variable(_Strict):
     accumulated: Condition | None = None
     condition: Condition | None = None
     weighted_sum: dict[str, float] | None = None
+    product: list[str] | None = None
     grade: str | None = None
     flag: str | None = None
     snapshot: Snapshot | None = None

@@ -43,6 +43,26 @@ class WeightedSum(Operator):
         return self.value
 
 
+class Product(Operator):
+    """The product of variables (a dose per kg times the weight); missing if any is missing."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.reads = tuple(spec.product)
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        parts = [values.get(name) for name in self.reads]
+        if any(p is None or isinstance(p, (bool, str)) for p in parts):
+            self.value, self.evidence = None, ()
+            return None
+        value = 1.0
+        for p in parts:
+            value *= p
+        self.value = round(value, 9)
+        self.evidence = tuple(sorted({e for name in self.reads for e in evidence.get(name, ())}))
+        return self.value
+
+
 class External(Operator):
     """The grade of another scale, or the status of a flag, from a ruleset replayed before this one."""
 
