@@ -37,7 +37,7 @@ def test_replay_jsonl_follows_the_output_contract(capsys):
         assert {"time", "kind", "evidence"} <= set(r)
         if r["kind"] != "rejected":
             assert r["ruleset"].count("@") == 1 and r["rule"] and r["source"]
-    grades = [r for r in records if r["kind"] == "grade"]
+    grades = [r for r in records if r["kind"] == "grade" and r["scale"] == "astct-2019-crs"]
     assert [g["grade"] for g in grades][:4] == [1, 2, 3, 4]
 
 
@@ -103,3 +103,15 @@ def test_cohort_folder_reports_progress(capsys, tmp_path):
     code, out, err = run(capsys, "replay", str(tmp_path), "--format", "jsonl")
     assert code == 0 and "[2/2] b.jsonl" in err
     assert {json.loads(line)["case"] for line in out.splitlines()} == {"a.jsonl", "b.jsonl"}
+
+
+def test_compare_shows_every_crs_scale_and_counts_disagreements(capsys):
+    code, out, _ = run(capsys, "replay", str(SEED), "--compare")
+    assert code == 0
+    lines = out.splitlines()
+    assert "astct-2019-crs" in lines[0] and "lee-2014-crs" in lines[0]
+    assert any(line.startswith("D+10 08:00 2000-01-11T08:00:00Z") and "!=" not in line for line in lines)
+    assert lines[-1].startswith("the scales disagree at ")
+    code, out, _ = run(capsys, "replay", str(SEED), "--compare", "--format", "json")
+    data = json.loads(out)
+    assert data["disagreements"] == sum(not r["agree"] for r in data["rows"])

@@ -55,3 +55,13 @@ def test_three_tocilizumab_doses_stay_within_the_limits(trace):
 def test_every_line_is_accounted_for(trace):
     s = trace.summary
     assert s.events_read == s.events_used + s.events_rejected and s.events_rejected == 0
+
+
+def test_every_crs_scale_agrees_on_grade_4_at_picu_admission(trace):
+    # clinical reference 6.4: all systems agree at PICU admission (invasive ventilation)
+    from crsrules.output.compare import comparison
+
+    data = comparison(trace)
+    assert {"astct-2019-crs", "lee-2014-crs"} <= set(data["scales"])
+    admission = next(r for r in data["rows"] if r["time"] == "2000-01-11T08:00:00Z")
+    assert admission["agree"] and set(admission["grades"].values()) == {4}

@@ -10,6 +10,7 @@ from .. import __version__
 from ..caselog import read_case_log
 from ..errors import CrsrulesError, Issue
 from ..knowledge.loader import bundled_rulesets, load_ruleset, rulesets_dir
+from ..output.compare import comparison, render_comparison
 from ..output.table import render_table
 from ..replay.engine import replay
 from .diff_command import run_diff
@@ -40,7 +41,10 @@ def cmd_replay(args: Any) -> int:
                 print(f"[{k}/{len(cases)}] {path.name}", file=sys.stderr)
             log = read_case_log(path, assume_tz=args.assume_tz)
             trace = replay(log, rulesets, backend=args.backend, explain=args.explain)
-            _write(out, trace, args.format, args.explain, path.name if len(cases) > 1 else None)
+            if args.compare:
+                _write_comparison(out, trace, args.format, path.name if len(cases) > 1 else None)
+            else:
+                _write(out, trace, args.format, args.explain, path.name if len(cases) > 1 else None)
     finally:
         if out is not sys.stdout:
             out.close()
@@ -63,6 +67,14 @@ def _write(out: TextIO, trace: Any, fmt: str, explain: bool, case: str | None) -
         if case:
             data["case"] = case
         out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _write_comparison(out: TextIO, trace: Any, fmt: str, case: str | None) -> None:
+    data = comparison(trace)
+    if fmt == "table":
+        out.write((f"{case}\n" if case else "") + render_comparison(data))
+    else:
+        out.write(json.dumps({**data, "case": case} if case else data, ensure_ascii=False) + "\n")
 
 
 def cmd_validate(args: Any) -> int:

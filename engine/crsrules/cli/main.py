@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     r.add_argument("--format", choices=["table", "jsonl", "json"], default="table")
     r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
+    r.add_argument("--compare", action="store_true",
+                   help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
     r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
                    help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
     r.add_argument("--assume-tz", metavar="TZ", help="offset for times written without one, e.g. +01:00 or UTC")

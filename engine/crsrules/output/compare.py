@@ -1,0 +1,33 @@
+"""Side by side: the grade under every CRS scale at each time any of them changes."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..timeutil import iso
+from .trace import Trace
+
+
+def comparison(trace: Trace, suffix: str = "-crs") -> dict[str, Any]:
+    """Rows of grades per scale (scales whose id ends with ``suffix``), and how many disagree."""
+    grades = [f for f in trace.of_kind("grade") if f.scale and f.scale.endswith(suffix)]
+    scales = sorted({r.id for r in trace.summary.rulesets if r.id.endswith(suffix)} | {f.scale for f in grades})
+    rows = []
+    for t in sorted({f.t for f in grades}):
+        at = iso(t)
+        row = {scale: trace.grade_at(scale, at) for scale in scales}
+        day = next((f.day for f in grades if f.t == t), None)
+        rows.append({"time": at, "day": day, "grades": row, "agree": len(set(row.values())) <= 1})
+    return {"scales": scales, "rows": rows, "disagreements": sum(not r["agree"] for r in rows), "time_points": len(rows)}
+
+
+def render_comparison(data: dict[str, Any]) -> str:
+    """The comparison as a text table; a row where the scales disagree is marked with !=."""
+    scales = data["scales"]
+    width = [max(len(s), 5) for s in scales]
+    head = f"{'day':<10} {'time':<20}  " + "  ".join(s.ljust(w) for s, w in zip(scales, width))
+    out = [head, "-" * len(head)]
+    for row in data["rows"]:
+        cells = "  ".join(str(row["grades"][s]).ljust(w) for s, w in zip(scales, width))
+        out.append(f"{row['day'] or '':<10} {row['time']:<20}  {cells}{'' if row['agree'] else '  !='}".rstrip())
+    out.append(f"the scales disagree at {data['disagreements']} of {data['time_points']} time points")
+    return "\n".join(out) + "\n"
