@@ -104,13 +104,17 @@ def test_astct_grade_never_exceeds_the_worst_tier(events):
         assert f.grade <= _worst_tier(events, f.time), f"{f.rule} gave grade {f.grade} at {f.time}"
 
 
-@given(case_logs(), st.sampled_from([{"type": "oxygen", "device": "invasive_ventilation"},
-                                     {"type": "vasopressor", "agent": "norepinephrine", "action": "start"}]))
-def test_escalating_support_never_lowers_the_grade(events, extra):
+CRS_SCALES = ["astct-2019-crs", "lee-2014-crs", "penn-2018-crs", "mskcc-2018-crs", "cartox-2018-crs", "cartox-peds-2019-crs"]
+
+
+@given(case_logs(), st.sampled_from([{"type": "oxygen", "device": "invasive_ventilation", "fio2": 0.5},
+                                     {"type": "vasopressor", "agent": "norepinephrine", "action": "start",
+                                      "dose": {"value": 0.05, "unit": "ug/kg/min"}}]))
+def test_escalating_support_never_lowers_the_grade_under_any_crs_scale(events, extra):
     last = max(e["time"] for e in events)
     if extra["type"] == "vasopressor" and any(e.get("agent") == "norepinephrine" for e in events):
         return
     more = events + [{"time": last, **extra}]
-    before = replay_events(events, ASTCT).grade_at("astct-2019-crs", last)
-    after = replay_events(more, ASTCT).grade_at("astct-2019-crs", last)
-    assert after >= before
+    before, after = replay_events(events, CRS_SCALES), replay_events(more, CRS_SCALES)
+    for scale in CRS_SCALES:
+        assert after.grade_at(scale, last) >= before.grade_at(scale, last), scale
