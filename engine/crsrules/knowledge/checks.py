@@ -18,6 +18,7 @@ def _var_refs(spec: Variable) -> Iterator[str]:
             yield from (leaf.var for leaf in leaves(cond))
     yield from (spec.weighted_sum or {})
     yield from (spec.product or [])
+    yield from (spec.count_true or [])
     if spec.snapshot is not None:
         yield spec.snapshot.var
         if spec.snapshot.at.first_true:

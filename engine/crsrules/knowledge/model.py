@@ -17,7 +17,7 @@ EVENT_TYPES = (
 )
 OPERATOR_KEYS = (
     "latest", "peak", "lowest", "count", "running", "elapsed", "held_for", "accumulated",
-    "condition", "weighted_sum", "product", "grade", "flag", "snapshot",
+    "condition", "weighted_sum", "product", "count_true", "grade", "flag", "snapshot",
 )
 
 
@@ -76,6 +76,7 @@ class Variable(_Strict):
     condition: Condition | None = None
     weighted_sum: dict[str, float] | None = None
     product: list[str] | None = None
+    count_true: list[str] | None = None
     grade: str | None = None
     flag: str | None = None
     snapshot: Snapshot | None = None

@@ -63,6 +63,21 @@ class Product(Operator):
         return self.value
 
 
+class CountTrue(Operator):
+    """How many of the listed (true/false) variables are true: criteria met, criteria unknown."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.reads = tuple(spec.count_true)
+        self.value = 0
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        true = [name for name in self.reads if values.get(name) is True]
+        self.value = len(true)
+        self.evidence = tuple(sorted({e for name in true for e in evidence.get(name, ())}))
+        return self.value
+
+
 class External(Operator):
     """The grade of another scale, or the status of a flag, from a ruleset replayed before this one."""
 

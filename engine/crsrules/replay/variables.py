@@ -5,7 +5,7 @@ from typing import Any
 
 from ..knowledge.conditions import leaves
 from ..knowledge.model import Ruleset
-from .operators_derived import ConditionVar, External, Product, SnapshotVar, WeightedSum
+from .operators_derived import ConditionVar, CountTrue, External, Product, SnapshotVar, WeightedSum
 from .operators_events import Count, Latest, Lowest, Operator, Peak, Running
 from .operators_time import Accumulated, Elapsed, HeldFor, _Clock
 from .selectors import Match, compile_selector, index_keys
@@ -13,7 +13,7 @@ from .selectors import Match, compile_selector, index_keys
 _BUILD = {
     "latest": Latest, "peak": Peak, "lowest": Lowest, "count": Count, "running": Running,
     "elapsed": Elapsed, "held_for": HeldFor, "accumulated": Accumulated, "condition": ConditionVar,
-    "weighted_sum": WeightedSum, "product": Product, "grade": External, "flag": External, "snapshot": SnapshotVar,
+    "weighted_sum": WeightedSum, "product": Product, "count_true": CountTrue, "grade": External, "flag": External, "snapshot": SnapshotVar,
 }
 
 
