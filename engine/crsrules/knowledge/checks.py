@@ -19,6 +19,8 @@ def _var_refs(spec: Variable) -> Iterator[str]:
     yield from (spec.weighted_sum or {})
     yield from (spec.product or [])
     yield from (spec.count_true or [])
+    for line in spec.points or []:
+        yield from (leaf.var for leaf in leaves(line.when))
     if spec.snapshot is not None:
         yield spec.snapshot.var
         if spec.snapshot.at.first_true:

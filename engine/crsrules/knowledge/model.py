@@ -17,7 +17,7 @@ EVENT_TYPES = (
 )
 OPERATOR_KEYS = (
     "latest", "peak", "lowest", "count", "running", "elapsed", "held_for", "accumulated",
-    "condition", "weighted_sum", "product", "count_true", "grade", "flag", "snapshot",
+    "condition", "weighted_sum", "product", "count_true", "points", "grade", "flag", "snapshot",
 )
 
 
@@ -62,6 +62,13 @@ class Snapshot(_Strict):
     at: Anchor
 
 
+class Points(_Strict):
+    """One line of a points score: ``add`` points when ``when`` holds."""
+
+    when: Condition
+    add: float
+
+
 class Variable(_Strict):
     """A derived variable: exactly one generic operator, plus its modifiers."""
 
@@ -77,6 +84,7 @@ class Variable(_Strict):
     weighted_sum: dict[str, float] | None = None
     product: list[str] | None = None
     count_true: list[str] | None = None
+    points: list[Points] | None = None
     grade: str | None = None
     flag: str | None = None
     snapshot: Snapshot | None = None
@@ -149,6 +157,7 @@ class FlagOutcome(_Strict):
     flag: str
     status: Literal["met", "not_met"]
     value: str | None = None
+    text: str | None = None
 
 
 class RecommendOutcome(_Strict):

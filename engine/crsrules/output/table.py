@@ -14,7 +14,7 @@ def _what(f: Firing) -> str:
         return f"{f.scale} grade {f.grade}" + (f" ({f.text})" if f.text else "")
     if f.kind == "flag":
         value = f" (value {f.value:g})" if isinstance(f.value, (int, float)) else ""
-        return f"{f.flag}: {f.status}{value}"
+        return f"{f.flag}: {f.status}{value}" + (f" - {f.text}" if f.text else "")
     if f.kind == "recommendation":
         dose = f" {f.dose.value:g} {f.dose.unit}" if f.dose else ""
         to = f" to grade {f.to_grade}" if f.to_grade else ""

@@ -78,6 +78,23 @@ class CountTrue(Operator):
         return self.value
 
 
+class PointsScore(Operator):
+    """A points score: the sum of the points of every line whose condition holds."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.lines = [(compile_predicate(line.when), line.add, [leaf.var for leaf in leaves(line.when)]) for line in spec.points]
+        self.reads = tuple(dict.fromkeys(var for _, _, names in self.lines for var in names))
+        self.value = 0
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        held = [(add, names) for test, add, names in self.lines if test(values)]
+        total = sum(add for add, _ in held)
+        self.value = int(total) if float(total).is_integer() else total
+        self.evidence = tuple(sorted({e for _, names in held for name in names for e in evidence.get(name, ())}))
+        return self.value
+
+
 class External(Operator):
     """The grade of another scale, or the status of a flag, from a ruleset replayed before this one."""
 

@@ -76,7 +76,8 @@ class Outcomes:
             return
         value_var = shown.then.value  # type: ignore[union-attr]
         ev = self.emit(t, shown, self.ruleset, values, evidence, kind="flag", flag=code, status=status,
-                       value=values.get(value_var) if value_var else None, lapsed=rule is None)
+                       value=values.get(value_var) if value_var else None, lapsed=rule is None,
+                       text=rule.then.text if rule is not None else None)  # type: ignore[union-attr]
         self.changed_external[f"@flag:{code}"] = (status, ev)
 
     def _edge_fields(self, rule: Rule, values: dict[str, Any]) -> dict[str, Any]:

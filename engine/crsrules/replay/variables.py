@@ -5,7 +5,7 @@ from typing import Any
 
 from ..knowledge.conditions import leaves
 from ..knowledge.model import Ruleset
-from .operators_derived import ConditionVar, CountTrue, External, Product, SnapshotVar, WeightedSum
+from .operators_derived import ConditionVar, CountTrue, External, PointsScore, Product, SnapshotVar, WeightedSum
 from .operators_events import Count, Latest, Lowest, Operator, Peak, Running
 from .operators_time import Accumulated, Elapsed, HeldFor, _Clock
 from .selectors import Match, compile_selector, index_keys
@@ -13,7 +13,8 @@ from .selectors import Match, compile_selector, index_keys
 _BUILD = {
     "latest": Latest, "peak": Peak, "lowest": Lowest, "count": Count, "running": Running,
     "elapsed": Elapsed, "held_for": HeldFor, "accumulated": Accumulated, "condition": ConditionVar,
-    "weighted_sum": WeightedSum, "product": Product, "count_true": CountTrue, "grade": External, "flag": External, "snapshot": SnapshotVar,
+    "weighted_sum": WeightedSum, "product": Product, "count_true": CountTrue, "points": PointsScore,
+    "grade": External, "flag": External, "snapshot": SnapshotVar,
 }
 
 
@@ -53,6 +54,7 @@ def _give_thresholds(ruleset: Ruleset, ops: list[Operator]) -> None:
     conditions = [rule.when for rule in ruleset.rules]
     conditions += [c for spec in ruleset.variables.values() for c in (spec.held_for, spec.accumulated, spec.condition)
                    if c is not None]
+    conditions += [line.when for spec in ruleset.variables.values() for line in spec.points or []]
     for cond in conditions:
         for leaf in leaves(cond):
             clock = clocks.get(leaf.var)
