@@ -10,10 +10,22 @@ from ..errors import CrsrulesError
 from . import commands
 
 
+class _Version(argparse.Action):
+    """Prints versions when asked (loading the bundled rulesets only then)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        try:
+            print(commands.version_text())
+        except CrsrulesError as exc:
+            print(f"crsrules {__version__} (bundled rulesets do not load: {str(exc).splitlines()[0]})")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crsrules", description="Replay CAR-T toxicity case logs against cited rulesets. "
                                 "Decision support only: a clinician confirms every output.")
-    p.add_argument("--version", action="version", version=commands.version_text())
+    p.add_argument("--version", action=_Version, nargs=0, help="show the engine and bundled ruleset versions")
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -32,6 +32,8 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
             continue
         if isinstance(part, str) and (part.endswith("Outcome") or part.startswith("function-")):
             continue
+        if isinstance(part, str) and part in {"grade", "flag", "recommend", "warning"} and keep and keep[-1] == "then":
+            continue
         keep.append(part)
     return tuple(keep)
 

@@ -1,9 +1,9 @@
 """The ruleset format, as pydantic models (the executable form of docs/reference/ruleset-format.md)."""
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from ..timeutil import parse_duration
 from .conditions import Condition, Scalar
@@ -172,7 +172,19 @@ class WarningOutcome(_Strict):
     text: str
 
 
-Outcome = Union[GradeOutcome, FlagOutcome, RecommendOutcome, WarningOutcome]
+def _outcome_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        for key in ("recommend", "flag", "warning", "grade"):
+            if key in value:
+                return key
+    return "grade"
+
+
+Outcome = Annotated[
+    Union[Annotated[GradeOutcome, Tag("grade")], Annotated[FlagOutcome, Tag("flag")],
+          Annotated[RecommendOutcome, Tag("recommend")], Annotated[WarningOutcome, Tag("warning")]],
+    Discriminator(_outcome_kind),
+]
 
 
 class Rule(_Strict):
