@@ -38,7 +38,7 @@ def render_block(f: Firing, explain: bool = False) -> list[str]:
     pad = " " * 33
     if f.rule:
         verb = "rule that stopped holding" if f.kind == "grade" and f.text else "rule"
-        lines.append(f"{pad}{verb}: {f.rule} [{f.maturity}] ({f.ruleset})")
+        lines.append(f"{pad}{verb}: {f.rule} [{f.maturity}] ({f.ruleset}): {f.title}")
     if f.kind == "recommendation" and f.text:
         lines.append(f"{pad}text: {f.text}")
     if f.dose and f.dose.basis:

@@ -31,6 +31,7 @@ class Firing(BaseModel):
     kind: Kind
     ruleset: str | None = None
     rule: str | None = None
+    title: str | None = None
     evidence: list[str] = []
     source: list[Source] = []
     maturity: Literal["stable", "draft"] | None = None

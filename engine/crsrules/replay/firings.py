@@ -23,7 +23,7 @@ class FiringLog:
              *, kind: str, lapsed: bool = False, **fields: Any) -> Evidence:
         ev = rule_evidence(rule, values, evidence, lapsed)
         firing = Firing(
-            time=iso(t), t=t, kind=kind, ruleset=ruleset.ref, rule=rule.id,
+            time=iso(t), t=t, kind=kind, ruleset=ruleset.ref, rule=rule.id, title=rule.title,
             evidence=[e[2] for e in ev], source=[Source(key=c.source, locator=c.locator) for c in rule.cites],
             maturity=rule.maturity, day=day_label(t, self.infusion) or None,
             values={leaf.var: _plain(values.get(leaf.var)) for leaf in leaves(rule.when)},
