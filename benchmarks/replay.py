@@ -1,6 +1,7 @@
 """Replay speed, measured through the CLI, beside two references measured in the same run.
 
-    python benchmarks/replay.py            # writes benchmarks/out/, prints a table
+    python benchmarks/replay.py                      # every bundled ruleset
+    python benchmarks/replay.py crs-escalation       # only these (and what they require)
 
 Marginal rate = (events of the 15-day case - events of the 1-day case) / (time 15 d - time 1 d),
 so the start-up cost cancels; start-up is reported on its own (replay of a 2-event case).
@@ -22,10 +23,14 @@ from generate import write  # noqa: E402
 OUT = Path(__file__).parent / "out"
 
 
+RULESETS: list[str] = []  # empty: every bundled ruleset
+
+
 def _cli(path: Path, backend: str) -> float:
     start = time.perf_counter()
+    chosen = [arg for name in RULESETS for arg in ("--ruleset", name)]
     subprocess.run([sys.executable, "-m", "crsrules", "replay", str(path), "--format", "jsonl", "--backend", backend,
-                    "-o", str(OUT / f"{path.stem}.{backend}.trace.jsonl")], check=True)
+                    *chosen, "-o", str(OUT / f"{path.stem}.{backend}.trace.jsonl")], check=True)
     return time.perf_counter() - start
 
 
@@ -67,6 +72,8 @@ def _naive_durable_rate(path: Path) -> float:
 
 
 def main() -> None:
+    RULESETS.extend(sys.argv[1:])
+    print(f"rulesets: {', '.join(RULESETS) or 'every bundled ruleset'}")
     OUT.mkdir(exist_ok=True)
     small, large = write(1, OUT), write(15, OUT)
     tiny = OUT / "tiny.jsonl"

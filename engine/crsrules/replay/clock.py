@@ -43,13 +43,13 @@ class Clock:
             k = j
 
     def step(self, t: float, group: Any) -> None:
-        dirty: list[set[int]] = [set() for _ in self.runtimes]
+        dirty: dict[int, set[int]] = {}
         heap = self.heap
         while heap and heap[0][0] <= t:
             item = heapq.heappop(heap)
             self.queued.discard(item)
-            dirty[item[1]].add(item[2])
-        routes = self.routes
+            dirty.setdefault(item[1], set()).add(item[2])
+        routes, runtimes = self.routes, self.runtimes
         for rec in group:
             event = rec.event
             name = getattr(event, "name", None)
@@ -57,13 +57,16 @@ class Clock:
             for key in keys:
                 for k, i, match in routes.get(key, ()):
                     if match(event):
-                        self.runtimes[k].ops[i].on_event(rec)
-                        dirty[k].add(i)
+                        runtimes[k].ops[i].on_event(rec)
+                        dirty.setdefault(k, set()).add(i)
         external: dict[str, Any] = {}
         changed: set[str] = set()
-        for k, rt in enumerate(self.runtimes):
+        for k, rt in enumerate(runtimes):
+            mine = dirty.get(k)
+            if mine is None and rt.started and not (changed and rt.reads_external(changed)):
+                continue  # nothing this ruleset reads has changed
             try:
-                rt.step(t, dirty[k], external, changed, self.schedule)
+                rt.step(t, mine if mine is not None else set(), external, changed, self.schedule)
             except ReplayError as exc:
                 ids = ", ".join(r.id for r in group) or "a due time"
                 raise ReplayError(f"{exc} at {iso(t)} (events {ids})") from None

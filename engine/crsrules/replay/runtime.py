@@ -44,6 +44,10 @@ class RulesetRuntime:
         self.matcher_calls = 0
         self.started = False
 
+    def reads_external(self, keys: set[str]) -> bool:
+        """Whether any grade or flag this ruleset reads is among ``keys``."""
+        return any(key in self.external for key in keys)
+
     def step(self, t: float, dirty: set[int], external: dict[str, Any], changed_external: set[str],
              schedule: Callable[[float, "RulesetRuntime", int], None]) -> None:
         """Recompute what changed at ``t``; evaluate the rules if any comparison flipped."""
