@@ -42,3 +42,17 @@ def test_a_stop_without_a_start_is_rejected_live_as_in_batch():
     assert rejected == ["L3: dopamine stop with no running dopamine"]
     batch = replay_events(events, RULESETS)
     assert [f.line for f in batch.rejected] == [3]
+
+
+# Found by ReplayMachine: a ferritin above the soft plausibility limit warns in the batch trace;
+# the live replay dropped the reader's warning.
+UNUSUAL_FERRITIN = START_STOP_SAME_TIME[:2] + [
+    {"time": "2000-01-01T00:00:00Z", "type": "lab", "name": "ferritin", "value": 249394.0, "unit": "ng/mL"},
+    {"time": "2000-01-01T00:01:00Z", "type": "vital", "name": "temperature", "value": 35.5, "unit": "Cel"},
+]
+
+
+def test_reader_warnings_appear_live_as_in_batch():
+    firings, _ = _live(UNUSUAL_FERRITIN)
+    assert firings == records(replay_events(UNUSUAL_FERRITIN, RULESETS))
+    assert any(f.get("code") == "implausible-value" for f in firings)

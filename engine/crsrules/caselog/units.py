@@ -1,7 +1,7 @@
 """Units: every value converted once, on input, to the canonical unit of its name (UCUM codes).
 
 Conversion factors are arithmetic, not clinical choices. A converted value is rounded to 10
-significant digits so that, for example, 100.4 [degF] is exactly 38.0 Cel.
+significant digits, so that a Fahrenheit value converts to exactly the Celsius value it stands for.
 """
 from __future__ import annotations
 

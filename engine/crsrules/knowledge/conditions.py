@@ -17,7 +17,7 @@ OPERATORS = ("eq", "ne", *ORDERING, "in", "present")
 
 
 class Leaf(BaseModel):
-    """``{var: fever}`` (is true), ``{var: flow, gt: 6.0}``, ``{var: device, in: [cpap, bipap]}``."""
+    """``{var: fever}`` (is true), ``{var: flow, gt: LIMIT}``, ``{var: device, in: [cpap, bipap]}``."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     var: str

@@ -8,9 +8,9 @@ from ..caselog import CaseLog, read_case_log
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available, make_matcher
 from ..output.trace import Firing, RulesetInfo, Summary, Trace
-from ..timeutil import day_label, iso
+from ..timeutil import iso
 from .clock import Clock
-from .firings import FiringLog
+from .firings import FiringLog, input_firing, trace_order
 from .resolve import resolve_rulesets
 from .runtime import RulesetRuntime
 
@@ -43,18 +43,12 @@ def replay(case_log: CaseLog | str | os.PathLike[str], rulesets: Sequence[Rulese
 
 def _merge_inputs(log: CaseLog, out: FiringLog) -> list[Firing]:
     """Rejected lines and input warnings join the firings, all in time order (stable)."""
-    extra: list[Firing] = []
-    for r in log.rejected:
-        t = r.t if r.t is not None else (log.records[0].t if log.records else 0.0)
-        extra.append(Firing(time=iso(t), t=t, kind="rejected", line=r.line, reason=r.reason, evidence=[r.id],
-                            day=day_label(t, log.infusion_time) or None))
-    for w in log.warnings:
-        t = w.t if w.t is not None else (log.records[0].t if log.records else 0.0)
-        extra.append(Firing(time=iso(t), t=t, kind="warning", code=w.code, text=w.text, line=w.line,
-                            evidence=[w.id] if w.id else [], day=day_label(t, log.infusion_time) or None))
-    merged = extra + out.firings
-    merged.sort(key=lambda f: f.t)
-    return merged
+    first = log.records[0].t if log.records else 0.0
+    extra = [input_firing("rejected", r.t if r.t is not None else first, log.infusion_time, r.line, r.id,
+                          reason=r.reason) for r in log.rejected]
+    extra += [input_firing("warning", w.t if w.t is not None else first, log.infusion_time, w.line, w.id,
+                           code=w.code, text=w.text) for w in log.warnings]
+    return sorted(extra + out.firings, key=trace_order)
 
 
 def _summary(log: CaseLog, chosen: list[Ruleset], firings: list[Firing], backend: str) -> Summary:

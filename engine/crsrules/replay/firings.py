@@ -43,3 +43,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     return value
+
+
+def input_firing(kind: str, t: float, infusion: float | None, line: int | None, eid: str | None,
+                 **fields: Any) -> Firing:
+    """A rejected line or a reader warning, in the trace beside the rules' firings."""
+    return Firing(time=iso(t), t=t, kind=kind, line=line, evidence=[eid] if eid else [],
+                  day=day_label(t, infusion) or None, **fields)
+
+
+def trace_order(f: Firing) -> tuple[float, int]:
+    """Time order; at one time, rejected lines, then reader warnings, then the rules' firings."""
+    return (f.t, 0 if f.kind == "rejected" else 1 if f.rule is None else 2)

@@ -11,7 +11,7 @@ from ..knowledge.model import Ruleset
 from ..matchers.base import make_matcher
 from ..output.trace import Firing
 from .clock import Clock
-from .firings import FiringLog
+from .firings import FiringLog, input_firing, trace_order
 from .resolve import resolve_rulesets
 from .runtime import RulesetRuntime
 
@@ -47,10 +47,14 @@ class LiveReplay:
         if rec.event.type == "infusion" and self.out.infusion is None:
             self.out.infusion = rec.t
             self.screen.set_infusion(rec.t)
-        reason, _ = self.screen.check(rec)
+        reason, soft = self.screen.check(rec)
         if reason:
             self.rejected.append(f"{rec.id}: {reason}")
+            self.out.add(input_firing("rejected", rec.t, self.out.infusion, rec.line, rec.id, reason=reason))
             return
+        if soft:
+            self.out.add(input_firing("warning", rec.t, self.out.infusion, rec.line, rec.id,
+                                      code="implausible-value", text=soft))
         if self.time is not None and rec.t > self.time:
             self.flush()
         self.pending.append(rec)
@@ -64,8 +68,8 @@ class LiveReplay:
 
     @property
     def firings(self) -> list[Firing]:
-        """Everything reported so far (the pending time step excluded)."""
-        return list(self.out.firings)
+        """Everything reported so far (the pending time step excluded), in trace order."""
+        return sorted(self.out.firings, key=trace_order)
 
     def close(self) -> None:
         for rt in self.runtimes:

@@ -28,10 +28,12 @@ DEVICES = ("room_air", "blow_by", "nasal_cannula", "high_flow_nasal_cannula", "s
            "non_rebreather", "cpap", "bipap", "invasive_ventilation")
 AGENTS = ("norepinephrine", "epinephrine", "dopamine", "phenylephrine", "vasopressin")
 DRUGS = ("tocilizumab", "acetaminophen", "dexamethasone", "methylprednisolone")
-DEFAULTS = {("vital", "temperature"): (36.5, 37.2, 37.9, 38.0, 38.1, 38.5, 39.4, 40.2),
-            ("oxygen", "flow"): (1.0, 2.0, 4.0, 5.9, 6.0, 6.1, 10.0, 30.0),
-            ("lab", "ferritin"): (120.0, 499.0, 500.0, 2000.0, 9999.0, 10000.0, 10001.0, 146095.0),
-            ("vital", "systolic_bp"): (60.0, 79.0, 80.0, 89.0, 90.0, 110.0, 130.0)}
+# Ordinary values: evenly spread grids over plausible ranges (a ruleset's own thresholds are
+# added by ``for_ruleset``; the engine knows none).
+DEFAULTS = {("vital", "temperature"): tuple(round(35.5 + 0.1 * i, 1) for i in range(56)),
+            ("oxygen", "flow"): tuple(round(0.5 * i, 1) for i in range(1, 21)) + (15.0, 30.0, 45.0, 60.0),
+            ("lab", "ferritin"): tuple(float(round(50 * 1.5 ** i)) for i in range(26)),
+            ("vital", "systolic_bp"): tuple(float(v) for v in range(55, 145, 3))}
 KINDS = ("temperature", "temperature", "oxygen", "vasopressor", "medication", "ferritin", "hypotension", "sbp")
 NOISE = ("heart_rate", "spo2", "respiratory_rate")
 
