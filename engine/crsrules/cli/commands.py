@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from .. import __version__
 from ..caselog import read_case_log
-from ..errors import CrsrulesError, Issue
+from ..errors import CrsrulesError
 from ..knowledge.loader import bundled_rulesets, load_ruleset, rulesets_dir
 from ..output.compare import comparison, render_comparison
 from ..output.table import render_table
@@ -126,4 +126,4 @@ def cmd_schema(args: Any) -> int:
     return 0
 
 
-__all__ = ["cmd_replay", "cmd_validate", "cmd_test", "cmd_diff", "cmd_rulesets", "cmd_schema", "version_text", "Issue"]
+__all__ = ["cmd_replay", "cmd_validate", "cmd_test", "cmd_diff", "cmd_rulesets", "cmd_schema", "version_text"]

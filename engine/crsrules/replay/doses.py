@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..knowledge.model import Dose as DoseSpec
+from ..knowledge.outcomes import Dose as DoseSpec
 from ..output.trace import Dose
 
 
