@@ -55,6 +55,7 @@ def to_records(events: list[Any], lines: list[int], source: str) -> list[Record]
     explicit: dict[str, int] = {}
     canonical = {("vital", k): v[0] for k, v in VITAL_UNITS.items()} | {("lab", k): v[0] for k, v in LAB_UNITS.items()}
     append = records.append
+    last_t, ordered = float("-inf"), True
     for seq, (event, line) in enumerate(zip(events, lines)):
         eid = event.id
         if eid is None:
@@ -63,7 +64,11 @@ def to_records(events: list[Any], lines: list[int], source: str) -> list[Record]
             issues.append(Issue(source, line, "duplicate-id", f"id {eid!r} is already used on line {explicit[eid]}"))
         else:
             explicit[eid] = line
-        rec = Record(event.time.timestamp(), seq, line, eid, event)
+        t = event.time.timestamp()
+        if t < last_t:
+            ordered = False
+        last_t = t
+        rec = Record(t, seq, line, eid, event)
         append(rec)
         kind = event.type
         if (kind == "vital" or kind == "lab") and canonical[(kind, event.name)] == event.unit:
@@ -76,5 +81,6 @@ def to_records(events: list[Any], lines: list[int], source: str) -> list[Record]
             issues.append(Issue(source, explicit[rec.id], "duplicate-id", f"id {rec.id!r} is also the default id of line {rec.line}"))
     if issues:
         raise CaseLogError(sorted(issues, key=lambda i: i.line or 0))
-    records.sort(key=itemgetter(0, 1))
+    if not ordered:  # already in order is the common case; the sort is stable on (time, file order)
+        records.sort(key=itemgetter(0, 1))
     return records
