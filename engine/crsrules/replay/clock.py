@@ -6,7 +6,19 @@ from typing import Any
 
 from ..errors import ReplayError
 from ..timeutil import iso
+from .operators_events import Count, Latest, Lowest, Peak, Running
 from .runtime import RulesetRuntime
+
+_SHAREABLE = (Latest, Peak, Lowest, Count, Running)
+
+
+def share_key(op: Any) -> Any:
+    """Operators that depend only on events, with the same definition, can be one instance."""
+    if type(op) not in _SHAREABLE or op.spec.since:
+        return None
+    spec = op.spec.model_dump(include={"latest", "peak", "lowest", "count", "running", "field", "unless_attributed",
+                                       "within", "exclude", "only"}, exclude_none=True)
+    return type(op).__name__, repr(sorted(spec.items()))
 
 
 class Clock:
@@ -17,11 +29,30 @@ class Clock:
         self.heap: list[tuple[float, int, int]] = []
         self.queued: set[tuple[float, int, int]] = set()
         self.position = {id(rt): k for k, rt in enumerate(runtimes)}
-        # (event type, name or None) -> [(runtime index, operator index, other filters)], across rulesets
-        self.routes: dict[tuple[str, Any], list[tuple[int, int, Any]]] = {}
+        # (event type, name or None) -> [(operator, other filters, [(runtime index, operator index)])]:
+        # an event operator defined alike in several rulesets is one instance, fed once
+        self.routes: dict[tuple[str, Any], list[tuple[Any, Any, list[tuple[int, int]]]]] = {}
+        alike: dict[Any, tuple[Any, list[tuple[int, int]]]] = {}
+        for k, rt in enumerate(runtimes):
+            for i, op in enumerate(rt.ops):
+                key = share_key(op)
+                if key is None:
+                    continue
+                if key in alike:
+                    rt.ops[i] = alike[key][0]
+                    alike[key][1].append((k, i))
+                else:
+                    alike[key] = (op, [(k, i)])
+        fed: dict[int, list[tuple[int, int]]] = {id(op): sharers for op, sharers in alike.values()}
         for k, rt in enumerate(runtimes):
             for key, entries in rt.by_type.items():
-                self.routes.setdefault(key, []).extend((k, i, match) for i, match in entries)
+                for i, match in entries:
+                    op = rt.ops[i]
+                    sharers = fed.get(id(op))
+                    if sharers is None:
+                        self.routes.setdefault(key, []).append((op, match, [(k, i)]))
+                    elif sharers[0] == (k, i):
+                        self.routes.setdefault(key, []).append((op, match, sharers))
 
     def schedule(self, at: float, rt: RulesetRuntime, i: int) -> None:
         item = (at, self.position[id(rt)], i)
@@ -55,10 +86,11 @@ class Clock:
             name = getattr(event, "name", None)
             keys = ((event.type, name), (event.type, None)) if name is not None else ((event.type, None),)
             for key in keys:
-                for k, i, match in routes.get(key, ()):
+                for op, match, sharers in routes.get(key, ()):
                     if match(event):
-                        runtimes[k].ops[i].on_event(rec)
-                        dirty.setdefault(k, set()).add(i)
+                        op.on_event(rec)
+                        for k, i in sharers:
+                            dirty.setdefault(k, set()).add(i)
         external: dict[str, Any] = {}
         changed: set[str] = set()
         for k, rt in enumerate(runtimes):

@@ -20,7 +20,8 @@ class RulesetRuntime:
         self.ruleset = ruleset
         self.matcher = matcher
         self.ops, self.by_type = build_operators(ruleset)
-        self.index = {op.name: i for i, op in enumerate(self.ops)}
+        self.names = [op.name for op in self.ops]  # an operator may be shared with another ruleset under its name
+        self.index = {name: i for i, name in enumerate(self.names)}
         self.readers: list[list[int]] = [[] for _ in self.ops]
         self.external: dict[str, list[int]] = {}
         for i, op in enumerate(self.ops):
@@ -68,15 +69,16 @@ class RulesetRuntime:
         while pending:
             i = heapq.heappop(pending)
             op = self.ops[i]
-            before = values.get(op.name)
+            name = self.names[i]
+            before = values.get(name)
             value = op.compute(t, values, evidence)
-            values[op.name], evidence[op.name] = value, op.evidence
+            values[name], evidence[name] = value, op.evidence
             if op.timed:
                 at = op.due(t)
                 if at is not None:
                     schedule(at, self, i)
             if value != before or type(value) is not type(before):
-                changed.append(op.name)
+                changed.append(name)
                 for reader in self.readers[i]:
                     if reader not in seen:
                         seen.add(reader)
@@ -97,7 +99,7 @@ class RulesetRuntime:
     def _evaluate(self, t: float) -> None:
         for i in self.clocks:
             op = self.ops[i]
-            self.values[op.name] = op.compute(t, self.values, self.evidence)
+            self.values[self.names[i]] = op.compute(t, self.values, self.evidence)
         facts = {name: of_kind(self.values.get(name), self.kind.get(name)) for name in self.rule_vars}
         self.matcher_calls += 1
         true_rules = self.matcher.evaluate(facts)
