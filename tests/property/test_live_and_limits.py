@@ -20,7 +20,8 @@ TestLiveReplay.settings = settings(TestLiveReplay.settings, stateful_step_count=
 @given(case_logs(for_ruleset="crs-escalation", max_events=30))
 def test_tocilizumab_is_never_recommended_beyond_its_limits(events):
     log = parse_case_log_text(to_jsonl(events))
-    check_tocilizumab_limits(replay(log, ["crs-escalation"]), log)
+    # ASCO 2021 / NCCN CART-6: at most 800 mg, 8 h apart, 3 doses in 24 h, 4 in total
+    check_tocilizumab_limits(replay(log, ["crs-escalation"]), log, max_mg=800, per_24h=3, total=4, interval_h=8)
 
 
 @given(case_logs(for_ruleset="crs-escalation", noise=True, units="mixed", shuffle=True))

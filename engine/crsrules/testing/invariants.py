@@ -76,12 +76,10 @@ def check_accounted(trace: Trace) -> None:
     assert len(trace.rejected) == s.events_rejected
 
 
-def check_tocilizumab_limits(trace: Trace, log: CaseLog, *, max_mg: float = 800.0, per_24h: int = 3,
-                             total: int = 4, interval_h: float = 8.0) -> None:
-    """No tocilizumab recommendation above the cap, within 8 h of a dose, or beyond 3 in 24 h and 4 in all.
-
-    The defaults are the ASCO 2021 / NCCN limits the bundled escalation ruleset encodes.
-    """
+def check_tocilizumab_limits(trace: Trace, log: CaseLog, *, max_mg: float, per_24h: int, total: int,
+                             interval_h: float) -> None:
+    """No tocilizumab recommendation above the cap, within ``interval_h`` of a dose, or beyond the
+    24-h and total limits (the test states the limits and their source)."""
     doses = [r.t for r in log.records if r.event.type == "medication" and r.event.drug == "tocilizumab"]
     for f in trace.firings:
         if f.kind != "recommendation" or f.action != "tocilizumab":
