@@ -1,6 +1,7 @@
 """The ruleset author's commands: crsrules test (coverage, skip list), crsrules diff, the pytest plugin."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -51,19 +52,23 @@ def test_diff_reports_moves_and_needs_a_major_bump(tmp_path, capsys):
     extra = tmp_path / "ferritin.jsonl"
     extra.write_text('{"time":"2000-01-01T00:00:00Z","type":"infusion"}\n'
                      '{"time":"2000-01-03T00:00:00Z","type":"lab","name":"ferritin","value":6000,"unit":"ng/mL"}\n')
-    assert main(["diff", "hlh-flags", str(folder), str(extra)]) == 0
-    out = capsys.readouterr().out
+    assert main(["diff", "hlh-flags", str(folder), str(extra)]) == 1  # 1.0.1 is too small a bump
+    out, err = capsys.readouterr()
     assert "hlh.ferritin.cartox-met hlh-ferritin met  appears" in out
     assert "hlh.ferritin.cartox-not-met hlh-ferritin not_met  disappears" in out
-    assert "needs a major version bump" in out and "warning: 1.0.1 is a patch bump" in out
+    assert "needs a major version bump" in out and "error: 1.0.1 is a patch bump from 1.0.0; a major bump is needed" in err
+    (folder / "ruleset.yaml").write_text((folder / "ruleset.yaml").read_text().replace("version: 1.0.1", "version: 2.0.0"))
+    assert main(["diff", "hlh-flags", str(folder), str(extra)]) == 0
 
 
 def test_diff_of_a_citation_change_is_minor(tmp_path, capsys):
     folder = _copy(tmp_path)
     text = (folder / "ruleset.yaml").read_text()
     (folder / "ruleset.yaml").write_text(text.replace("maturity: stable", "maturity: draft", 1))
-    assert main(["diff", "hlh-flags", str(folder)]) == 0
+    assert main(["diff", "hlh-flags", str(folder)]) == 1
     assert "needs a minor version bump" in capsys.readouterr().out
+    (folder / "ruleset.yaml").write_text((folder / "ruleset.yaml").read_text().replace("version: 1.0.0", "version: 1.1.0"))
+    assert main(["diff", "hlh-flags", str(folder)]) == 0
 
 
 def test_pytest_plugin_collects_golden_cases_with_readable_failures(tmp_path):
@@ -75,3 +80,52 @@ def test_pytest_plugin_collects_golden_cases_with_readable_failures(tmp_path):
     assert done.returncode == 1
     assert "4 passed" in done.stdout and "1 failed" in done.stdout
     assert "at 2000-01-03T00:00:00Z: flag hlh2004-ferritin not_met, expected met" in done.stdout
+
+
+def test_test_command_refuses_a_missing_or_empty_folder(tmp_path, capsys):
+    assert main(["test", str(tmp_path / "does-not-exist")]) == 2
+    assert "does-not-exist: not-found: no such folder" in capsys.readouterr().err
+    assert main(["test", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no-rulesets" in err and "passed" not in err
+
+
+def test_diff_of_identical_rulesets_says_no_change(capsys):
+    assert main(["diff", "hlh-flags", "hlh-flags"]) == 0
+    out = capsys.readouterr().out
+    assert "no change" in out and "bump" not in out
+
+
+def _escalation_with(tmp_path, *edits, version="1.0.0"):
+    folder = _copy(tmp_path, "crs-escalation")
+    text = (folder / "ruleset.yaml").read_text()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    (folder / "ruleset.yaml").write_text(text.replace("version: 1.0.0", f"version: {version}"))
+    return folder
+
+
+def test_diff_shows_a_changed_dose_as_changed_and_counts_per_rule(tmp_path, capsys):
+    # A 600 mg cap instead of ASCO 2021's 800 mg: the capped case's dose changes, nothing appears or disappears
+    folder = _escalation_with(tmp_path, ("max: 800", "max: 600"), version="2.0.0")
+    assert main(["diff", "crs-escalation", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert ("~ 2000-01-04T02:00:00Z recommendation esc.tocilizumab.grade2-plus tocilizumab 800 mg  dose 800 mg -> 600 mg"
+            in out)
+    assert "appears" not in out and "disappears" not in out
+    assert "esc.tocilizumab.grade2-plus" in out.split("per rule:")[1]
+    assert "1 changed, 0 appear, 0 disappear (in 1 case)" in out
+
+
+def test_diff_json_reports_moves_per_rule_and_the_verdict(tmp_path, capsys):
+    # the grade 1 trigger at 24 h instead of ASCO 2021's 72 h: the recommendation moves 48 h earlier
+    folder = _escalation_with(tmp_path, ("{var: grade1_h, ge: 72}", "{var: grade1_h, ge: 24}"), version="1.1.0")
+    assert main(["diff", "crs-escalation", str(folder), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert (data["needed"], data["given"], data["too_small"]) == ("major", "minor", True)
+    moved = [c for case in data["cases"] if case["case"] == "cases/tocilizumab-for-grade-1-persisting-72-h.yaml"
+             for c in case["changes"]]
+    assert moved[0]["change"] == "changes"
+    assert moved[0]["fields"]["time"] == {"before": "2000-01-07T00:00:00Z", "after": "2000-01-05T00:00:00Z"}
+    assert data["rules"]["esc.tocilizumab.grade1-persistent-fever"]["changes"] == 1

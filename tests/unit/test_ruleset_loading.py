@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crsrules import RulesetError, bundled_rulesets, load_ruleset
-from crsrules.knowledge.guidelines import load_guidelines
+from crsrules.knowledge.records import load_records
 
 GOOD_RULE = """
   - id: x.grade1.fever
@@ -48,7 +48,7 @@ def test_every_bundled_ruleset_loads_with_a_content_hash():
 
 
 def test_every_citation_resolves_to_a_guideline_locator():
-    records = load_guidelines()
+    records = load_records()
     for rs in bundled_rulesets():
         for rule in rs.rules:
             for cite in rule.cites:

@@ -14,6 +14,7 @@ from ..output.compare import comparison, render_comparison
 from ..output.table import render_table
 from ..replay.engine import replay
 from .diff_command import run_diff
+from .rulesets_command import copy_ruleset, list_rulesets
 from .test_command import run_tests
 
 
@@ -101,14 +102,11 @@ def cmd_test(args: Any) -> int:
 
 
 def cmd_diff(args: Any) -> int:
-    return run_diff(args.old, args.new, args.cases)
+    return run_diff(args.old, args.new, args.cases, args.format)
 
 
 def cmd_rulesets(args: Any) -> int:
-    for rs in bundled_rulesets():
-        draft = sum(r.maturity == "draft" for r in rs.rules)
-        print(f"{rs.ref:<28} {rs.content_hash}  {len(rs.rules):>3} rules ({draft} draft)  {rs.title}")
-    return 0
+    return copy_ruleset(args.copy[0], Path(args.copy[1])) if args.copy else list_rulesets()
 
 
 def cmd_schema(args: Any) -> int:
@@ -116,10 +114,11 @@ def cmd_schema(args: Any) -> int:
 
     from ..caselog import Event
     from ..knowledge.model import Ruleset
+    from ..knowledge.records import guideline_schema
     from ..output.trace import Firing
 
     schema = {"case-log": TypeAdapter(Event).json_schema(), "ruleset": Ruleset.model_json_schema(by_alias=True),
-              "trace": Firing.model_json_schema()}[args.which]
+              "trace": Firing.model_json_schema(), "guideline": guideline_schema()}[args.which]
     if args.which == "case-log":
         schema["title"] = "crsrules case log, version 1: one event per JSON Lines line"
     print(json.dumps(schema, indent=2))

@@ -1,7 +1,12 @@
-"""``crsrules diff OLD NEW [CASES...]``: what a change to a ruleset does to real cases, and the bump it needs."""
+"""``crsrules diff OLD NEW [CASES...]``: what a change to a ruleset does to real cases, and the bump it needs.
+
+Exit status 1 when NEW's version is a smaller bump from OLD's than the change needs (so CI can
+gate on it), 0 otherwise.
+"""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -9,87 +14,103 @@ from ..caselog import CaseLog, parse_case_log_text, read_case_log
 from ..knowledge.loader import load_ruleset
 from ..knowledge.model import Ruleset
 from ..replay.engine import replay
+from ..testing.changes import RANK, Change, compare_records, given_bump, needed_bump, static_bump
 from ..testing.golden import case_files, load_case
 
-MEANING = ("when", "then")
+
+def _log(path: Path) -> CaseLog:
+    if path.suffix == ".jsonl":
+        return read_case_log(path)
+    case = load_case(path)
+    return parse_case_log_text("\n".join(json.dumps(e) for e in case.events), source=str(path))
 
 
-def _logs(paths: list[Path]) -> list[CaseLog]:
-    out = []
-    for path in paths:
-        if path.suffix == ".jsonl":
-            out.append(read_case_log(path))
-        else:
-            case = load_case(path)
-            out.append(parse_case_log_text("\n".join(json.dumps(e) for e in case.events), source=str(path)))
+def _default_cases(old: Ruleset, new: Ruleset) -> dict[str, Path]:
+    """Both rulesets' golden cases, shown as ``cases/NAME``; a case both share (same name and text) once."""
+    out: dict[str, Path] = {}
+    for rs in (old, new):
+        for path in case_files(Path(rs.source_path).parent):
+            shown = f"cases/{path.name}"
+            if shown in out and out[shown].read_bytes() != path.read_bytes():
+                shown = f"{rs.id}@{rs.version}/cases/{path.name}"
+            out.setdefault(shown, path)
     return out
 
 
-def _key(f: Any) -> tuple[Any, ...]:
-    return (f.kind, f.rule, f.scale, f.grade, f.flag, f.status, f.action, f.dose.value if f.dose else None, f.to_grade, f.code)
+def _records(rs: Ruleset, log: CaseLog) -> list[dict[str, Any]]:
+    """The ruleset's own firings (not those of the rulesets it requires)."""
+    return [f.record() for f in replay(log, [rs]).firings if f.ruleset and f.ruleset.split("@")[0] == rs.id]
 
 
-def compare(old: Ruleset, new: Ruleset, log: CaseLog) -> list[str]:
-    """One line per firing that appears, disappears or moves in time (the ruleset's own firings only)."""
-    def mine(rs: Ruleset) -> list[Any]:
-        return [f for f in replay(log, [rs]).firings if f.ruleset and f.ruleset.split("@")[0] == rs.id]
-
-    before, after = mine(old), mine(new)
-    lines = []
-    unmatched = list(after)
-    for f in before:
-        same = next((g for g in unmatched if _key(g) == _key(f)), None)
-        if same is None:
-            lines.append(f"  - {f.time} {f.kind} {f.rule} {_what(f)}  disappears")
-            continue
-        unmatched.remove(same)
-        if same.time != f.time:
-            lines.append(f"  ~ {f.kind} {f.rule} {_what(f)}  moves {f.time} -> {same.time}")
-    lines += [f"  + {g.time} {g.kind} {g.rule} {_what(g)}  appears" for g in unmatched]
-    return lines
+def _what(r: dict[str, Any]) -> str:
+    if r["kind"] == "grade":
+        return f"{r.get('scale')} grade {r.get('grade')}"
+    if r["kind"] == "flag":
+        return f"{r.get('flag')} {r.get('status')}"
+    if r["kind"] == "warning":
+        return str(r.get("code"))
+    dose = r.get("dose")
+    return f"{r.get('action')}" + (f" {dose['value']:g} {dose['unit']}" if dose else "")
 
 
-def _what(f: Any) -> str:
-    return {"grade": f"grade {f.grade}", "flag": f"{f.flag} {f.status}", "warning": f"{f.code}"}.get(
-        f.kind, f"{f.action}{f' {f.dose.value:g} {f.dose.unit}' if f.dose else ''}")
+def _show(value: Any) -> str:
+    if isinstance(value, dict) and "value" in value:
+        return f"{value['value']:g} {value.get('unit', '')}".strip()
+    return "-" if value is None else str(value)
 
 
-def static_bump(old: Ruleset, new: Ruleset) -> str:
-    """major if a condition, outcome or variable changed; minor for maturity or citations; patch otherwise."""
-    if old.variables != new.variables or old.requires != new.requires or old.scale != new.scale:
-        return "major"
-    o, n = {r.id: r for r in old.rules}, {r.id: r for r in new.rules}
-    if set(o) != set(n) or any(getattr(o[i], k) != getattr(n[i], k) for i in o for k in MEANING):
-        return "major"
-    if any(o[i].maturity != n[i].maturity or o[i].cites != n[i].cites for i in o):
-        return "minor"
-    return "patch"
+def change_line(c: Change) -> str:
+    """One line of the text report."""
+    if c.change == "appears":
+        return f"  + {c.after['time']} {c.after['kind']} {c.rule} {_what(c.after)}  appears"  # type: ignore[index]
+    if c.change == "disappears":
+        return f"  - {c.before['time']} {c.before['kind']} {c.rule} {_what(c.before)}  disappears"  # type: ignore[index]
+    parts = [f"moves {a} -> {b}" if k == "time" else f"{k} {_show(a)} -> {_show(b)}" for k, (a, b) in c.fields.items()]
+    return f"  ~ {c.before['time']} {c.before['kind']} {c.rule} {_what(c.before)}  {'; '.join(parts)}"  # type: ignore[index]
 
 
-def run_diff(old_name: str, new_name: str, cases: list[str]) -> int:
+def per_rule(results: dict[str, list[Change]]) -> dict[str, dict[str, int]]:
+    """For each rule: how many firings appear, disappear and change, and in how many cases."""
+    counts: dict[str, dict[str, int]] = {}
+    for changes in results.values():
+        for rule in {c.rule for c in changes}:
+            counts.setdefault(rule, {"appears": 0, "disappears": 0, "changes": 0, "cases": 0})["cases"] += 1
+        for c in changes:
+            counts[c.rule][c.change] += 1
+    return dict(sorted(counts.items()))
+
+
+def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") -> int:
     old, new = load_ruleset(old_name), load_ruleset(new_name)
-    paths = [Path(c) for c in cases] or sorted({*case_files(Path(old.source_path).parent), *case_files(Path(new.source_path).parent)})
-    changed = 0
-    for path, log in zip(paths, _logs(paths)):
-        lines = compare(old, new, log)
-        if lines:
-            changed += 1
-            print(f"{path}:")
-            print("\n".join(lines))
-    needed = "major" if changed else static_bump(old, new)
+    paths = {c: Path(c) for c in cases} or _default_cases(old, new)
+    results = {shown: compare_records(_records(old, _log(p)), _records(new, _log(p))) for shown, p in paths.items()}
+    changes = [c for cs in results.values() for c in cs]
+    static = static_bump(old, new)
+    needed, given = needed_bump(static, changes), given_bump(old.version, new.version)
+    too_small = RANK[given] < RANK[needed]
+    changed = sum(1 for cs in results.values() if cs)
+    if fmt == "json":
+        print(json.dumps({"old": old.ref, "new": new.ref, "cases_compared": len(paths), "cases_changed": changed,
+                          "static": static, "needed": needed, "given": given, "too_small": too_small,
+                          "rules": per_rule(results),
+                          "cases": [{"case": k, "changes": [c.as_dict() for c in cs]} for k, cs in results.items() if cs]},
+                         indent=2, ensure_ascii=False))
+        return 1 if too_small else 0
+    for shown, cs in results.items():
+        if cs:
+            print(f"{shown}:")
+            print("\n".join(change_line(c) for c in cs))
+    if needed == "none":
+        print(f"{old.ref} -> {new.ref}: no change ({len(paths)} cases replayed, the same firings)")
+        return 0
+    counts = per_rule(results)
+    if counts:
+        print("per rule:")
+        for rule, n in counts.items():
+            print(f"  {rule:<44} {n['changes']} changed, {n['appears']} appear, {n['disappears']} disappear"
+                  f" (in {n['cases']} case{'s' if n['cases'] != 1 else ''})")
     print(f"{old.ref} -> {new.ref}: {changed} of {len(paths)} cases change; the change needs a {needed} version bump")
-    given = _bump(old.version, new.version)
-    if RANK[given] < RANK[needed]:
-        print(f"warning: {new.version} is a {given} bump from {old.version}; {needed} is needed")
-    return 0
-
-
-RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}
-
-
-def _bump(old: str, new: str) -> str:
-    a, b = [tuple(int(x) for x in v.split(".")) for v in (old, new)]
-    for level, i in (("major", 0), ("minor", 1), ("patch", 2)):
-        if b[i] != a[i]:
-            return level
-    return "none"
+    if too_small:
+        print(f"error: {new.version} is {'a ' + given + ' bump' if given != 'none' else 'not a bump'} from {old.version}; "
+              f"a {needed} bump is needed", file=sys.stderr)
+    return 1 if too_small else 0

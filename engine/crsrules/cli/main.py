@@ -7,7 +7,9 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import CrsrulesError
+from ..knowledge.records import using_guidelines
 from . import commands
+from .options import add_guidelines_option, guideline_folders
 
 
 class _Version(argparse.Action):
@@ -51,19 +53,23 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
     t.set_defaults(func=commands.cmd_test)
 
-    d = sub.add_parser("diff", help="replay cases under two versions of a ruleset and report what changes")
+    d = sub.add_parser("diff", help="replay cases under two versions of a ruleset, report what changes, "
+                       "and fail (exit 1) when the new version is too small a bump")
     d.add_argument("old", help="the ruleset before the change (id, folder or file)")
     d.add_argument("new", help="the ruleset after the change")
     d.add_argument("cases", nargs="*", help="case logs (.jsonl) or golden cases (.yaml); default: both rulesets' golden cases")
+    d.add_argument("--format", choices=["text", "json"], default="text")
     d.set_defaults(func=commands.cmd_diff)
 
-    rl = sub.add_parser("rulesets", help="list the bundled rulesets")
-    rl.add_argument("action", choices=["list"])
+    rl = sub.add_parser("rulesets", help="list the bundled rulesets, or copy one out to adapt it")
+    rl.add_argument("action", choices=["list"], nargs="?", default="list")
+    rl.add_argument("--copy", nargs=2, metavar=("ID", "DIR"), help="copy bundled ruleset ID (with its cases) to the new folder DIR")
     rl.set_defaults(func=commands.cmd_rulesets)
 
     s = sub.add_parser("schema", help="print a JSON Schema")
-    s.add_argument("which", choices=["case-log", "ruleset", "trace"])
+    s.add_argument("which", choices=["case-log", "ruleset", "trace", "guideline"])
     s.set_defaults(func=commands.cmd_schema)
+    add_guidelines_option(p, sub)
     return p
 
 
@@ -71,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with using_guidelines(guideline_folders(args)):
+            return int(args.func(args) or 0)
     except CrsrulesError as exc:
         if args.debug:
             raise

@@ -4,13 +4,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import CrsrulesError
+from ..errors import CrsrulesError, Issue, RulesetError
 from ..knowledge.loader import RULESET_FILE, load_ruleset
 from ..testing.golden import CaseResult, case_files, run_case, skip_list
 
 
 def run_tests(folder: Path, backend: str) -> int:
+    if not folder.is_dir():
+        raise RulesetError([Issue(str(folder), None, "not-found", "no such folder")])
     folders = [folder] if (folder / RULESET_FILE).exists() else sorted(p.parent for p in folder.glob(f"*/{RULESET_FILE}"))
+    if not [f for f in folders if not f.name.startswith("_")]:
+        raise RulesetError([Issue(str(folder), None, "no-rulesets",
+                                  f"no {RULESET_FILE} here nor in a folder inside it: nothing to test")])
     failed = uncovered = 0
     for rs_folder in folders:
         if rs_folder.name.startswith("_"):

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from ..errors import Issue, RulesetError
 from .checks import check_ruleset
-from .guidelines import load_guidelines
 from .issues import did_you_mean, pydantic_issues
 from .model import Ruleset
+from .records import Fingerprint, Folders, fingerprint, records_for
 from .yamlmarks import load_with_marks
 
 RULESET_FILE = "ruleset.yaml"
@@ -40,14 +40,17 @@ def _resolve(path_or_id: str | Path) -> Path:
                               f"no ruleset file or bundled ruleset id{did_you_mean(str(path_or_id), bundled)}")])
 
 
-def load_ruleset(path_or_id: str | Path, *, guidelines_dir: str | Path | None = None) -> Ruleset:
+def load_ruleset(path_or_id: str | Path, *, guidelines: Folders = None, guidelines_dir: str | Path | None = None) -> Ruleset:
     """Load and validate one ruleset (a bundled id, a folder or a YAML file).
 
+    ``guidelines``: folders of an institution's guideline records, added to the bundled ones;
+    ``guidelines_dir``: a folder that replaces the bundled records. The result is cached by the
+    file's content and the records' files, so an edited ruleset is read again.
     Raises :class:`RulesetError` whose ``.issues`` lists every problem found.
     """
     path = _resolve(path_or_id)
     shown = str(path) if not path.is_absolute() else _relative(path)
-    return _load_path(str(path.resolve()), shown, None if guidelines_dir is None else str(guidelines_dir))
+    return _load_path(str(path.resolve()), shown, path.read_bytes(), fingerprint(guidelines, replace=guidelines_dir))
 
 
 def _relative(path: Path) -> str:
@@ -59,8 +62,7 @@ def _relative(path: Path) -> str:
 
 
 @lru_cache(maxsize=64)
-def _load_path(resolved: str, file: str, guidelines_dir: str | None) -> Ruleset:
-    raw = Path(resolved).read_bytes()
+def _load_path(resolved: str, file: str, raw: bytes, records: Fingerprint) -> Ruleset:
     try:
         data, marks = load_with_marks(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -71,7 +73,7 @@ def _load_path(resolved: str, file: str, guidelines_dir: str | None) -> Ruleset:
         ruleset = Ruleset.model_validate(data)
     except ValidationError as exc:
         raise RulesetError(pydantic_issues(exc, file, marks, data)) from None
-    issues = check_ruleset(ruleset, load_guidelines(guidelines_dir), marks, file)
+    issues = check_ruleset(ruleset, records_for(records), marks, file)
     if issues:
         raise RulesetError(issues)
     ruleset.source_path = resolved
@@ -79,9 +81,9 @@ def _load_path(resolved: str, file: str, guidelines_dir: str | None) -> Ruleset:
     return ruleset
 
 
-def bundled_rulesets() -> list[Ruleset]:
+def bundled_rulesets(*, guidelines: Folders = None) -> list[Ruleset]:
     """Every ruleset shipped with the package, in id order."""
-    return [load_ruleset(path) for path in _bundled_paths().values()]
+    return [load_ruleset(path, guidelines=guidelines) for path in _bundled_paths().values()]
 
 
 def bundled_ids() -> list[str]:

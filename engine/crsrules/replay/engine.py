@@ -6,6 +6,7 @@ from typing import Sequence
 
 from ..caselog import CaseLog, read_case_log
 from ..knowledge.model import Ruleset
+from ..knowledge.records import Folders
 from ..matchers.base import durable_available, make_matcher
 from ..output.trace import Firing, RulesetInfo, Summary, Trace
 from ..timeutil import iso
@@ -16,16 +17,17 @@ from .runtime import RulesetRuntime
 
 
 def replay(case_log: CaseLog | str | os.PathLike[str], rulesets: Sequence[Ruleset | str] | None = None, *,
-           backend: str = "durable", explain: bool = False) -> Trace:
+           backend: str = "durable", explain: bool = False, guidelines: Folders = None) -> Trace:
     """Replay one case log under the rulesets (default: every bundled ruleset).
 
     Rulesets that others require (an escalation ruleset reads the CRS grade) are
     added and replayed first. ``backend``: ``durable`` (durable_rules), ``reference``
-    (pure Python, same results) or ``auto``. Returns the :class:`Trace`; never reads
-    the wall clock.
+    (pure Python, same results) or ``auto``. ``guidelines``: folders of an institution's
+    guideline records that the named rulesets may cite beside the bundled ones.
+    Returns the :class:`Trace`; never reads the wall clock.
     """
     log = case_log if isinstance(case_log, CaseLog) else read_case_log(case_log)
-    chosen = resolve_rulesets(rulesets)
+    chosen = resolve_rulesets(rulesets, guidelines)
     if backend == "auto":
         backend = "durable" if durable_available() else "reference"
     out = FiringLog(log.infusion_time, explain)

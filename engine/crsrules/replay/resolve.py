@@ -6,18 +6,20 @@ from typing import Sequence
 from ..errors import Issue, RulesetError
 from ..knowledge.loader import bundled_rulesets, load_ruleset
 from ..knowledge.model import Ruleset
+from ..knowledge.records import Folders
 
 
-def resolve_rulesets(rulesets: Sequence[Ruleset | str] | None) -> list[Ruleset]:
+def resolve_rulesets(rulesets: Sequence[Ruleset | str] | None, guidelines: Folders = None) -> list[Ruleset]:
     """Load what is named (ids, paths or models), add what they require, order producers first."""
-    chosen = bundled_rulesets() if rulesets is None else [r if isinstance(r, Ruleset) else load_ruleset(r) for r in rulesets]
+    chosen = (bundled_rulesets(guidelines=guidelines) if rulesets is None
+              else [r if isinstance(r, Ruleset) else load_ruleset(r, guidelines=guidelines) for r in rulesets])
     by_id = {r.id: r for r in chosen}
     pending = list(chosen)
     while pending:
         rs = pending.pop()
         for need in rs.requires:
             if need not in by_id:
-                dep = load_ruleset(need)
+                dep = load_ruleset(need, guidelines=guidelines)
                 by_id[dep.id] = dep
                 pending.append(dep)
     ordered: list[Ruleset] = []
