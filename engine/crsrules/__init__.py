@@ -8,10 +8,11 @@ Decision support only: every grade, flag and recommendation is for a clinician t
 """
 from __future__ import annotations
 
-from .caselog import CaseLog, Event, read_case_log
+from .caselog import CaseLog, Event, parse_case_log_text, read_case_log
 from .errors import CaseLogError, CrsrulesError, Issue, ReplayError, RulesetError
 from .knowledge.loader import bundled_rulesets, load_ruleset
 from .knowledge.model import Rule, Ruleset
+from .knowledge.records import load_records, using_guidelines
 from .output.trace import Firing, Trace
 from .replay.engine import replay
 
@@ -19,6 +20,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CaseLog", "CaseLogError", "CrsrulesError", "Event", "Firing", "Issue", "ReplayError", "Rule",
-    "Ruleset", "RulesetError", "Trace", "__version__", "bundled_rulesets", "load_ruleset",
-    "read_case_log", "replay",
+    "Ruleset", "RulesetError", "Trace", "__version__", "bundled_rulesets", "load_records", "load_ruleset",
+    "parse_case_log_text", "read_case_log", "replay", "using_guidelines",
 ]

@@ -76,10 +76,17 @@ def check_accounted(trace: Trace) -> None:
     assert len(trace.rejected) == s.events_rejected
 
 
-def check_tocilizumab_limits(trace: Trace, log: CaseLog, *, max_mg: float, per_24h: int, total: int,
+def as_log(events: CaseLog | Events) -> CaseLog:
+    """A case log from generated events (or the log itself)."""
+    return events if isinstance(events, CaseLog) else parse_case_log_text(to_jsonl(events), source="<generated>")
+
+
+def check_tocilizumab_limits(trace: Trace, events: CaseLog | Events, *, max_mg: float, per_24h: int, total: int,
                              interval_h: float) -> None:
     """No tocilizumab recommendation above the cap, within ``interval_h`` of a dose, or beyond the
-    24-h and total limits (the test states the limits and their source)."""
+    24-h and total limits (the test states the limits and their source). ``events``: the
+    generated events (or the parsed case log) that ``trace`` replayed."""
+    log = as_log(events)
     doses = [r.t for r in log.records if r.event.type == "medication" and r.event.drug == "tocilizumab"]
     for f in trace.firings:
         if f.kind != "recommendation" or f.action != "tocilizumab":
@@ -89,3 +96,18 @@ def check_tocilizumab_limits(trace: Trace, log: CaseLog, *, max_mg: float, per_2
         assert len(given) < total, f"{f.time}: recommended after {len(given)} doses"
         assert sum(1 for d in given if d > f.t - 86400) < per_24h, f"{f.time}: {per_24h} doses already in 24 h"
         assert not given or f.t - given[-1] >= interval_h * 3600, f"{f.time}: last dose less than {interval_h:g} h before"
+
+
+def check_weight_based_dose(trace: Trace, events: CaseLog | Events, *, action: str, per_kg: float, max_mg: float,
+                            under_kg: float | None = None, per_kg_under: float | None = None) -> None:
+    """Every ``action`` recommendation's dose is ``per_kg`` x the latest weight (``per_kg_under``
+    below ``under_kg``), at most ``max_mg`` (the test states the numbers and their source)."""
+    log = as_log(events)
+    weights = [(r.t, r.event.weight_kg) for r in log.records if r.event.type == "patient" and r.event.weight_kg is not None]
+    for f in trace.firings:
+        if f.kind != "recommendation" or f.action != action or not f.dose:
+            continue
+        weight = [w for t, w in weights if t <= f.t][-1]
+        rate = per_kg_under if under_kg is not None and weight < under_kg else per_kg
+        expected = min(rate * weight, max_mg)  # type: ignore[operator]
+        assert abs(f.dose.value - expected) < 1e-6, f"{f.time}: {action} {f.dose.value:g} mg for {weight:g} kg, expected {expected:g} mg"

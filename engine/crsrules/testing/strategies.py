@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 from hypothesis import strategies as st
 
 from ..knowledge.loader import load_ruleset
 from ..knowledge.model import Ruleset
+from .courses import dose_course, gaps
 from .thresholds import Probes, probes
 
 ANCHOR = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -33,8 +34,11 @@ DRUGS = ("tocilizumab", "acetaminophen", "dexamethasone", "methylprednisolone")
 DEFAULTS = {("vital", "temperature"): tuple(round(35.5 + 0.1 * i, 1) for i in range(56)),
             ("oxygen", "flow"): tuple(round(0.5 * i, 1) for i in range(1, 21)) + (15.0, 30.0, 45.0, 60.0),
             ("lab", "ferritin"): tuple(float(round(50 * 1.5 ** i)) for i in range(26)),
-            ("vital", "systolic_bp"): tuple(float(v) for v in range(55, 145, 3))}
+            ("vital", "systolic_bp"): tuple(float(v) for v in range(55, 145, 3)),
+            ("patient", "weight_kg"): (12.0, 29.0, 30.0, 50.0, 70.0, 110.0),
+            ("patient", "age_years"): (4.0, 10.0, 14.0, 40.0, 67.0)}
 KINDS = ("temperature", "temperature", "oxygen", "vasopressor", "medication", "ferritin", "hypotension", "sbp")
+ONSET = ("oxygen", "hypotension", "vasopressor")  # what joins a fever to make CRS more than grade 1
 NOISE = ("heart_rate", "spo2", "respiratory_rate")
 
 
@@ -55,10 +59,11 @@ def _pool(found: Probes | None, key: tuple[str, str]) -> st.SearchStrategy[float
 
 @st.composite
 def events(draw: Any, minutes: int = 60, *, running: set[str] | None = None, found: Probes | None = None,
-           noise: bool = False) -> dict[str, Any]:
-    """One event at ``minutes`` after the infusion; ``running`` tracks vasopressors so stops are valid."""
+           noise: bool = False, kinds: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """One event at ``minutes`` after the infusion; ``running`` tracks vasopressors so stops are valid;
+    ``kinds`` limits the kinds drawn (of ``KINDS`` and, with ``noise``, ``NOISE``)."""
     running = set() if running is None else running
-    kind = draw(st.sampled_from(KINDS + (NOISE if noise else ())))
+    kind = draw(st.sampled_from(kinds or KINDS + (NOISE if noise else ())))
     t = iso(minutes)
     if kind == "temperature":
         return {"time": t, "type": "vital", "name": "temperature", "value": draw(_pool(found, ("vital", "temperature"))), "unit": "Cel"}
@@ -88,6 +93,31 @@ def events(draw: Any, minutes: int = 60, *, running: set[str] | None = None, fou
     return {"time": t, "type": "assessment", "name": "hypotension", "value": draw(st.booleans())}
 
 
+def _whole(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+Maker = Callable[[set[str]], dict[str, Any]]  # makes one event, given the vasopressors running then
+
+
+def _ordinary(data: Any, at: int, found: Probes | None, noise: bool) -> Maker:
+    return lambda running: data.draw(events(at, running=running, found=found, noise=noise))
+
+
+def _course(draw: Any, found: Probes, onset: int) -> list[tuple[int, Maker]]:
+    """A fever and a sign of hypoxia or hypotension at ``onset``, then a course of a counted drug."""
+    fever = draw(events(onset, found=found, kinds=("temperature",)))
+    sign, data = draw(st.sampled_from(ONSET)), draw(st.data())
+    pending: list[tuple[int, Maker]] = [
+        (onset, lambda running: fever),
+        (onset, lambda running: data.draw(events(onset, running=running, found=found, kinds=(sign,)))),
+    ]
+    start = onset + draw(st.sampled_from([0] + gaps(found)))
+    for at, event in draw(dose_course(found, start)):
+        pending.append((at, (lambda made: lambda running: made)({"time": iso(at), **event})))
+    return pending
+
+
 def _mixed_units(event: dict[str, Any]) -> dict[str, Any]:
     name = event.get("name")
     if name == "temperature":
@@ -102,18 +132,22 @@ def case_logs(draw: Any, *, max_events: int = 25, max_days: int = 14, shuffle: b
               units: str = "canonical", for_ruleset: Ruleset | str | None = None) -> list[dict[str, Any]]:
     """A patient, an infusion, then up to ``max_events`` events over ``max_days`` days.
 
-    ``for_ruleset`` concentrates values on and around that ruleset's thresholds and places
-    events at its durations (72 h, 24 h, 8 h) after earlier ones; ``units="mixed"`` writes
-    some values in other units (°F, ug/L); ``noise`` adds vitals no rule reads; ``shuffle``
-    writes the lines out of time order.
+    ``for_ruleset`` reads that ruleset (and those it requires): values on and around its
+    thresholds three times in four, the patient's weight and age on and around its cut-offs
+    (including the weight at which a dose reaches its cap), events at its durations after
+    earlier ones, and, in three cases of four, a CRS onset (a fever with hypoxia or hypotension)
+    followed by a course of a drug it counts, from one dose fewer than each compared count to
+    one more, spaced on and around its durations. ``units="mixed"`` writes some values in
+    other units (°F, ug/L); ``noise`` adds vitals no rule reads; ``shuffle`` writes the lines
+    out of time order.
     """
     found = None
     if for_ruleset is not None:
         rs = load_ruleset(for_ruleset) if isinstance(for_ruleset, str) else for_ruleset
         found = probes(rs, *(load_ruleset(r) for r in rs.requires))
     out: list[dict[str, Any]] = [
-        {"time": iso(0), "type": "patient", "age_years": draw(st.sampled_from((4, 10, 14, 40, 67))),
-         "weight_kg": draw(st.sampled_from((12.0, 29.0, 30.0, 50.0, 70.0, 110.0)))},
+        {"time": iso(0), "type": "patient", "age_years": _whole(draw(_pool(found, ("patient", "age_years")))),
+         "weight_kg": draw(_pool(found, ("patient", "weight_kg")))},
         {"time": iso(0), "type": "infusion"},
     ]
     hours = sorted(found.hours) if found else []
@@ -125,9 +159,12 @@ def case_logs(draw: Any, *, max_events: int = 25, max_days: int = 14, shuffle: b
         if link is not None and i:  # a probed duration (+/- 1 min) after an earlier event
             at = minutes[link[0] % i] + int(link[1] * 60) + link[2]
         minutes.append(at)
+    timed: list[tuple[int, Maker]] = [(at, _ordinary(data, at, found, noise)) for at, (_, _, data) in zip(minutes, drafts)]
+    if found is not None and draw(st.sampled_from((True, True, True, False))):
+        timed += _course(draw, found, draw(st.integers(1, max_days * 24 * 60)))
     running: set[str] = set()
-    for at, (_, _, data) in sorted(zip(minutes, drafts), key=lambda pair: pair[0]):
-        out.append(data.draw(events(at, running=running, found=found, noise=noise)))
+    for at, make in sorted(timed, key=lambda pair: pair[0]):  # in time order, so vasopressor stops follow starts
+        out.append(make(running))
     if units == "mixed":
         out = [_mixed_units(e) if draw(st.booleans()) else e for e in out]
     if shuffle:

@@ -1,0 +1,73 @@
+"""The public strategies find planted mistakes in a copy of crs-escalation within CI time.
+
+Each test changes one number of the ruleset, as a site adapting it might by mistake, and asks
+hypothesis (with the settings docs/how-to/property-test-a-ruleset.md documents) for a case log
+that breaks a stated clinical fact. The search must succeed: a strategy that stops reading the
+ruleset's cut-offs, caps or dose counts fails these tests.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import Phase, find, settings
+
+from crsrules import load_ruleset
+from crsrules.knowledge.loader import rulesets_dir
+from crsrules.testing import case_logs
+from crsrules.testing.invariants import check_tocilizumab_limits, check_weight_based_dose, replay_events
+
+SEARCH = settings(max_examples=200, derandomize=True, database=None, deadline=None, phases=[Phase.generate, Phase.shrink])  # as documented
+
+
+def _planted(tmp_path: Path, old: str, new: str):
+    folder = tmp_path / "crs-escalation-planted"
+    shutil.copytree(rulesets_dir() / "crs-escalation", folder)
+    text = (folder / "ruleset.yaml").read_text()
+    assert old in text
+    (folder / "ruleset.yaml").write_text(text.replace(old, new))
+    return load_ruleset(folder)
+
+
+def _breaks(check, ruleset):
+    def broken(events) -> bool:
+        try:
+            check(replay_events(events, [ruleset]), events)
+        except AssertionError:
+            return True
+        return False
+    return broken
+
+
+def _search(ruleset, broken):
+    started, cpu = time.perf_counter(), time.process_time()
+    example = find(case_logs(for_ruleset=ruleset), broken, settings=SEARCH)
+    print(f"found in {time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU)")
+    return example
+
+
+@pytest.mark.parametrize("old,new", [("under_kg: 30", "under_kg: 35")])
+def test_a_moved_weight_cut_off_is_found(tmp_path, old, new):
+    # Tisagenlecleucel label 2017 section 2.4 Table 1 (clinical reference 5.5): tocilizumab 8 mg/kg,
+    # 12 mg/kg under 30 kg, at most 800 mg a dose
+    mistaken = _planted(tmp_path, old, new)
+
+    def dose(trace, events):
+        check_weight_based_dose(trace, events, action="tocilizumab", per_kg=8, under_kg=30, per_kg_under=12, max_mg=800)
+
+    example = _search(mistaken, _breaks(dose, mistaken))
+    weight = next(e["weight_kg"] for e in example if e["type"] == "patient")
+    assert 30 <= weight < 35  # the only weights where the two rulesets differ
+
+
+def test_a_loosened_24_h_dose_count_is_found(tmp_path):
+    # ASCO 2021 (tocilizumab dosing) and NCCN CART-6: at most 3 doses in 24 h, 4 in total, 8 h apart, 800 mg
+    mistaken = _planted(tmp_path, "{var: tocilizumab_24h, lt: 3}", "{var: tocilizumab_24h, le: 3}")
+
+    def limits(trace, events):
+        check_tocilizumab_limits(trace, events, max_mg=800, per_24h=3, total=4, interval_h=8)
+
+    example = _search(mistaken, _breaks(limits, mistaken))
+    assert sum(e.get("drug") == "tocilizumab" for e in example) >= 3
