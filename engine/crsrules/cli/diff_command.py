@@ -14,7 +14,7 @@ from ..caselog import CaseLog, parse_case_log_text, read_case_log
 from ..knowledge.loader import load_ruleset
 from ..knowledge.model import Ruleset
 from ..replay.engine import replay
-from ..testing.changes import RANK, Change, compare_records, given_bump, needed_bump, static_bump
+from ..testing.changes import MEANING, RANK, Change, compare_records, given_bump, needed_bump, static_bump
 from ..testing.golden import case_files, load_case
 
 
@@ -59,24 +59,33 @@ def _show(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
+def _part(key: str, before: Any, after: Any) -> str:
+    if key == "time":
+        return f"moves {before} -> {after}"
+    if key in ("source", "text"):
+        return f"{'citations' if key == 'source' else 'text'} changed"
+    return f"{key} {_show(before)} -> {_show(after)}"
+
+
 def change_line(c: Change) -> str:
     """One line of the text report."""
     if c.change == "appears":
         return f"  + {c.after['time']} {c.after['kind']} {c.rule} {_what(c.after)}  appears"  # type: ignore[index]
     if c.change == "disappears":
         return f"  - {c.before['time']} {c.before['kind']} {c.rule} {_what(c.before)}  disappears"  # type: ignore[index]
-    parts = [f"moves {a} -> {b}" if k == "time" else f"{k} {_show(a)} -> {_show(b)}" for k, (a, b) in c.fields.items()]
+    parts = [_part(k, a, b) for k, (a, b) in c.fields.items() if k in MEANING]
     return f"  ~ {c.before['time']} {c.before['kind']} {c.rule} {_what(c.before)}  {'; '.join(parts)}"  # type: ignore[index]
 
 
 def per_rule(results: dict[str, list[Change]]) -> dict[str, dict[str, int]]:
-    """For each rule: how many firings appear, disappear and change, and in how many cases."""
+    """For each rule: how many firings appear, disappear, change (time, grade, status, dose) or
+    differ only in wording (citations, text, maturity), and in how many cases."""
     counts: dict[str, dict[str, int]] = {}
     for changes in results.values():
         for rule in {c.rule for c in changes}:
-            counts.setdefault(rule, {"appears": 0, "disappears": 0, "changes": 0, "cases": 0})["cases"] += 1
+            counts.setdefault(rule, {"appears": 0, "disappears": 0, "changes": 0, "reworded": 0, "cases": 0})["cases"] += 1
         for c in changes:
-            counts[c.rule][c.change] += 1
+            counts[c.rule]["reworded" if c.level == "minor" else c.change] += 1
     return dict(sorted(counts.items()))
 
 
@@ -97,9 +106,10 @@ def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") 
                          indent=2, ensure_ascii=False))
         return 1 if too_small else 0
     for shown, cs in results.items():
-        if cs:
+        shown_changes = [c for c in cs if c.level == "major"]  # wording-only changes: counted below, listed in json
+        if shown_changes:
             print(f"{shown}:")
-            print("\n".join(change_line(c) for c in cs))
+            print("\n".join(change_line(c) for c in shown_changes))
     if needed == "none":
         print(f"{old.ref} -> {new.ref}: no change ({len(paths)} cases replayed, the same firings)")
         return 0
@@ -107,8 +117,8 @@ def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") 
     if counts:
         print("per rule:")
         for rule, n in counts.items():
-            print(f"  {rule:<44} {n['changes']} changed, {n['appears']} appear, {n['disappears']} disappear"
-                  f" (in {n['cases']} case{'s' if n['cases'] != 1 else ''})")
+            print(f"  {rule:<44} {n['changes']} changed, {n['appears']} appear, {n['disappears']} disappear, "
+                  f"{n['reworded']} reworded (in {n['cases']} case{'s' if n['cases'] != 1 else ''})")
     print(f"{old.ref} -> {new.ref}: {changed} of {len(paths)} cases change; the change needs a {needed} version bump")
     if too_small:
         print(f"error: {new.version} is {'a ' + given + ' bump' if given != 'none' else 'not a bump'} from {old.version}; "
