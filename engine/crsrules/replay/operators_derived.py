@@ -38,7 +38,7 @@ class WeightedSum(Operator):
         if any(p is None or isinstance(p, (bool, str)) for p in parts):
             self.value, self.evidence = None, ()
             return None
-        self.value = sum(w * p for (_, w), p in zip(self.terms, parts))
+        self.value = round(sum(w * p for (_, w), p in zip(self.terms, parts)), 9)  # 0.45 - 1.5 x 0.3 is 0, not 5e-17
         self.evidence = tuple(sorted({e for name, _ in self.terms for e in evidence.get(name, ())}))
         return self.value
 
@@ -106,6 +106,7 @@ class External(Operator):
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         self.value = values.get(self.key, self.value)
         self.evidence = evidence.get(self.key, ())
+        values[f"{self.name}@draft"] = values.get(f"{self.key}@draft")  # maturity travels with the value
         return self.value
 
 
