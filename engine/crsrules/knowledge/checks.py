@@ -70,6 +70,8 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
         if rule.id in seen:
             add(("rules", i, "id"), "duplicate-rule", f"rule id {rule.id!r} is used twice", rule.id)
         seen.add(rule.id)
+        if rule.draft_unless and rule.draft_unless not in rs.variables:
+            add(("rules", i, "draft_unless"), "unknown-variable", f"draft_unless reads {rule.draft_unless!r}, which is not declared", rule.id)
         for leaf in leaves(rule.when):
             if leaf.var not in rs.variables:
                 add(("rules", i, "when"), "unknown-variable", f"condition reads {leaf.var!r}, which is not declared{did_you_mean(leaf.var, rs.variables)}", rule.id)

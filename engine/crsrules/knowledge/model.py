@@ -165,6 +165,7 @@ class Rule(_Strict):
     then: Outcome
     cites: list[Cite] = Field(min_length=1)
     note: str | None = None
+    draft_unless: str | None = None  # a variable: a firing while it is not true is draft (the rule held by an ENG path)
 
     @property
     def kind(self) -> str:

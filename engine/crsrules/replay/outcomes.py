@@ -45,11 +45,13 @@ class Outcomes:
         self.was_true = set(true_rules)
 
     def _maturity(self, rule: Rule, values: dict[str, Any]) -> tuple[str, str | None]:
-        """The firing's maturity, and the draft firing it inherits from (maturity is inherited)."""
+        """The firing's maturity, and why it is draft when the rule is not (a draft firing it follows)."""
         for leaf in leaves(rule.when):
             source = values.get(f"{leaf.var}@draft")
             if source and holds(leaf, values.get(leaf.var)):
-                return "draft", source
+                return "draft", f"follows {source}"
+        if rule.draft_unless and values.get(rule.draft_unless) is not True:
+            return "draft", f"holds without {rule.draft_unless}"
         return rule.maturity, None
 
     def _grade(self, t: float, scale: str, rules: list[Rule], true_rules: set[str], values: dict[str, Any],
@@ -68,11 +70,11 @@ class Outcomes:
         self.grades[scale] = (grade, best)
         if shown is not None:
             maturity, inherited = self._maturity(shown, values) if best else ("stable", None)
-            title = f"{shown.title} [draft: follows {inherited}]" if inherited else None
+            title = f"{shown.title} [draft: {inherited}]" if inherited else None
             ev = self.emit(t, shown, self.ruleset, values, evidence, kind="grade", scale=scale,
                            grade=grade, lapsed=best is None, maturity=maturity if best else shown.maturity, title=title,
                            text="no criterion of the scale holds any more" if best is None else None)
-            draft = None if best is None or maturity == "stable" else inherited or f"{self.ruleset.id} {shown.id}"
+            draft = None if best is None or maturity == "stable" else f"{self.ruleset.id} {shown.id}"
             self.changed_external[f"@grade:{scale}"] = (grade, ev, draft)
             self.episodes.grade_changed(scale, grade)
 
@@ -93,16 +95,16 @@ class Outcomes:
         maturity, inherited = self._maturity(shown, values) if rule is not None else (shown.maturity, None)
         ev = self.emit(t, shown, self.ruleset, values, evidence, kind="flag", flag=code, status=status,
                        value=values.get(value_var) if value_var else None, lapsed=rule is None, maturity=maturity,
-                       title=f"{shown.title} [draft: follows {inherited}]" if inherited else None,
+                       title=f"{shown.title} [draft: {inherited}]" if inherited else None,
                        text=rule.then.text if rule is not None else None)  # type: ignore[union-attr]
-        draft = None if maturity == "stable" else inherited or f"{self.ruleset.id} {shown.id}"
+        draft = None if maturity == "stable" else f"{self.ruleset.id} {shown.id}"
         self.changed_external[f"@flag:{code}"] = (status, ev, draft)
 
     def _edge(self, t: float, rule: Rule, values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
         """A recommendation or warning that became true: its dose for this patient, its escalation, its maturity."""
         then = rule.then
         maturity, inherited = self._maturity(rule, values)
-        title = f"{rule.title} [draft: follows {inherited}]" if inherited else None
+        title = f"{rule.title} [draft: {inherited}]" if inherited else None
         if isinstance(then, WarningOutcome):
             self.emit(t, rule, self.ruleset, values, evidence, kind="warning", code=then.warning, text=then.text,
                       maturity=maturity, title=title)
