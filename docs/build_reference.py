@@ -101,7 +101,7 @@ def schemas_page() -> str:
     from crsrules.output.trace import Firing
 
     schemas = {"case-log": TypeAdapter(Event).json_schema(), "ruleset": Ruleset.model_json_schema(by_alias=True),
-               "trace": Firing.model_json_schema(), "guideline": guideline_schema()}
+               "trace": TypeAdapter(Firing).json_schema(), "guideline": guideline_schema()}
     lines = [NOTICE, "# JSON Schemas\n\n", "The same as `crsrules schema NAME` prints.\n\n"]
     for name, schema in schemas.items():
         lines.append(f"## {name}\n\n```json\n{json.dumps(schema, indent=2, ensure_ascii=False)}\n```\n\n")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -96,19 +97,19 @@ def test_diff_of_identical_rulesets_says_no_change(capsys):
     assert "no change" in out and "bump" not in out
 
 
-def _escalation_with(tmp_path, *edits, version="1.0.0"):
+def _escalation_with(tmp_path, *edits, version):
     folder = _copy(tmp_path, "crs-escalation")
     text = (folder / "ruleset.yaml").read_text()
     for old, new in edits:
         assert old in text
         text = text.replace(old, new)
-    (folder / "ruleset.yaml").write_text(text.replace("version: 1.0.0", f"version: {version}"))
+    (folder / "ruleset.yaml").write_text(re.sub(r"(?m)^version: .*$", f"version: {version}", text, count=1))
     return folder
 
 
 def test_diff_shows_a_changed_dose_as_changed_and_counts_per_rule(tmp_path, capsys):
     # A 600 mg cap instead of ASCO 2021's 800 mg: the capped case's dose changes, nothing appears or disappears
-    folder = _escalation_with(tmp_path, ("max: 800", "max: 600"), version="2.0.0")
+    folder = _escalation_with(tmp_path, ("max: 800", "max: 600"), version="3.0.0")
     assert main(["diff", "crs-escalation", str(folder)]) == 0
     out = capsys.readouterr().out
     assert ("~ 2000-01-04T02:00:00Z recommendation esc.tocilizumab.grade2-plus tocilizumab 800 mg  dose 800 mg -> 600 mg"
@@ -120,7 +121,7 @@ def test_diff_shows_a_changed_dose_as_changed_and_counts_per_rule(tmp_path, caps
 
 def test_diff_json_reports_moves_per_rule_and_the_verdict(tmp_path, capsys):
     # the grade 1 trigger at 24 h instead of ASCO 2021's 72 h: the recommendation moves 48 h earlier
-    folder = _escalation_with(tmp_path, ("{var: grade1_h, ge: 72}", "{var: grade1_h, ge: 24}"), version="1.1.0")
+    folder = _escalation_with(tmp_path, ("{var: grade1_h, ge: 72}", "{var: grade1_h, ge: 24}"), version="2.1.0")
     assert main(["diff", "crs-escalation", str(folder), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert (data["needed"], data["given"], data["too_small"]) == ("major", "minor", True)

@@ -84,7 +84,7 @@ def test_cli_guidelines_before_or_after_the_command(tmp_path, capsys):
     assert "unresolved-citation: no guideline record 'site-crs-2026'" in capsys.readouterr().err
     assert main(["validate", str(folder), "--guidelines", str(records)]) == 0
     assert main(["--guidelines", str(records), "validate", str(folder)]) == 0
-    assert "site-escalation@1.0.0" in capsys.readouterr().out
+    assert "ok (site-escalation@" in capsys.readouterr().out
     assert main(["replay", str(SEED), "--ruleset", str(folder), "--guidelines", str(records), "--format", "jsonl"]) == 0
     assert "site-crs-2026" in capsys.readouterr().out
 

@@ -48,9 +48,12 @@ def load_ruleset(path_or_id: str | Path, *, guidelines: Folders = None, guidelin
     file's content and the records' files, so an edited ruleset is read again.
     Raises :class:`RulesetError` whose ``.issues`` lists every problem found.
     """
-    path = _resolve(path_or_id)
+    return _load(_resolve(path_or_id), fingerprint(guidelines, replace=guidelines_dir))
+
+
+def _load(path: Path, records: Fingerprint) -> Ruleset:
     shown = str(path) if not path.is_absolute() else _relative(path)
-    return _load_path(str(path.resolve()), shown, path.read_bytes(), fingerprint(guidelines, replace=guidelines_dir))
+    return _load_path(str(path.resolve()), shown, path.read_bytes(), records)
 
 
 def _relative(path: Path) -> str:
@@ -83,7 +86,8 @@ def _load_path(resolved: str, file: str, raw: bytes, records: Fingerprint) -> Ru
 
 def bundled_rulesets(*, guidelines: Folders = None) -> list[Ruleset]:
     """Every ruleset shipped with the package, in id order."""
-    return [load_ruleset(path, guidelines=guidelines) for path in _bundled_paths().values()]
+    records = fingerprint(guidelines)
+    return [_load(path, records) for path in _bundled_paths().values()]
 
 
 def bundled_ids() -> list[str]:

@@ -58,7 +58,11 @@ def check_time_shift(events: Events, seconds: float, rulesets: Sequence[Ruleset 
     base = replay_events(events, rulesets, **kw)
     moved = replay_events(shift_events(events, seconds), rulesets, **kw)
     assert [round(f.t + seconds, 6) for f in base.firings] == [round(f.t, 6) for f in moved.firings], "firing times did not shift"
-    assert records(base, ("time",)) == records(moved, ("time",)), "a shift changed more than the times"
+    times = ("time", "onset", "resolution")  # episode records carry their onset and resolution times too
+    assert records(base, times) == records(moved, times), "a shift changed more than the times"
+    for a, b in zip(base.of_kind("episode"), moved.of_kind("episode")):
+        assert (_epoch(a.onset) + seconds, a.resolution and _epoch(a.resolution) + seconds) == \
+            (_epoch(b.onset), b.resolution and _epoch(b.resolution)), "an episode's onset or resolution did not shift"
 
 
 def check_equivalent(events: Events, variant: Events, rulesets: Sequence[Ruleset | str] | None = None,
@@ -111,3 +115,9 @@ def check_weight_based_dose(trace: Trace, events: CaseLog | Events, *, action: s
         rate = per_kg_under if under_kg is not None and weight < under_kg else per_kg
         expected = min(rate * weight, max_mg)  # type: ignore[operator]
         assert abs(f.dose.value - expected) < 1e-6, f"{f.time}: {action} {f.dose.value:g} mg for {weight:g} kg, expected {expected:g} mg"
+
+
+def _epoch(text: str) -> float:
+    from datetime import datetime
+
+    return round(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp(), 6)
