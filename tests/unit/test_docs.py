@@ -34,3 +34,18 @@ def test_every_case_log_error_code_is_documented():
     doc = (ROOT / "docs" / "reference" / "case-log-format.md").read_text()
     for code in _codes("caselog"):
         assert f"`{code}`" in doc, code
+
+
+def test_every_name_the_docs_import_is_public():
+    """Python shown in the docs imports only public names that exist (no private helper)."""
+    import importlib
+
+    found = 0
+    for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]:
+        for block in re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+            for module, names in re.findall(r"^from (crsrules[\w.]*) import ([\w, ]+)$", block, re.M):
+                for name in (n.strip() for n in names.split(",")):
+                    found += 1
+                    assert not name.startswith("_") and not any(p.startswith("_") for p in module.split(".")), f"{path}: {module}.{name}"
+                    assert hasattr(importlib.import_module(module), name), f"{path}: {module} has no {name}"
+    assert found >= 5

@@ -124,3 +124,15 @@ def test_an_edited_record_is_read_again(tmp_path):
     with pytest.raises(RulesetError) as err:
         load_ruleset(folder, guidelines=records)
     assert err.value.issues[0].code == "unknown-locator"
+
+
+def test_strategies_read_a_ruleset_that_cites_local_records(tmp_path):
+    from hypothesis import find, settings
+
+    from crsrules.testing import case_logs
+
+    folder, records = _site_variant(tmp_path)
+    example = find(case_logs(for_ruleset=str(folder), guidelines=records),
+                   lambda events: any(e.get("drug") == "tocilizumab" for e in events),
+                   settings=settings(database=None, derandomize=True, max_examples=50))
+    assert any(e.get("drug") == "tocilizumab" for e in example)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from ..knowledge.loader import load_ruleset
 from ..knowledge.model import Ruleset
+from ..knowledge.records import Folders
 from .courses import dose_course, gaps
 from .thresholds import Probes, probes
 
@@ -129,7 +130,8 @@ def _mixed_units(event: dict[str, Any]) -> dict[str, Any]:
 
 @st.composite
 def case_logs(draw: Any, *, max_events: int = 25, max_days: int = 14, shuffle: bool = False, noise: bool = False,
-              units: str = "canonical", for_ruleset: Ruleset | str | None = None) -> list[dict[str, Any]]:
+              units: str = "canonical", for_ruleset: Ruleset | str | None = None,
+              guidelines: Folders = None) -> list[dict[str, Any]]:
     """A patient, an infusion, then up to ``max_events`` events over ``max_days`` days.
 
     ``for_ruleset`` reads that ruleset (and those it requires): values on and around its
@@ -139,12 +141,12 @@ def case_logs(draw: Any, *, max_events: int = 25, max_days: int = 14, shuffle: b
     followed by a course of a drug it counts, from one dose fewer than each compared count to
     one more, spaced on and around its durations. ``units="mixed"`` writes some values in
     other units (°F, ug/L); ``noise`` adds vitals no rule reads; ``shuffle`` writes the lines
-    out of time order.
+    out of time order. ``guidelines``: folders of local guideline records the ruleset cites.
     """
     found = None
     if for_ruleset is not None:
-        rs = load_ruleset(for_ruleset) if isinstance(for_ruleset, str) else for_ruleset
-        found = probes(rs, *(load_ruleset(r) for r in rs.requires))
+        rs = load_ruleset(for_ruleset, guidelines=guidelines) if isinstance(for_ruleset, str) else for_ruleset
+        found = probes(rs, *(load_ruleset(r, guidelines=guidelines) for r in rs.requires))
     out: list[dict[str, Any]] = [
         {"time": iso(0), "type": "patient", "age_years": _whole(draw(_pool(found, ("patient", "age_years")))),
          "weight_kg": draw(_pool(found, ("patient", "weight_kg")))},
