@@ -2,7 +2,8 @@
 
 A ruleset that limits doses (``count`` variables compared with numbers: 3 in 24 h, 4 in total,
 8 h apart) is tested where those limits bite: courses of one dose fewer than a limit up to one
-more, spaced just under, on and just over the ruleset's own durations and at fractions of them.
+more, spaced just under, on and just over the ruleset's own durations and at fractions of them
+(up to the shortest duration two times in three, so that the counts in a window are reached).
 """
 from __future__ import annotations
 
@@ -42,9 +43,11 @@ def dose_course(draw: Any, found: Probes, start: int) -> list[tuple[int, dict[st
     limited = sorted(d for d, c in counts.items() if max(c) == most)  # the drugs with the highest limits, 3 times in 4
     drug = draw(st.one_of(st.sampled_from(limited), st.sampled_from(limited), st.sampled_from(limited), st.sampled_from(sorted(counts))))
     n = draw(st.sampled_from(counts[drug]))
+    shortest = int(round(min(found.hours) * 60)) + 1
+    short = [g for g in spacing if g <= shortest]  # up to the shortest duration, two times in three
     at, out = start, []
     for k in range(n):
         if k:
-            at += draw(st.sampled_from(spacing))
+            at += draw(st.one_of(st.sampled_from(short), st.sampled_from(short), st.sampled_from(spacing)))
         out.append((at, {"type": "medication", "drug": drug}))
     return out

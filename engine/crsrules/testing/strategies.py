@@ -105,14 +105,22 @@ def _ordinary(data: Any, at: int, found: Probes | None, noise: bool) -> Maker:
     return lambda running: data.draw(events(at, running=running, found=found, noise=noise))
 
 
+def _sign(draw: Any, onset: int, found: Probes) -> Maker:
+    """A sign that, with a fever, makes CRS more than grade 1: oxygen beyond room air, hypotension, a vasopressor."""
+    sign = draw(st.sampled_from(ONSET))
+    if sign == "oxygen":
+        device = draw(st.sampled_from(DEVICES[1:]))
+        return lambda running: {"time": iso(onset), "type": "oxygen", "device": device}
+    if sign == "hypotension":
+        return lambda running: {"time": iso(onset), "type": "assessment", "name": "hypotension", "value": True}
+    data = draw(st.data())
+    return lambda running: data.draw(events(onset, running=running, found=found, kinds=("vasopressor",)))
+
+
 def _course(draw: Any, found: Probes, onset: int) -> list[tuple[int, Maker]]:
     """A fever and a sign of hypoxia or hypotension at ``onset``, then a course of a counted drug."""
     fever = draw(events(onset, found=found, kinds=("temperature",)))
-    sign, data = draw(st.sampled_from(ONSET)), draw(st.data())
-    pending: list[tuple[int, Maker]] = [
-        (onset, lambda running: fever),
-        (onset, lambda running: data.draw(events(onset, running=running, found=found, kinds=(sign,)))),
-    ]
+    pending: list[tuple[int, Maker]] = [(onset, lambda running: fever), (onset, _sign(draw, onset, found))]
     start = onset + draw(st.sampled_from([0] + gaps(found)))
     for at, event in draw(dose_course(found, start)):
         pending.append((at, (lambda made: lambda running: made)({"time": iso(at), **event})))
