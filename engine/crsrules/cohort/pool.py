@@ -6,6 +6,7 @@ new process; its case is retried once on whichever worker is free, then reported
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections import deque
 from multiprocessing.connection import Connection, wait
@@ -17,9 +18,11 @@ from .worker import failure, replay_case
 ATTEMPTS = 2  # the first try and one retry
 
 
-def _serve(conn: Connection, rulesets: Sequence[Ruleset], backend: str) -> None:
+def _serve(conn: Connection, rulesets: Sequence[Ruleset], backend: str, environ: dict[str, str]) -> None:
     """A worker's loop: receive (case, path), send the result; None or a closed pipe ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
+    os.environ.clear()  # the parent's environment now, not the fork server's when it started
+    os.environ.update(environ)
     while True:
         try:
             task = conn.recv()
@@ -33,7 +36,8 @@ def _serve(conn: Connection, rulesets: Sequence[Ruleset], backend: str) -> None:
 class _Worker:
     def __init__(self, ctx: Any, rulesets: Sequence[Ruleset], backend: str):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, list(rulesets), backend), daemon=True)
+        self.process = ctx.Process(target=_serve, args=(child, list(rulesets), backend, dict(os.environ)),
+                                   daemon=True)
         self.process.start()
         child.close()
         self.task: tuple[str, str, int] | None = None
@@ -59,10 +63,20 @@ def _death(exitcode: int | None) -> str:
     return f"exit status {exitcode}"
 
 
+def _context() -> Any:
+    """A fork server where there is one (new workers are forked from a process that has imported the engine,
+    and nothing else: no thread, no durable_rules session), else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["crsrules.cohort.worker", "crsrules.replay.engine", "durable.engine"])
+    return ctx
+
+
 def run_pool(tasks: Sequence[tuple[str, str]], workers: int, rulesets: Sequence[Ruleset], backend: str,
              on_result: Callable[[dict[str, Any]], None]) -> None:
     """Replay ``tasks`` ((case, path) pairs) on ``workers`` processes, calling ``on_result`` for each case."""
-    ctx = multiprocessing.get_context("spawn")
+    ctx = _context()
     pending = deque((case, path, 1) for case, path in tasks)
     pool = [_Worker(ctx, rulesets, backend) for _ in range(max(1, min(workers, len(tasks))))]
     try:
