@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,20 +11,9 @@ import pytest
 from crsrules import replay
 from crsrules.cohort import run_cohort
 
-from conftest import BAD_CODES
+from cohort_fixtures import BAD_CODES, cohort as _cohort
 
 GOOD = ["PATIENT-0002.JSONL", "patient-0001.jsonl", "patient-0003.jsonl"]
-
-
-def _cohort(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crsrules", "cohort", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
-
-
-@pytest.fixture(scope="module")
-def first_run(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
-    out = tmp_path_factory.mktemp("out") / "cohort"
-    return out, _cohort(str(folder), "--out", str(out), "--workers", "2")
 
 
 def test_every_jsonl_entry_is_a_case_and_the_bad_ones_are_reported(first_run):
