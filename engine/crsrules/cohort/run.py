@@ -17,7 +17,7 @@ from .progress import Progress
 from .rows import case_columns, case_row, graded_scales, when
 from .store import CaseStore
 from .summary import plotly_available, write_summary
-from .tables import write_cases, write_errors, write_firings
+from .tables import FiringColumns, write_cases, write_errors, write_firings
 
 
 @dataclass
@@ -90,15 +90,16 @@ def _spec(rs: Ruleset) -> str:
 
 
 def _write(dest: Path, store: CaseStore, done: list[str], scales: list[str], outcome: CohortOutcome) -> None:
-    rows, hours = [], []
+    rows, hours, columns = [], [], FiringColumns()
     for case in done:
         result = store.load(case)
         rows.append(case_row(result, scales))
+        columns.observe(result["records"])
         infusion, given = result["summary"].get("infusion"), result["given"].get("tocilizumab", [])
         if infusion and given:
             hours.append((min(map(when, given)) - when(infusion)).total_seconds() / 3600.0)
     write_cases(dest, rows, case_columns(scales))
-    write_firings(dest, lambda: ((case, store.load(case)["records"]) for case in done))
+    write_firings(dest, columns.kinds(), ((case, store.load(case)["records"]) for case in done))
     write_errors(dest, outcome.failed)
     if plotly_available():
         write_summary(dest, rows, scales, hours, len(outcome.failed))

@@ -28,6 +28,15 @@ class CaseStore:
     def __init__(self, out: Path, manifest: dict[str, Any]):
         self.parts = out / STATE / "parts"
         self.parts.mkdir(parents=True, exist_ok=True)
+        self.index_path = out / STATE / "done.jsonl"
+        self.index: dict[str, Any] = {}
+        if self.index_path.exists():
+            for line in self.index_path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                    self.index[entry["case"]] = entry["key"]
+                except (ValueError, KeyError, TypeError):
+                    continue  # a line torn by an interruption: that case is replayed again
         path = out / STATE / "manifest.json"
         if path.exists():
             try:
@@ -45,16 +54,14 @@ class CaseStore:
 
     def done(self, case: str, key: list[int] | None) -> bool:
         """Whether ``case`` was replayed before from a file of the same size and modification time."""
-        path = self._part(case)
-        if key is None or not path.exists():
-            return False
-        try:
-            return json.loads(path.read_text(encoding="utf-8")).get("key") == key
-        except ValueError:
-            return False
+        return key is not None and self.index.get(case) == key and self._part(case).exists()
 
     def save(self, result: dict[str, Any], key: list[int] | None) -> None:
+        """Keep a replayed case: its file first, then its line in the index (what ``done`` reads)."""
         write_atomic(self._part(result["case"]), json.dumps({**result, "key": key}, ensure_ascii=False).encode())
+        with open(self.index_path, "a", encoding="utf-8") as index:
+            index.write(json.dumps({"case": result["case"], "key": key}, ensure_ascii=False) + "\n")
+        self.index[result["case"]] = key
 
     def load(self, case: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self._part(case).read_text(encoding="utf-8"))

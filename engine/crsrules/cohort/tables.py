@@ -6,7 +6,7 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .store import write_atomic
 
@@ -53,16 +53,22 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
-def firing_columns(cases: Iterable[list[dict[str, Any]]]) -> dict[str, str]:
-    """Each record field, in order of first appearance, with its column type: bool, int, float, str or json."""
-    seen: dict[str, set[type]] = {}
-    for records in cases:
+class FiringColumns:
+    """The columns of firings.parquet, learnt from the records: ``observe`` each case's, then ``kinds``."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, set[type]] = {}
+
+    def observe(self, records: Iterable[dict[str, Any]]) -> None:
         for rec in records:
             for key, value in rec.items():
-                kinds = seen.setdefault(key, set())
+                kinds = self.seen.setdefault(key, set())
                 if value is not None:
                     kinds.add(type(value))
-    return {key: _column_kind(kinds) for key, kinds in seen.items()}
+
+    def kinds(self) -> dict[str, str]:
+        """Each field, in order of first appearance, with its column type: bool, int, float, str or json."""
+        return {key: _column_kind(kinds) for key, kinds in self.seen.items() if key != "case"}
 
 
 def _column_kind(kinds: set[type]) -> str:
@@ -72,21 +78,20 @@ def _column_kind(kinds: set[type]) -> str:
     return "json"
 
 
-def write_firings(out: Path, cases: Callable[[], Iterable[tuple[str, list[dict[str, Any]]]]]) -> None:
+def write_firings(out: Path, kinds: dict[str, str], cases: Iterable[tuple[str, list[dict[str, Any]]]]) -> None:
     """firings.parquet: ``case`` first, then the record fields (nested ones, and mixed ones, as JSON text).
 
-    ``cases`` is called twice (the columns first, then the rows), so only one case's records are in memory.
+    ``kinds`` from :class:`FiringColumns`; ``cases`` yields (case, records) one case at a time.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    kinds = firing_columns(records for _, records in cases())
     arrow = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "str": pa.string(), "json": pa.string()}
-    schema = pa.schema([("case", pa.string())] + [(k, arrow[v]) for k, v in kinds.items() if k != "case"])
+    schema = pa.schema([("case", pa.string())] + [(k, arrow[v]) for k, v in kinds.items()])
     tmp = out / ".firings.parquet.tmp"
     with pq.ParquetWriter(tmp, schema) as writer:
-        for case, records in cases():
-            rows = [{"case": case, **{k: _cell(rec.get(k), kinds[k]) for k in kinds if k != "case"}} for rec in records]
+        for case, records in cases:
+            rows = [{"case": case, **{k: _cell(rec.get(k), v) for k, v in kinds.items()}} for rec in records]
             if rows:
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
     tmp.replace(out / "firings.parquet")
