@@ -50,8 +50,9 @@ def _tocilizumab(rows: Sequence[dict[str, Any]], hours: Sequence[float]) -> Any:
 
     delays = [row["delay_h__tocilizumab"] for row in rows if row["delay_h__tocilizumab"] is not None]
     fig = go.Figure()
-    fig.add_histogram(name="infusion to first tocilizumab given", x=list(hours), opacity=0.7)
-    fig.add_histogram(name="first recommendation to first dose at or after it", x=delays, opacity=0.7)
+    bins = {"size": 6}  # 6-hour bins for both, so that they compare
+    fig.add_histogram(name="infusion to first tocilizumab given", x=list(hours), opacity=0.7, xbins=bins)
+    fig.add_histogram(name="first recommendation to first dose at or after it", x=delays, opacity=0.7, xbins=bins)
     fig.update_layout(title="Time to first tocilizumab", xaxis_title="hours", yaxis_title="cases", barmode="overlay")
     return fig
 
@@ -65,6 +66,7 @@ def _adherence(rows: Sequence[dict[str, Any]]) -> Any:
     text = [f"median delay {median(d):.1f} h" if d else "" for d in delays]
     fig = go.Figure()
     fig.add_bar(name="recommended", x=list(ACTIONS), y=recommended)
-    fig.add_bar(name="given at or after the recommendation", x=list(ACTIONS), y=followed, text=text)
+    fig.add_bar(name="given at or after the recommendation", x=list(ACTIONS), y=followed, text=text,
+                textposition="outside")
     fig.update_layout(title="Adherence: recommended, then given", yaxis_title="cases", barmode="group")
     return fig
