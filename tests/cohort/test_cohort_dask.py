@@ -34,7 +34,7 @@ def test_a_scheduler_address_and_a_killed_dask_worker_lose_that_case_only(folder
     import dask
 
     monkeypatch.setenv(CASE_VARIABLE, "patient-0003.jsonl")
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
                                       silence_logs=logging.CRITICAL) as cluster:
             assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")

@@ -3,8 +3,8 @@
 Each case is one task. A worker that dies while replaying a case is restarted by its nanny and the
 scheduler runs the task again; once ``distributed.scheduler.allowed-failures`` deaths are exceeded
 the task fails with ``KilledWorker`` and the case is reported as ``worker-died``. The LocalCluster is
-started with that setting at 1 (retried once, as the process pool does); a remote scheduler keeps its
-own setting. Workers read the case files and custom rulesets by path: on a cluster the folder must be
+started with that setting at 1 (retried once, as the process pool does) and ``worker-saturation`` at
+1.0; a remote scheduler keeps its own settings. Workers read the case files and custom rulesets by path: on a cluster the folder must be
 mounted at the same path on every worker.
 """
 from __future__ import annotations
@@ -47,7 +47,9 @@ def run_dask(tasks: Sequence[tuple[str, str]], address: str, workers: int, specs
     quiet = logging.getLogger("distributed")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # a dead worker is reported in errors.jsonl, not as log noise
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+    # A dead worker makes every task the scheduler had sent it suspect, started or not: one task per
+    # worker thread (saturation 1.0) keeps an innocent case from sharing the blame of a crashing one.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}):
         cluster = None
         if address == "local":
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
