@@ -56,8 +56,8 @@ def cmd_convert(args: Any) -> int:
     for conv in cases:
         _write(out / f"{conv.case_id}.jsonl", conv.text)
         _say(conv, str(out / f"{conv.case_id}.jsonl"))
-    if rest.resources_unmapped:
-        print(f"not in any case: {rest.summary()}")
+    if rest.resources_mapped or rest.resources_unmapped:
+        print(f"resources about no one patient: {rest.summary()}")
         for line in rest.lines()[1:]:
             print(line)
     return 0

@@ -34,7 +34,9 @@ def convert_bundle(path: str | Path, *, infusion: datetime | None = None, shift_
     if not export.patients:
         raise CrsrulesError(f"{path}: fhir-no-patient: no resource in the Bundle is about a patient")
     (who, resources), = export.patients.items()
-    return assemble(export.key, who, resources + export.orphans, export.shared, load_mapping(), infusion, shift_dates)
+    reference = list({id(r): r for r in export.shared.values()}.values())
+    return assemble(export.key, who, resources + export.orphans + reference, export.shared, load_mapping(), infusion,
+                    shift_dates)
 
 
 def convert_folder(path: str | Path, *, infusion: datetime | None = None,
@@ -45,6 +47,8 @@ def convert_folder(path: str | Path, *, infusion: datetime | None = None,
     cases = [assemble(export.key, who, resources, export.shared, index, infusion, shift_dates)
              for who, resources in sorted(export.patients.items())]
     rest = Report()
+    for res in {id(r): r for r in export.shared.values()}.values():
+        rest.ok(res.get_resource_type(), first_code(res), "looked up by reference")
     for res in export.orphans:
         kind = res.get_resource_type()
         reason = getattr(res, "reason", None) or "names no patient in the export"

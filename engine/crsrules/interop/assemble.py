@@ -49,7 +49,9 @@ def _parts(resources: list[Any], shared: dict[str, Any], index: Index, report: R
             report.miss(res.resource_type, res.code, res.reason)
             continue
         kind = res.get_resource_type()
-        if kind == "Patient":
+        if kind in ("Medication", "Location", "Device"):
+            report.ok(kind, first_code(res), "looked up by reference")
+        elif kind == "Patient":
             patient = res
             report.ok(kind, "-", "patient")
         elif kind == "Observation":
