@@ -23,7 +23,7 @@ def _case(cases, infusion):
 
 
 def test_one_case_log_per_patient(converted, tmp_path, capsys):
-    cases, rest = converted
+    cases, rest, failed = converted
     assert len(cases) == 4 and len({c.case_id for c in cases}) == 4
     assert main(["convert", "fhir", str(BULK), "-o", str(tmp_path)]) == 0
     written = sorted(p.name for p in tmp_path.glob("*.jsonl"))
@@ -36,7 +36,7 @@ def test_one_case_log_per_patient(converted, tmp_path, capsys):
 
 
 def test_case_ids_are_stable_and_carry_no_identifier(converted):
-    again, _ = convert_folder(BULK)
+    again, _, _ = convert_folder(BULK)
     assert [c.case_id for c in again] == [c.case_id for c in converted[0]]
     for c in converted[0]:
         for value in ("7d3e2a", "c91b44", "e05f7a", "5512093", "Ferreira", "Nakamura", "Adeyemi"):
@@ -72,6 +72,16 @@ def test_cases_without_an_infusion_or_a_patient_resource_are_flagged(converted):
     flags = [f for c in cases for f in c.report.flags]
     assert flags.count("no CAR-T infusion recognised in the export: give --infusion TIME") == 2
     assert "no Patient resource for this patient in the export: age and sex unknown" in flags
+
+
+def test_shift_dates_converts_the_cases_it_can_and_reports_the_others(tmp_path, capsys):
+    assert main(["convert", "fhir", str(BULK), "-o", str(tmp_path), "--shift-dates"]) == 3
+    assert len(list(tmp_path.glob("*.jsonl"))) == 2
+    err = capsys.readouterr().err
+    assert err.count("not converted: case-") == 2 and "fhir-no-infusion" in err
+    for path in tmp_path.glob("*.jsonl"):
+        infusion = next(r for r in read_case_log(path).records if r.event.type == "infusion")
+        assert infusion.event.time.isoformat() == "2000-01-01T00:00:00+00:00"
 
 
 def read_case_log_text(text):

@@ -46,7 +46,7 @@ def cmd_convert(args: Any) -> int:
     from ..interop import convert, parse_time
 
     infusion = parse_time(args.infusion) if args.infusion else None
-    cases, rest = convert(args.input, infusion=infusion, shift_dates=args.shift_dates)
+    cases, rest, failed = convert(args.input, infusion=infusion, shift_dates=args.shift_dates)
     out = Path(args.output)
     if rest is None:
         _write(out, cases[0].text)
@@ -60,7 +60,9 @@ def cmd_convert(args: Any) -> int:
         print(f"resources about no one patient: {rest.summary()}")
         for line in rest.lines()[1:]:
             print(line)
-    return 0
+    for message in failed:
+        print(f"not converted: {message}", file=sys.stderr)
+    return 3 if failed else 0
 
 
 def read_case(path: Path, assume_tz: str | None = None, infusion: str | None = None) -> CaseLog:

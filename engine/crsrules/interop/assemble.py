@@ -50,7 +50,7 @@ def _parts(resources: list[Any], shared: dict[str, Any], index: Index, report: R
             continue
         kind = res.get_resource_type()
         if kind in ("Medication", "Location", "Device"):
-            report.ok(kind, first_code(res), "looked up by reference")
+            report.ok(kind, first_code(res), "reference data, read where referenced")
         elif kind == "Patient":
             patient = res
             report.ok(kind, "-", "patient")
@@ -136,7 +136,9 @@ def assemble(key: bytes, who: str, resources: list[Any], shared: dict[str, Any],
     cid = case_id(key, who)
     inf = stamp(t_inf + shift if shift is not None and t_inf else t_inf) if t_inf else None
     header = [f"crsrules case log converted from FHIR R4 (fhir-mapping version {index.mapping.version})",
-              f"case: {cid}", f"infusion: {inf or 'none'}",
+              f"case: {cid}",
+              f"infusion: {inf} ({'given with --infusion' if infusion is not None else 'from the export'})" if inf
+              else "infusion: none recognised",
               "dates: shifted (every time moved by one offset; the infusion is at 2000-01-01T00:00:00Z)"
               if shift is not None else "dates: as exported", *report.lines()]
     text = "".join(f"// {line}\n" for line in header) + "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events)
