@@ -58,3 +58,17 @@ def test_an_ndjson_line_that_is_not_json_names_its_line(tmp_path, capsys):
 @pytest.mark.parametrize("argv", [["replay", str(SEED), "--infusion", "yesterday"]])
 def test_replay_refuses_a_bad_infusion_time(argv, capsys):
     assert "fhir-bad-time" in _refused(argv, capsys)
+
+
+def test_without_the_extra_the_message_says_how_to_install_it(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "fhir.resources.R4B", None)  # as if the extra were not installed
+    assert "fhir-missing: reading FHIR needs the optional extra: pip install 'crsrules[fhir]'" in _refused(
+        ["replay", str(SEED)], capsys)
+
+
+def test_the_package_imports_fhir_resources_only_inside_interop():
+    offenders = [p for p in (ROOT / "engine" / "crsrules").rglob("*.py")
+                 if "fhir.resources" in p.read_text() and "interop" not in p.parts]
+    assert offenders == []

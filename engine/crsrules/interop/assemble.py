@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..caselog.models import EVENT_ADAPTER
+from ..caselog.models import EVENT_ADAPTER, EVENTS_ADAPTER
 from ..caselog.patient import age_on
 from ..errors import CrsrulesError
 from .deid import ANCHOR, Ids, case_id, identifiers, scrub, shifted_date, stamp
@@ -107,6 +107,23 @@ def _demographics(patient: Any, parts: list[Part], shift: timedelta | None) -> l
     return parts + ([Part(death, {"type": "death"}, "death")] if death else [])
 
 
+def _valid(events: list[dict[str, Any]], report: Report) -> list[dict[str, Any]]:
+    """The events the case-log models accept (all at once, the common case; else one by one, reporting)."""
+    try:
+        EVENTS_ADAPTER.validate_json(json.dumps(events))
+        return events
+    except ValidationError:
+        pass
+    kept = []
+    for event in events:
+        try:
+            EVENT_ADAPTER.validate_json(json.dumps(event))
+            kept.append(event)
+        except ValidationError as exc:
+            report.miss("event", event["type"], f"not a valid case-log event: {exc.errors()[0]['msg']}")
+    return kept
+
+
 def assemble(key: bytes, who: str, resources: list[Any], shared: dict[str, Any], index: Index,
              infusion: datetime | None = None, shift_dates: bool = False) -> Conversion:
     """Convert one patient's resources (see the module docstring)."""
@@ -127,12 +144,8 @@ def assemble(key: bytes, who: str, resources: list[Any], shared: dict[str, Any],
         event = {"id": ids(p.source), "time": stamp(t), **p.event}
         for name in scrub(event, forbidden):
             report.flag(f"{name} text left out of an event: it carries a direct identifier")
-        try:
-            EVENT_ADAPTER.validate_json(json.dumps(event))
-        except ValidationError as exc:
-            report.miss("event", event["type"], f"not a valid case-log event: {exc.errors()[0]['msg']}")
-            continue
         events.append(event)
+    events = _valid(events, report)
     cid = case_id(key, who)
     inf = stamp(t_inf + shift if shift is not None and t_inf else t_inf) if t_inf else None
     header = [f"crsrules case log converted from FHIR R4 (fhir-mapping version {index.mapping.version})",

@@ -65,7 +65,9 @@ def observation_parts(obs: Any, index: Index, report: Report) -> list[Part]:
     items: list[tuple[Any, Match | None, str]] = []
     reported = False
     for item in [obs, *(obs.component or [])]:
-        found = index.find("observations", codings(item.code), texts(item.code) if item is obs else [])
+        found = index.find("observations", codings(item.code), [])
+        if not found and item is obs:
+            found = index.find("observations", [], texts(item.code))
         code = next((c for _, c in codings(item.code) if c), None) or "-"
         if len(found) > 1:
             report.miss(kind, code, "its codings map to different concepts: " + ", ".join(m.concept.to for m in found))
