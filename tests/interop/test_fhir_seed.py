@@ -23,7 +23,7 @@ JSONL, BUNDLE = EXAMPLES / "bottari-2020-seed.jsonl", EXAMPLES / "bottari-2020-s
 # the weight charted at the infusion. Every other event keeps its resource's id as evidence.
 SAME_EVENT = {"patient": "weight", "noradrenaline-stop": "noradrenaline-end", "crrt-stop": "crrt-start-end",
               "cytosorb-stop": "cytosorb-5-end", "room-air": "extubation-end", "picu-discharge": "picu-admission-end"}
-KINDS = ("grade", "flag", "recommendation", "episode")
+KINDS = ("grade", "flag", "recommendation", "episode", "warning")
 
 
 def _records(trace, rename=None):
@@ -49,6 +49,7 @@ def test_bundle_replays_with_the_same_records_as_the_jsonl(conversion, backend):
     from_jsonl = _records(replay(read_case_log(JSONL), backend=backend), SAME_EVENT)
     from_bundle = _records(replay(parse_case_log_text(conversion.text), backend=backend))
     assert len(from_jsonl) > 40
+    assert {json.loads(r)["kind"] for r in from_bundle} == set(KINDS)
     assert from_bundle == from_jsonl
 
 
