@@ -78,3 +78,27 @@ def test_age_is_completed_years(birth, days):
     except ValueError:
         next_birthday = date(birth.year + age + 1, 3, 1)
     assert moment.date() < next_birthday
+
+
+def test_live_replay_reads_partial_patient_events_as_the_batch_does():
+    """A birth date, then a weight alone: the live replay carries the age forward as the batch reader does
+    (ASTCT 2019 Table 1: SBP 85 mmHg with fever is grade 2 at 39 years)."""
+    from crsrules.replay.live import LiveReplay
+    from crsrules.testing.invariants import records, replay_events
+
+    events = [{"time": "2000-01-01T00:00:00Z", "type": "patient", "birth_date": "1960-01-02"},
+              {"time": "2000-01-01T00:00:00Z", "type": "infusion"},
+              {"time": "2000-01-01T06:00:00Z", "type": "patient", "weight_kg": 70},
+              {"time": "2000-01-02T00:00:00Z", "type": "vital", "name": "temperature", "value": 39.0, "unit": "Cel"},
+              {"time": "2000-01-02T01:00:00Z", "type": "vital", "name": "systolic_bp", "value": 85, "unit": "mm[Hg]"}]
+    live = LiveReplay(["astct-2019-crs"])
+    try:
+        for event in events:
+            live.append(event)
+        live.flush()
+        firings = [f.record() for f in live.firings]
+    finally:
+        live.close()
+    batch = replay_events(events, ["astct-2019-crs"])
+    assert batch.grade_at("astct-2019-crs", "2000-01-02T01:00:00Z") == 2
+    assert firings == records(batch)
