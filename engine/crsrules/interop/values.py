@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -115,7 +115,3 @@ def value_problem(obs: Any) -> str | None:
         if getattr(obs, name, None) is not None:
             return f"{name} result (not a quantity)"
     return "no value"
-
-
-def first(items: Iterable[Any]) -> Any:
-    return next(iter(items), None)
