@@ -7,7 +7,7 @@ from importlib import resources
 from typing import Any, Iterable, NamedTuple
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import CrsrulesError
 
@@ -123,8 +123,9 @@ def parse_mapping(data: Any, source: str = "fhir-mapping.yaml") -> Mapping:
     """Validate mapping data; every ``checked`` names a source or starts with ``unverified``."""
     try:
         mapping = Mapping.model_validate(data)
-    except Exception as exc:  # pydantic's ValidationError, reported on one line per problem
-        raise CrsrulesError(f"{source}: bad-mapping: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise CrsrulesError(f"{source}: bad-mapping: {problems}") from None
     for section in SECTIONS:
         for concept in getattr(mapping, section):
             for code in concept.codes:
