@@ -33,7 +33,7 @@ def low_flow_graded_3(events):
 
 
 example = find(case_logs(for_ruleset=mistaken), low_flow_graded_3,
-               settings=settings(derandomize=True, database=None, max_examples=2000))
+               settings=settings(derandomize=True, database=None, max_examples=2000, deadline=None))
 print("smallest case log that shows the mistake:")
 for event in example:
     print(" ", json.dumps(event))

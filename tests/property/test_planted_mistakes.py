@@ -19,14 +19,14 @@ from crsrules.knowledge.loader import rulesets_dir
 from crsrules.testing import case_logs
 from crsrules.testing.invariants import check_tocilizumab_limits, check_weight_based_dose, replay_events
 
-SEARCH = settings(max_examples=200, derandomize=True, database=None, deadline=None, phases=[Phase.generate])  # as documented
+SEARCH = settings(max_examples=500, derandomize=True, database=None, deadline=None, phases=[Phase.generate])  # as documented
 
 
 def test_the_search_settings_are_the_documented_ones():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "how-to" / "property-test-a-ruleset.md").read_text()
-    assert ("settings(max_examples=200, derandomize=True, database=None, deadline=None,\n"
+    assert ("settings(max_examples=500, derandomize=True, database=None, deadline=None,\n"
             "                  phases=[Phase.generate])") in doc
-    assert (SEARCH.max_examples, SEARCH.derandomize, SEARCH.phases) == (200, True, (Phase.generate,))
+    assert (SEARCH.max_examples, SEARCH.derandomize, SEARCH.phases) == (500, True, (Phase.generate,))
 
 
 def _planted(tmp_path: Path, old: str, new: str):

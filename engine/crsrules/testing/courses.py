@@ -15,10 +15,11 @@ from .thresholds import Probes
 
 
 def dose_counts(found: Probes) -> dict[str, list[int]]:
-    """Drug -> the numbers of doses worth drawing (each count a ruleset compares, one fewer, one more)."""
+    """Drug -> the numbers of doses worth drawing (each count a ruleset compares, one fewer, one more),
+    for the drugs whose repeated doses a ruleset limits (a count of 2 or more is compared)."""
     out: dict[str, list[int]] = {}
     for (kind, drug), counts in sorted(found.counts.items()):
-        if kind == "medication":
+        if kind == "medication" and max(counts) >= 2:
             out[drug] = sorted({n for c in counts for n in (c - 1, c, c + 1) if n > 0})
     return out
 
