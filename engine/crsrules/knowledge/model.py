@@ -17,7 +17,7 @@ EVENT_TYPES = (
     "medication", "procedure", "assessment", "toxicity", "death",
 )
 OPERATOR_KEYS = (
-    "latest", "peak", "lowest", "count", "running", "elapsed", "held_for", "accumulated",
+    "latest", "peak", "lowest", "count", "running", "worst", "elapsed", "held_for", "accumulated",
     "condition", "weighted_sum", "product", "count_true", "points", "grade", "flag", "snapshot",
 )
 
@@ -78,6 +78,7 @@ class Variable(_Strict):
     lowest: Selector | None = None
     count: Selector | None = None
     running: Selector | None = None
+    worst: Selector | None = None
     elapsed: Anchor | None = None
     held_for: Condition | None = None
     accumulated: Condition | None = None
@@ -95,6 +96,9 @@ class Variable(_Strict):
     since: str | None = None
     exclude: list[str] = []
     only: list[str] = []
+    by: str | None = None
+    only_from: list[str] = []
+    exclude_from: list[str] = []
     unit: str | None = None
     note: str | None = None
 
@@ -105,7 +109,14 @@ class Variable(_Strict):
             raise ValueError(f"a variable takes exactly one operator of {', '.join(OPERATOR_KEYS)}; got {given or 'none'}")
         if self.within is not None:
             parse_duration(self.within)
+        if (self.worst is None) != (self.by is None):
+            raise ValueError("`worst` needs `by` (the field whose values each keep their own current value), and `by` needs `worst`")
         return self
+
+    @field_validator("only_from", "exclude_from", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @property
     def operator(self) -> str:
