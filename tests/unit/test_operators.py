@@ -93,3 +93,14 @@ def test_an_unknown_data_list_is_a_load_error(tmp_path):
         assert [i.code for i in exc.issues] == ["unknown-list"]
     else:
         raise AssertionError("an unknown list must be refused")
+
+
+def test_lookup_reads_a_field_through_a_table_of_names():
+    """The infusion's product through rulesets/_inputs/products.yaml: brand, abbreviation and case do not matter."""
+    rs = _rs("lookup", {"product": {"lookup": {"type": "infusion"}, "field": "product", "table": "products"}},
+             {"var": "product", "eq": "axicabtagene_ciloleucel"})
+    for text, fires in (("Yescarta", True), ("AXI-CEL", True), ("axicabtagene ciloleucel", True),
+                        ("tisa-cel", False), ("an academic CD19 CAR-T", False)):
+        events = [{"time": "2000-01-01T00:00:00Z", "type": "infusion", "product": text}]
+        got = [f.time for f in replay_events(events, [rs]).firings if f.rule == "t.fires"]
+        assert bool(got) is fires, text

@@ -17,7 +17,7 @@ EVENT_TYPES = (
     "medication", "procedure", "assessment", "toxicity", "death",
 )
 OPERATOR_KEYS = (
-    "latest", "peak", "lowest", "count", "running", "worst", "elapsed", "held_for", "accumulated",
+    "latest", "peak", "lowest", "count", "running", "worst", "lookup", "elapsed", "held_for", "accumulated",
     "condition", "weighted_sum", "product", "count_true", "points", "grade", "flag", "snapshot",
 )
 
@@ -79,6 +79,7 @@ class Variable(_Strict):
     count: Selector | None = None
     running: Selector | None = None
     worst: Selector | None = None
+    lookup: Selector | None = None
     elapsed: Anchor | None = None
     held_for: Condition | None = None
     accumulated: Condition | None = None
@@ -99,6 +100,8 @@ class Variable(_Strict):
     by: str | None = None
     only_from: list[str] = []
     exclude_from: list[str] = []
+    table: str | None = None
+    column: str = "id"
     unit: str | None = None
     note: str | None = None
 
@@ -109,6 +112,8 @@ class Variable(_Strict):
             raise ValueError(f"a variable takes exactly one operator of {', '.join(OPERATOR_KEYS)}; got {given or 'none'}")
         if self.within is not None:
             parse_duration(self.within)
+        if (self.lookup is None) != (self.table is None):
+            raise ValueError("`lookup` needs `table` (a table in rulesets/_inputs/), and `table` needs `lookup`")
         if (self.worst is None) != (self.by is None):
             raise ValueError("`worst` needs `by` (the field whose values each keep their own current value), and `by` needs `worst`")
         return self
