@@ -7,7 +7,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import CrsrulesError
-from . import commands
+from . import commands, report_command
 
 
 class _Version(argparse.Action):
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="print a JSON Schema")
     s.add_argument("which", choices=["case-log", "ruleset", "trace"])
     s.set_defaults(func=commands.cmd_schema)
+    report_command.add_parser(sub)
     return p
 
 
