@@ -27,9 +27,12 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..report import render_report
-    from ..report.browser import screenshot
+    from ..report import render_report, require_plotly
+    from ..report.browser import require_chromium, screenshot
 
+    require_plotly()
+    if args.screenshot:
+        require_chromium()
     case = Path(args.case)
     if case.is_dir():
         raise CrsrulesError(f"{case}: report takes one case log, not a folder")

@@ -18,6 +18,15 @@ from ..caselog import CaseLog
 from ..errors import CrsrulesError
 
 
+def require_plotly() -> str:
+    """plotly's script (to inline); a one-line error naming the extra when plotly is not installed."""
+    try:
+        import plotly.offline
+    except ImportError:
+        raise CrsrulesError("crsrules report needs plotly: pip install 'crsrules[report]'") from None
+    return str(plotly.offline.get_plotlyjs())
+
+
 @overload
 def render_report(log: CaseLog, records: list[dict[str, Any]], summary: dict[str, Any],
                   scales: list[str] | None = None, *, with_height: Literal[False] = False) -> str: ...
@@ -33,18 +42,15 @@ def render_report(log: CaseLog, records: list[dict[str, Any]], summary: dict[str
     ``scales`` get a grade lane even where nothing fired on them. ``with_height`` also returns the figure's
     height in pixels (a screenshot of the page needs it).
     """
-    try:
-        import plotly.offline
-    except ImportError:
-        raise CrsrulesError("crsrules report needs plotly: pip install 'crsrules[report]'") from None
+    plotly_js = require_plotly()
     from .course import build_course
     from .figure import build_figure
     from .page import render_page
 
     course = build_course(log, records, list(scales or []))
     figure = build_figure(course)
-    page = render_page(course, records, summary, figure.to_json(), plotly.offline.get_plotlyjs())
+    page = render_page(course, records, summary, figure.to_json(), plotly_js)
     return (page, int(figure.layout.height)) if with_height else page
 
 
-__all__ = ["render_report"]
+__all__ = ["render_report", "require_plotly"]

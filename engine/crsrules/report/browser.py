@@ -23,7 +23,8 @@ def find_chromium() -> str | None:
     return os.environ.get("CRSRULES_CHROMIUM") or next((p for p in map(shutil.which, NAMES) if p), None)
 
 
-def _chromium() -> str:
+def require_chromium() -> str:
+    """The chromium to run; a one-line error saying how to install it when there is none."""
     found = find_chromium()
     if not found:
         raise CrsrulesError("chromium not found: install it (Debian: apt-get install chromium) or set CRSRULES_CHROMIUM")
@@ -32,7 +33,7 @@ def _chromium() -> str:
 
 def _run(page: Path, extra: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="crsrules-chromium-") as profile:
-        argv = [_chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, Path(page).resolve().as_uri()]
+        argv = [require_chromium(), *FLAGS, f"--user-data-dir={profile}", *extra, Path(page).resolve().as_uri()]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     if done.returncode:
         raise CrsrulesError(f"chromium failed (exit status {done.returncode}): {done.stderr.strip()[-500:]}")
@@ -123,7 +124,7 @@ def visit(page: Path, expression: str = "null", width: int = 1400, height: int =
     """Load ``page``, then evaluate ``expression`` in it (its JSON value is ``Visit.value``)."""
     pipe = _Pipe(timeout)
     with tempfile.TemporaryDirectory(prefix="crsrules-chromium-") as profile:
-        argv = [_chromium(), *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", f"--window-size={width},{height}"]
+        argv = [require_chromium(), *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", f"--window-size={width},{height}"]
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 close_fds=False, preexec_fn=pipe.remap)
         pipe.started()

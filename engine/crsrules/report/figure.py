@@ -29,9 +29,9 @@ def _bars(fig: go.Figure, row: int, bars: list[Bar], lanes: list[str], colour: d
         mine = [b for b in bars if b.key == key]
         fill = colour.get(key, "#9ca3af")
         fig.add_trace(go.Bar(orientation="h", base=[b.start for b in mine], x=[max(b.end - b.start, 1e-3) for b in mine],
-                             y=[lanes.index(b.lane) for b in mine], width=0.6, marker=dict(color=fill, line=dict(width=0)),
+                             y=[lanes.index(b.lane) for b in mine], width=0.7, marker=dict(color=fill, line=dict(width=0)),
                              text=[b.label for b in mine], textposition="inside", insidetextanchor="middle",
-                             textfont=dict(color="white" if style.light_text(fill) else "#111827"),
+                             textfont=dict(size=12, color="white" if style.light_text(fill) else "#111827"),
                              hovertext=[b.hover for b in mine], hoverinfo="text", name=key, legendgroup=key,
                              showlegend=show and key not in legend), row=row, col=1)
         legend.add(key)
@@ -40,7 +40,7 @@ def _bars(fig: go.Figure, row: int, bars: list[Bar], lanes: list[str], colour: d
 def _marks(fig: go.Figure, row: int, marks: list[Mark], lanes: list[str]) -> None:
     """Medications and boluses on their lane; a cartridge change on the upper edge of its bar."""
     for key in dict.fromkeys(m.key for m in marks):
-        lift = -0.3 if key == "change" else 0.0
+        lift = -0.35 if key == "change" else 0.0
         mine = [m for m in marks if m.key == key]
         symbol, colour, name = style.MARK[key]
         fig.add_trace(go.Scatter(x=[m.x for m in mine], y=[lanes.index(m.lane) + lift for m in mine], mode="markers",
@@ -50,7 +50,7 @@ def _marks(fig: go.Figure, row: int, marks: list[Mark], lanes: list[str]) -> Non
 
 def _episodes(fig: go.Figure, course: Course) -> None:
     for k, b in enumerate(course.episodes):
-        y = course.scales.index(b.lane) + 0.4
+        y = course.scales.index(b.lane) + 0.42
         fig.add_trace(go.Scatter(x=[b.start, b.end], y=[y, y], mode="lines+markers", line=dict(color=style.EPISODE, width=3),
                                  marker=dict(symbol="line-ns", size=9, line=dict(width=2, color=style.EPISODE)),
                                  hovertext=[b.hover, b.hover], hoverinfo="text", name=EPISODE, legendgroup="episode",
@@ -75,7 +75,7 @@ def _measures(fig: go.Figure, course: Course) -> None:
         colour = style.LAB.get(line.name, "#374151")
         fig.add_trace(go.Scatter(x=line.xs, y=line.ys, mode="lines+markers+text", name=f"{line.name} ({esc(line.unit)})",
                                  line=dict(color=colour, width=2), marker=dict(size=8), textposition="middle right",
-                                 text=[""] * (len(line.xs) - 1) + [f" {line.name}"], textfont=dict(color=colour),
+                                 text=[""] * (len(line.xs) - 1) + [f" {line.name} ({esc(line.unit)})"], textfont=dict(color=colour),
                                  hovertext=line.hovers, hoverinfo="text"), row=2, col=1)
     fig.update_yaxes(type="log", dtick=1, row=2, col=1, title_text="value (unit in legend)")
     t = course.temperature
@@ -129,7 +129,7 @@ def build_figure(course: Course) -> go.Figure:
     fig.update_annotations(font=dict(size=13))
     fig.update_layout(height=total + 150, barmode="overlay", template="plotly_white", hovermode="closest",
                       font=dict(family=style.FONT, size=13, color="#111827"),
-                      margin=dict(l=190, r=30, t=70, b=60), uniformtext=dict(minsize=9, mode="hide"),
+                      margin=dict(l=190, r=30, t=70, b=60), uniformtext=dict(minsize=11, mode="hide"),
                       hoverlabel=dict(align="left", bgcolor="white", font=dict(size=12)),
                       legend=dict(orientation="v", x=1.01, y=1, font=dict(size=12), tracegroupgap=4))
     return fig

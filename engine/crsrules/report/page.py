@@ -12,7 +12,7 @@ POLICY = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inli
 CSS = """body{font-family:Liberation Sans,Arial,Helvetica,sans-serif;margin:0 16px;color:#111827}
 h1{font-size:20px;margin:12px 0 4px}p{margin:2px 0;font-size:14px}.warn{color:#92400e;font-weight:bold}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border-bottom:1px solid #e5e7eb;padding:3px 6px;
-text-align:left;vertical-align:top}summary{cursor:pointer;font-weight:bold;margin:8px 0}"""
+text-align:left;vertical-align:top}.small{font-size:12px;color:#4b5563}summary{cursor:pointer;font-weight:bold;margin:8px 0}"""
 
 
 def script_json(text: str) -> str:
@@ -32,7 +32,7 @@ def _header(course: Course, summary: dict[str, Any]) -> str:
     return (f"<h1>Course of {esc(summary.get('source', 'a case'))}</h1><p class=warn>{esc(DISCLAIMER)}</p>"
             f"<p>infusion: {esc(summary.get('infusion') or 'not recorded')} · patient: {esc(who or 'not recorded')} · "
             f"events read {esc(summary.get('events_read'))}, used {esc(summary.get('events_used'))}, rejected "
-            f"{esc(summary.get('events_rejected'))}{engine}</p><p>rulesets: {esc(rulesets)}</p>")
+            f"{esc(summary.get('events_rejected'))}{engine}</p><p class=small>rulesets: {esc(rulesets)}</p>")
 
 
 def _table(course: Course, records: list[dict[str, Any]]) -> str:

@@ -14,9 +14,9 @@ KIND = {"grade": "#b91c1c", "flag": "#7c3aed", "recommendation": "#1d4ed8", "epi
         "warning": "#d97706", "rejected": "#6b7280", "correction": "#0f766e"}
 EPISODE = "#111827"
 UNITS = {"Cel": "°C"}
-LANE_PX = 30
+LANE_PX = 34
 LABS_PX = 250
-TEMPERATURE_PX = 140
+TEMPERATURE_PX = 120
 GAP_PX = 58
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
