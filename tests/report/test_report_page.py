@@ -133,3 +133,17 @@ def test_figure_time_axis_reads_d_plus_n_and_labs_are_on_a_log_axis(seed_case, p
     assert layout.yaxis2.type == "log"
     assert {"D+0", "D+8", "D+10", "D+14", "D+28"} <= set(layout.xaxis.ticktext)
     assert list(layout.yaxis.ticktext) == course_of(seed_case).scales
+
+
+def test_support_periods_follow_start_change_stop_and_a_rejected_line_draws_nothing(every_kind_case):
+    course = course_of(every_kind_case)
+    ne = [b for b in course.support if b.lane == "norepinephrine"]
+    assert [b.label for b in ne] == ["norepinephrine 0.1 ug/kg/min", "norepinephrine 0.2 ug/kg/min"]
+    assert ne[0].end == ne[1].start and "still running" not in ne[1].hover
+    (vasopressin,) = [b for b in course.support if b.lane == "vasopressin"]
+    assert vasopressin.end == pytest.approx(course.end) and "still running at the end of the record" in vasopressin.hover
+    # "epinephrine stop with no running epinephrine" is a rejected line: a firing marker, no epinephrine lane.
+    assert "epinephrine" not in course.support_lanes
+    assert any(m.lane == "case log" and "REJECTED" in m.hover for m in course.firings)
+    assert course.support_lanes.index("oxygen") < course.support_lanes.index("norepinephrine") < course.support_lanes.index("CRRT")
+    assert [m.x for m in course.deaths] == [pytest.approx(7 + 8 / 24)]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     page, height = render_report(log, [f.record() for f in trace.firings], trace.summary.model_dump(mode="json"),
                                  scales, with_height=True)
     out = Path(args.output)
-    out.write_text(page, encoding="utf-8")
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_text(page, encoding="utf-8")
+    os.replace(partial, out)  # a reader never sees half a page
     print(f"wrote {out}: {len(trace.firings)} firings from {trace.summary.events_used} events")
     if args.screenshot:
         screenshot(out, Path(args.screenshot), args.width, height + HEADER_PX)

@@ -14,6 +14,10 @@ def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else esc(value)
 
 
+def _plain(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
 def what(r: dict[str, Any]) -> str:
     """One line saying what a record is (as the text table says it), escaped."""
     kind = r.get("kind")
@@ -50,6 +54,8 @@ def firing_hover(r: dict[str, Any], clock: Clock) -> str:
                  wrap(r["title"]) if r.get("title") else "",
                  f"text: {wrap(r['text'])}" if r.get("kind") == "recommendation" and r.get("text") else "",
                  f"dose: {wrap(dose)}" if dose else "",
+                 f"why: {wrap(', '.join(f'{k}={_plain(v)}' for k, v in r['values'].items() if v is not None))}"
+                 if r.get("values") else "",
                  f"evidence: {esc(', '.join(map(str, r.get('evidence') or []))) or '-'}",
                  f"source: {sources(r) or '-'}", f"maturity: {esc(r.get('maturity') or '-')}")
 
