@@ -7,7 +7,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import CrsrulesError
-from . import cohort_command, commands, convert_command
+from . import cohort_command, commands, convert_command, report_command
 
 
 class _Version(argparse.Action):
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=commands.cmd_schema)
 
     cohort_command.add_parser(sub)
+    report_command.add_parser(sub)
     return p
 
 
