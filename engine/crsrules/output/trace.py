@@ -1,11 +1,19 @@
 """The result of a replay: firings in time order, plus what was rejected and a summary."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal["grade", "flag", "recommendation", "warning", "rejected"]
+from ..errors import UsageError
+from ..timeutil import to_datetime, to_epoch
+
+if TYPE_CHECKING:
+    import pandas
+
+Kind = Literal["grade", "flag", "recommendation", "episode", "warning", "rejected", "correction"]
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 class Source(BaseModel):
@@ -50,7 +58,14 @@ class Firing(BaseModel):
     day: str | None = None
     values: dict[str, Any] | None = None
     conditions: list[str] | None = None
+    withdrawn: list[dict[str, Any]] | None = None
+    added: list[dict[str, Any]] | None = None
     t: float = Field(default=0.0, exclude=True)
+
+    @property
+    def at(self) -> datetime:
+        """The firing's time as an aware ``datetime`` (UTC)."""
+        return to_datetime(self.t)
 
     def record(self) -> dict[str, Any]:
         """The JSON object written for this firing (absent fields left out)."""
@@ -76,6 +91,7 @@ class Summary(BaseModel):
     infusion: str | None = None
     first_event: str | None = None
     last_event: str | None = None
+    scales: list[str] = []
 
 
 class Trace(BaseModel):
@@ -93,15 +109,34 @@ class Trace(BaseModel):
         return [f for f in self.firings if f.kind == "warning"]
 
     def of_kind(self, kind: str) -> list[Firing]:
+        """The firings of one kind (``grade``, ``flag``, ...); an unknown kind raises ``unknown-kind``."""
+        if kind not in KINDS:
+            raise UsageError("unknown-kind", f"no kind {kind!r}; one of {', '.join(KINDS)}")
         return [f for f in self.firings if f.kind == kind]
 
-    def grade_at(self, scale: str, time: str) -> int:
-        """The grade in effect at ``time`` (ISO) on a scale: the latest change at or before it, else 0."""
-        from datetime import datetime
-
-        at = datetime.fromisoformat(time.replace("Z", "+00:00")).timestamp()
+    def grade_at(self, scale: str, time: str | datetime) -> int:
+        """The grade in effect at ``time`` (an aware ``datetime`` or ISO with an offset) on a scale:
+        the latest change at or before it, else 0. An unknown scale raises ``unknown-scale``."""
+        known = set(self.summary.scales) | {f.scale for f in self.firings if f.kind == "grade" and f.scale}
+        if scale not in known:
+            raise UsageError("unknown-scale", f"no scale {scale!r} in this trace; one of {', '.join(sorted(known))}")
+        at = to_epoch(time)
         grade = 0
         for f in self.firings:
             if f.kind == "grade" and f.scale == scale and f.t <= at:
                 grade = f.grade or 0
         return grade
+
+    def to_frame(self) -> "pandas.DataFrame":
+        """The records as a pandas DataFrame (one row per firing, ``time`` as UTC timestamps).
+
+        Needs pandas: ``pip install 'crsrules[frame]'``.
+        """
+        try:
+            import pandas
+        except ImportError:
+            raise UsageError("missing-extra", "Trace.to_frame needs pandas: pip install 'crsrules[frame]'") from None
+        frame = pandas.DataFrame([f.record() for f in self.firings])
+        if len(frame):
+            frame["time"] = pandas.to_datetime(frame["time"], utc=True, format="ISO8601")
+        return frame

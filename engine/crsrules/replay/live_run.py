@@ -1,0 +1,119 @@
+"""The machinery behind a live replay: runtimes, clock and firing log, and how to rebuild them.
+
+A live replay keeps every validated record (its history). Its state is a function of that
+history and of the latest time it was advanced to: :func:`rebuild` computes it from scratch,
+which is how a late event is put in its place. The incremental path (``Run.run_records``,
+``Run.due``) reaches the same state one event at a time.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from ..caselog.records import Record
+from ..caselog.screen import Screen
+from ..knowledge.model import Ruleset
+from ..matchers.base import make_matcher
+from ..output.trace import Firing
+from .clock import Clock
+from .firings import FiringLog, input_firing
+from .runtime import RulesetRuntime
+
+
+class Run:
+    """Runtimes, their clock and the log their firings go to, for one live case."""
+
+    def __init__(self, rulesets: Sequence[Ruleset], backend: str, infusion: float | None):
+        self.rulesets = rulesets
+        self.out = FiringLog(infusion, explain=False)
+        self.runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), self.out.emit) for rs in rulesets]
+        self.clock = Clock(self.runtimes)
+
+    def run_records(self, group: list[Record]) -> None:
+        """One time step (the due times before it first)."""
+        if group:
+            self.clock.run(group)
+
+    def due(self, until: float, inclusive: bool) -> None:
+        """Step every due time before ``until`` (or at it, when ``inclusive``)."""
+        heap = self.clock.heap
+        while heap and (heap[0][0] < until or (inclusive and heap[0][0] == until)):
+            self.clock.step(heap[0][0], ())
+
+    def snapshot(self) -> "Run":
+        """A copy to run ahead on (the rulesets and matchers are shared, not copied)."""
+        memo: dict[int, Any] = {}
+        for rt in self.runtimes:
+            memo[id(rt.ruleset)] = rt.ruleset
+            memo[id(rt.leaves)] = rt.leaves
+            for rule in rt.ruleset.rules:
+                memo[id(rule)] = rule
+            for op in rt.ops:
+                spec = getattr(op, "spec", None)
+                if spec is not None:
+                    memo[id(spec)] = spec
+        copied = copy.deepcopy(self, memo)
+        clock = copied.clock  # the clock finds a runtime by its id(): renew them for the copies
+        clock.position = {id(rt): k for k, rt in enumerate(clock.runtimes)}
+        return copied
+
+
+@dataclass
+class Screened:
+    """The history screened in time order: records kept, and the rejected-line and warning records."""
+
+    kept: list[Record] = field(default_factory=list)
+    inputs: list[Firing] = field(default_factory=list)
+    rejected: int = 0
+
+
+def infusion_of(history: list[Record]) -> float | None:
+    """The case's infusion: the first infusion event in time order (as the batch reader takes it)."""
+    return next((r.t for r in history if r.event.type == "infusion"), None)
+
+
+def pristine(rec: Record) -> Record:
+    """The screen converts per-weight vasopressor doses in place: screen a copy, keep the original."""
+    if rec.event.type == "vasopressor":
+        return rec._replace(event=rec.event.model_copy(deep=True))
+    return rec
+
+
+def screen_one(screen: Screen, rec: Record, into: Screened) -> bool:
+    """Screen one record; returns whether it is kept."""
+    reason, soft = screen.check(rec)
+    if reason:
+        into.rejected += 1
+        into.inputs.append(input_firing("rejected", rec.t, screen.infusion, rec.line, rec.id, reason=reason))
+        return False
+    if soft:
+        into.inputs.append(input_firing("warning", rec.t, screen.infusion, rec.line, rec.id,
+                                        code="implausible-value", text=soft))
+    into.kept.append(rec)
+    return True
+
+
+def rebuild(rulesets: Sequence[Ruleset], backend: str, history: list[Record], advanced: float,
+            ) -> tuple[Run, Screen, Screened, list[Record]]:
+    """The live state for ``history`` (in time order) advanced to ``advanced``: the run with every
+    final step done, the screen, what was screened, and the pending records (the latest time kept,
+    when later than ``advanced``)."""
+    infusion = infusion_of(history)
+    screen = Screen(infusion)
+    screened = Screened()
+    for rec in history:
+        screen_one(screen, pristine(rec), screened)
+    run = Run(rulesets, backend, infusion)
+    kept = screened.kept
+    last = kept[-1].t if kept else None
+    if last is not None and last > advanced:
+        final = [r for r in kept if r.t < last]
+        pending = [r for r in kept if r.t == last]
+        run.run_records(final)
+        run.due(last, inclusive=False)
+    else:
+        run.run_records(kept)
+        run.due(advanced, inclusive=True)
+        pending = []
+    return run, screen, screened, pending
