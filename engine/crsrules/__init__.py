@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from ._version import __version__
 from .caselog import CaseLog, Event, read_case_log
 from .errors import CaseLogError, CrsrulesError, Issue, ReplayError, RulesetError, UsageError
 from .knowledge.loader import bundled_rulesets, load_ruleset
@@ -23,7 +24,6 @@ from .replay.live import LiveReplay
 
 logging.getLogger("crsrules").addHandler(logging.NullHandler())
 
-__version__ = "0.1.0"
 
 __all__ = [
     "CaseLog", "CaseLogError", "CrsrulesError", "Event", "Firing", "Issue", "LiveReplay", "ReplayError", "Rule",

@@ -12,9 +12,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Sequence
 
+from .._version import __version__
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available
-from ..output.trace import Firing, RulesetInfo, Summary, Trace
+from ..output.trace import Correction, Firing, RulesetInfo, Summary, Trace
 from ..caselog.convert import to_records
 from ..caselog.records import Record
 from ..errors import UsageError
@@ -131,7 +132,7 @@ class LiveReplay:
             warnings=kinds.get("warning", 0), firings_by_kind=dict(kinds),
             rulesets=[RulesetInfo(id=r.id, version=r.version, content_hash=r.content_hash, path=r.source_path)
                       for r in self._rulesets],
-            backend=self.backend, infusion=iso(infusion) if infusion is not None else None,
+            backend=self.backend, engine=__version__, infusion=iso(infusion) if infusion is not None else None,
             first_event=iso(kept[0].t) if kept else None, last_event=iso(kept[-1].t) if kept else None,
             scales=sorted(set().union(*(r.scales() for r in self._rulesets)))))
 
@@ -223,7 +224,7 @@ class LiveReplay:
         after = [f.record() for f in self._view(self._run.out.firings, with_extra=False)]
         withdrawn, added = _diff(before, after)
         infusion = self._screen.infusion
-        firing = Firing(time=iso(rec.t), t=rec.t, kind="correction", line=rec.line, evidence=[rec.id],
+        firing = Correction(time=iso(rec.t), t=rec.t, line=rec.line, evidence=[rec.id],
                         day=day_label(rec.t, infusion) or None, text=f"{why} was put in its place",
                         withdrawn=withdrawn, added=added)
         log.info("live event %s (%s): %d records withdrawn, %d added", rec.id, why, len(withdrawn), len(added))

@@ -119,9 +119,10 @@ def _check(trace: Trace, e: Expect) -> str | None:
     rule = e.rule or e.fires
     if rule and not any(f.rule == rule for f in here):
         return f"at {e.at}: rule {rule} did not fire (fired: {sorted({f.rule for f in here if f.rule}) or 'nothing'})"
-    if e.dose is not None and not any(f.dose and abs(f.dose.value - e.dose) < 1e-6 for f in here):
-        return f"at {e.at}: no dose {e.dose:g} (got {[f.dose.value for f in here if f.dose]})"
-    if e.to_grade is not None and not any(f.to_grade == e.to_grade for f in here):
+    doses = [d for f in here if (d := getattr(f, "dose", None))]
+    if e.dose is not None and not any(abs(d.value - e.dose) < 1e-6 for d in doses):
+        return f"at {e.at}: no dose {e.dose:g} (got {[d.value for d in doses]})"
+    if e.to_grade is not None and not any(getattr(f, "to_grade", None) == e.to_grade for f in here):
         return f"at {e.at}: no escalation to grade {e.to_grade}"
     return None
 
