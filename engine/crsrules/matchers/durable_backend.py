@@ -52,7 +52,8 @@ def _fired(core: Any, handle: int, state: int) -> list[str]:
     names = []
     result = core.start_action_for_state(handle, state)
     while result:
-        names.append(next(iter(json.loads(result[1]))))
+        message = result[1]  # {"<rule id>": {...}}: rule ids hold no quote (the loader's id pattern)
+        names.append(message[2:message.index('"', 2)] if message.startswith('{"') else next(iter(json.loads(message))))
         following = core.complete_and_start_action(handle, state)
         result = (result[0], following) if following else None
     return names

@@ -56,7 +56,7 @@ class LiveReplay:
         self.backend = backend
         self.max_lateness = max_lateness
         self.closed = False
-        self._rulesets = resolve_rulesets(rulesets)
+        self._rulesets = _resolved(rulesets)
         self._history: list[Record] = []  # every validated record, (time, arrival order)
         self._ids: set[str] = set()
         self._count = 0
@@ -250,6 +250,21 @@ class LiveReplay:
             day = day_label(f.t, infusion) or None
             out.append(f if f.day == day else f.model_copy(update={"day": day}))
         return sorted(out, key=trace_order)
+
+
+_RESOLVED: dict[tuple[Any, ...], list[Ruleset]] = {}
+
+
+def _resolved(rulesets: Sequence[Ruleset | str] | None) -> list[Ruleset]:
+    """The rulesets with what they require. Named ones (ids, paths) are loaded once per process,
+    so that opening thousands of sessions does not read the files thousands of times."""
+    key = None if rulesets is None else tuple(r if isinstance(r, str) else id(r) for r in rulesets)
+    if key is not None and any(not isinstance(k, str) for k in key):
+        return resolve_rulesets(rulesets)  # models: the caller loaded them
+    found = _RESOLVED.get(key)  # type: ignore[arg-type]
+    if found is None:
+        found = _RESOLVED[key] = resolve_rulesets(rulesets)  # type: ignore[index]
+    return found
 
 
 def _diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

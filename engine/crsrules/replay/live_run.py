@@ -7,7 +7,7 @@ which is how a late event is put in its place. The incremental path (``Run.run_r
 """
 from __future__ import annotations
 
-import copy
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -18,6 +18,7 @@ from ..matchers.base import make_matcher
 from ..output.trace import Firing
 from .clock import Clock
 from .firings import FiringLog, input_firing
+from .fork import fork
 from .runtime import RulesetRuntime
 
 
@@ -42,21 +43,54 @@ class Run:
             self.clock.step(heap[0][0], ())
 
     def snapshot(self) -> "Run":
-        """A copy to run ahead on (the rulesets and matchers are shared, not copied)."""
+        """A copy to run ahead on. What never changes during a case (rulesets, compiled tests,
+        indexes, operator specs) is shared with the original; the case state is copied."""
         memo: dict[int, Any] = {}
         for rt in self.runtimes:
             memo[id(rt.ruleset)] = rt.ruleset
-            memo[id(rt.leaves)] = rt.leaves
             for rule in rt.ruleset.rules:
                 memo[id(rule)] = rule
+            for name in _STATIC_RUNTIME:
+                _share(memo, getattr(rt, name, None))
+            for name in _STATIC_OUTCOMES:
+                _share(memo, getattr(rt.outcomes, name, None))
             for op in rt.ops:
-                spec = getattr(op, "spec", None)
-                if spec is not None:
-                    memo[id(spec)] = spec
-        copied = copy.deepcopy(self, memo)
+                for name in _STATIC_OPERATOR:
+                    _share(memo, getattr(op, name, None))
+        copied = fork(self, memo)
         clock = copied.clock  # the clock finds a runtime by its id(): renew them for the copies
         clock.position = {id(rt): k for k, rt in enumerate(clock.runtimes)}
         return copied
+
+
+# Attributes set when a runtime is built and never changed by a replay (copying them is waste).
+_STATIC_RUNTIME = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of",
+                   "clocks", "by_type")
+_STATIC_OUTCOMES = ("grade_rules", "flag_rules", "edge_rules")
+_STATIC_OPERATOR = ("spec", "leaves", "tests", "test", "terms", "reads", "thresholds")
+
+
+def _share(memo: dict[int, Any], value: Any) -> None:
+    if value is not None:
+        memo[id(value)] = value
+
+
+_TEMPLATES: dict[tuple[Any, ...], Run] = {}
+_TEMPLATES_LOCK = threading.Lock()
+
+
+def fresh_run(rulesets: Sequence[Ruleset], backend: str, infusion: float | None) -> Run:
+    """A new run: a copy of a pristine one built once per ruleset selection (building is slower)."""
+    key = (backend, *((rs.id, rs.version, rs.content_hash, id(rs)) for rs in rulesets))
+    with _TEMPLATES_LOCK:
+        template = _TEMPLATES.get(key)
+        if template is None:
+            template = _TEMPLATES[key] = Run(rulesets, backend, None)
+            if len(_TEMPLATES) > 64:  # a bound: callers that build rulesets on the fly
+                _TEMPLATES.pop(next(iter(_TEMPLATES)))
+    run = template.snapshot()
+    run.out.infusion = infusion
+    return run
 
 
 @dataclass
@@ -104,7 +138,7 @@ def rebuild(rulesets: Sequence[Ruleset], backend: str, history: list[Record], ad
     screened = Screened()
     for rec in history:
         screen_one(screen, pristine(rec), screened)
-    run = Run(rulesets, backend, infusion)
+    run = fresh_run(rulesets, backend, infusion)
     kept = screened.kept
     last = kept[-1].t if kept else None
     if last is not None and last > advanced:
