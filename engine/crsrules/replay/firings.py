@@ -20,12 +20,14 @@ class FiringLog:
         self.firings: list[Firing] = []
 
     def emit(self, t: float, rule: Rule, ruleset: Ruleset, values: dict[str, Any], evidence: dict[str, Evidence],
-             *, kind: str, lapsed: bool = False, **fields: Any) -> Evidence:
+             *, kind: str, lapsed: bool = False, maturity: str | None = None, title: str | None = None,
+             **fields: Any) -> Evidence:
+        """Record one firing of ``rule``; ``maturity`` overrides the rule's (a draft it inherits)."""
         ev = rule_evidence(rule, values, evidence, lapsed)
         firing = make_record(
-            kind, time=iso(t), t=t, ruleset=ruleset.ref, rule=rule.id, title=rule.title,
+            kind, time=iso(t), t=t, ruleset=ruleset.ref, rule=rule.id, title=title or rule.title,
             evidence=[e[2] for e in ev], source=[Source(key=c.source, locator=c.locator) for c in rule.cites],
-            maturity=rule.maturity, day=day_label(t, self.infusion) or None,
+            maturity=maturity or rule.maturity, day=day_label(t, self.infusion) or None,
             values={leaf.var: _plain(values.get(leaf.var)) for leaf in leaves(rule.when)},
             **{k: v for k, v in fields.items() if v is not None},
         )

@@ -42,6 +42,7 @@ class RulesetRuntime:
         self.values: dict[str, Any] = {}
         self.evidence: dict[str, Evidence] = {}
         self.outcomes = Outcomes(ruleset, emit)
+        self.episode_vars = {ep.variable for ep in ruleset.episodes}
         self.matcher_calls = 0
         self.started = False
 
@@ -60,7 +61,7 @@ class RulesetRuntime:
             dirty.update(range(len(self.ops)))
         for key in changed_external:
             if key in self.external:
-                values[key], evidence[key] = external[key]
+                values[key], evidence[key], values[f"{key}@draft"] = external[key]
                 dirty.update(self.external[key])
         changed: list[str] = []
         pending = sorted(dirty)
@@ -83,7 +84,7 @@ class RulesetRuntime:
                     if reader not in seen:
                         seen.add(reader)
                         heapq.heappush(pending, reader)
-        if self._flipped(changed):
+        if self._flipped(changed) or (self.episode_vars and self.episode_vars.intersection(changed)):
             self._evaluate(t)
 
     def _flipped(self, changed: list[str]) -> bool:
