@@ -200,3 +200,34 @@ def test_unknown_names_raise_and_a_closed_replay_says_so():
 
 def test_replay_takes_an_iterable_of_dicts():
     assert records(replay(iter(START_STOP_SAME_TIME), RULESETS)) == records(replay_events(START_STOP_SAME_TIME, RULESETS))
+
+
+def test_to_frame_gives_the_records_with_utc_times():
+    import pandas  # the 'frame' extra; CI installs every extra (.ci/run)
+
+    trace = _live(START_STOP_SAME_TIME)
+    frame = trace.to_frame()
+    assert len(frame) == len(trace.firings)
+    assert list(frame["kind"]) == [f.kind for f in trace.firings]
+    assert frame["time"].dt.tz is not None
+    assert frame["time"].iloc[0] == pandas.Timestamp("2000-01-01T00:00:00Z")
+
+
+def test_to_frame_without_pandas_says_which_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(CrsrulesError) as caught:
+        _live(START_STOP_SAME_TIME).to_frame()
+    assert caught.value.code == "missing-extra" and "crsrules[frame]" in str(caught.value)
+
+
+def test_late_events_are_logged_under_the_crsrules_logger(caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="crsrules"):
+        with LiveReplay(["astct-2019-crs"]) as live:
+            live.append({"time": "2000-01-01T00:00:00Z", "type": "infusion"})
+            live.append(_temp("2000-01-02T00:00:00Z", 37.0))
+            live.append(_temp("2000-01-01T12:00:00Z", 39.0, id="late"))
+    assert any(r.name == "crsrules.live" and "late" in r.getMessage() for r in caplog.records)
