@@ -6,10 +6,13 @@ order, so the batch reads them in arrival order too, and default ids ``L<n>`` ag
 """
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crsrules.replay import live as live_module
 from crsrules import LiveReplay, replay
 from crsrules.knowledge.loader import RULESET_FILE, rulesets_dir
 from crsrules.testing import case_logs
@@ -53,17 +56,22 @@ def _late_labs(events, delays):
     return [events[i] for _, i in sorted(order)]
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.sampled_from(CASES), st.lists(st.integers(0, 6), min_size=60, max_size=60))
-def test_live_equals_batch_with_late_labs(path, delays):
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(CASES), st.lists(st.integers(0, 6), min_size=60, max_size=60), st.sampled_from((1, 2, 256)))
+def test_live_equals_batch_with_late_labs(path, delays, every):
+    """``every``: kept events between saved states; a late event is replayed from the latest one before it."""
     events, rulesets = _rulesets(path)
     arrival = _late_labs(events, delays)
+    with mock.patch.object(live_module, "CHECKPOINT_EVERY", every):
+        live = _live(arrival, rulesets)
     # the batch reads the same lines in the same order (default ids name the line: L1, L2, ...)
-    assert _records(_live(arrival, rulesets)) == _records(replay(arrival, rulesets))
+    assert _records(live) == _records(replay(arrival, rulesets))
 
 
 @settings(max_examples=40, deadline=None)
-@given(case_logs(for_ruleset="crs-escalation", max_events=20, shuffle=True))
-def test_live_equals_batch_in_any_arrival_order(events):
+@given(case_logs(for_ruleset="crs-escalation", max_events=20, shuffle=True), st.sampled_from((1, 3, 256)))
+def test_live_equals_batch_in_any_arrival_order(events, every):
     rulesets = ["crs-escalation"]
-    assert _records(_live(events, rulesets)) == _records(replay(events, rulesets))
+    with mock.patch.object(live_module, "CHECKPOINT_EVERY", every):
+        live = _live(events, rulesets)
+    assert _records(live) == _records(replay(events, rulesets))

@@ -22,11 +22,13 @@ from ..errors import UsageError
 from ..timeutil import day_label, iso, to_datetime, to_epoch
 from ..caselog.from_python import check_new_id, coerce_event
 from .firings import input_firing, trace_order
-from .live_run import Run, Screened, infusion_of, pristine, rebuild, screen_one
+from .fork import fork
+from .live_run import Checkpoint, Screened, checkpoint, infusion_of, pristine, rebuild, screen_one, thin
 from .resolve import resolve_rulesets
 
 log = logging.getLogger("crsrules.live")
 SOURCE = "<live>"
+CHECKPOINT_EVERY = 256  # kept events between two saved states that a late event is replayed from
 
 
 class LiveReplay:
@@ -65,6 +67,8 @@ class LiveReplay:
         self._latest = float("-inf")
         self._run, self._screen, self._screened, self._pending = rebuild(self._rulesets, backend, [], self._advanced)
         self._reported = 0  # how many of the run's firings have been returned
+        self._checkpoints: list[Checkpoint] = []
+        self._since = 0  # kept events since the last checkpoint
 
     # -- the contract ------------------------------------------------------------------------
 
@@ -87,12 +91,19 @@ class LiveReplay:
             self._screen.set_infusion(rec.t)
             self._run.out.infusion = rec.t
         before = len(self._screened.inputs)
+        new_step = not self._pending or rec.t > self._pending[0].t
+        screen_before = fork(self._screen, {}) if new_step and self._since >= CHECKPOINT_EVERY else None
         if screen_one(self._screen, pristine(rec), self._screened):
-            if self._pending and rec.t > self._pending[0].t:
+            self._since += 1
+            if self._pending and new_step:
                 pending, self._pending = self._pending, []
                 self._run.run_records(pending)
             if not self._pending:
                 self._run.due(rec.t, inclusive=False)
+                if screen_before is not None:
+                    self._checkpoints.append(checkpoint(rec.t, self._run, screen_before, self._screened))
+                    thin(self._checkpoints)
+                    self._since = 0
             self._pending.append(self._screened.kept[-1])
         out = self._newly_final()
         out.extend(self._screened.inputs[before:])
@@ -140,7 +151,7 @@ class LiveReplay:
         """Free everything the replay holds; safe to call twice. Later calls raise ``closed``."""
         if not self.closed:
             self.closed = True
-            self._history, self._pending, self._extra = [], [], []
+            self._history, self._pending, self._extra, self._checkpoints = [], [], [], []
             self._run = None  # type: ignore[assignment]
             self._screened = Screened()
 
@@ -218,12 +229,16 @@ class LiveReplay:
         """Rebuild from the history; report what changed among the final records as one
         ``correction`` (when something did, or ``always``)."""
         before = [f.record() for f in self._view(self._run.out.firings, with_extra=False)]
-        self._run, self._screen, self._screened, self._pending = rebuild(
-            self._rulesets, self.backend, self._history, self._advanced)
+        infusion = infusion_of(self._history)
+        self._checkpoints = [c for c in self._checkpoints if c.t <= rec.t and c.screen.infusion == infusion]
+        start = self._checkpoints[-1] if self._checkpoints else None
+        state = rebuild(self._rulesets, self.backend, self._history, self._advanced, start)
+        if start is not None and len(state[2].kept) == len(start.screened.kept):
+            state = rebuild(self._rulesets, self.backend, self._history, self._advanced)  # nothing kept after it
+        self._run, self._screen, self._screened, self._pending = state
         self._reported = len(self._run.out.firings)
         after = [f.record() for f in self._view(self._run.out.firings, with_extra=False)]
         withdrawn, added = _diff(before, after)
-        infusion = self._screen.infusion
         firing = Correction(time=iso(rec.t), t=rec.t, line=rec.line, evidence=[rec.id],
                         day=day_label(rec.t, infusion) or None, text=f"{why} was put in its place",
                         withdrawn=withdrawn, added=added)

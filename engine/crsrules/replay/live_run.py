@@ -7,6 +7,7 @@ which is how a late event is put in its place. The incremental path (``Run.run_r
 """
 from __future__ import annotations
 
+import bisect
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -128,26 +129,62 @@ def screen_one(screen: Screen, rec: Record, into: Screened) -> bool:
     return True
 
 
+@dataclass
+class Checkpoint:
+    """The state after every record earlier than ``t``: a late event at or after ``t`` is replayed
+    from here instead of from the start."""
+
+    t: float
+    run: Run
+    screen: Screen
+    screened: Screened
+
+    def resume(self) -> tuple[Run, Screen, Screened]:
+        """Copies to continue from (the checkpoint stays usable)."""
+        s = self.screened
+        return self.run.snapshot(), fork(self.screen, {}), Screened(list(s.kept), list(s.inputs), s.rejected)
+
+
+def checkpoint(t: float, run: Run, screen_before: Screen, screened: Screened) -> Checkpoint:
+    """``screen_before``: a copy of the screen taken before any record at ``t`` was kept."""
+    inputs = [f for f in screened.inputs if f.t < t]
+    kept = [r for r in screened.kept if r.t < t]
+    rejected = screened.rejected - sum(1 for f in screened.inputs if f.t >= t and f.kind == "rejected")
+    return Checkpoint(t, run.snapshot(), screen_before, Screened(kept, inputs, rejected))
+
+
+def thin(points: list[Checkpoint], keep: int = 16) -> None:
+    """At most ``keep`` checkpoints: the older half loses every other one (recent ones stay dense)."""
+    while len(points) > keep:
+        half = len(points) // 2
+        del points[1:half:2]
+
+
 def rebuild(rulesets: Sequence[Ruleset], backend: str, history: list[Record], advanced: float,
-            ) -> tuple[Run, Screen, Screened, list[Record]]:
+            start: Checkpoint | None = None) -> tuple[Run, Screen, Screened, list[Record]]:
     """The live state for ``history`` (in time order) advanced to ``advanced``: the run with every
     final step done, the screen, what was screened, and the pending records (the latest time kept,
-    when later than ``advanced``)."""
-    infusion = infusion_of(history)
-    screen = Screen(infusion)
-    screened = Screened()
-    for rec in history:
+    when later than ``advanced``). From ``start`` when given (its infusion must be the case's)."""
+    if start is None:
+        infusion = infusion_of(history)
+        screen, screened = Screen(infusion), Screened()
+        run = fresh_run(rulesets, backend, infusion)
+        begin = 0
+    else:
+        run, screen, screened = start.resume()
+        begin = bisect.bisect_left(history, start.t, key=lambda r: r.t)
+    done = len(screened.kept)
+    for rec in history[begin:]:
         screen_one(screen, pristine(rec), screened)
-    run = fresh_run(rulesets, backend, infusion)
     kept = screened.kept
+    new = kept[done:]
     last = kept[-1].t if kept else None
     if last is not None and last > advanced:
-        final = [r for r in kept if r.t < last]
-        pending = [r for r in kept if r.t == last]
-        run.run_records(final)
+        pending = [r for r in new if r.t == last]
+        run.run_records([r for r in new if r.t < last])
         run.due(last, inclusive=False)
     else:
-        run.run_records(kept)
+        run.run_records(new)
         run.due(advanced, inclusive=True)
         pending = []
     return run, screen, screened, pending
