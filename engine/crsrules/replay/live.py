@@ -2,29 +2,27 @@
 
 A time step is final once an event with a later time has been appended, or ``advance_to`` has
 passed it. An event earlier than a final time (a late lab) is put in its place: the replay is
-rebuilt from the events kept so far, and the change is reported as one ``correction`` record.
+replayed again from a saved state before it, and the change is reported as one ``correction``.
 """
 from __future__ import annotations
 
 import bisect
 import logging
-from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from .._version import __version__
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available
-from ..output.trace import Correction, Firing, RulesetInfo, Summary, Trace
+from ..output.trace import Correction, Firing, Trace
 from ..caselog.convert import to_records
 from ..caselog.records import Record
 from ..errors import UsageError
 from ..timeutil import day_label, iso, to_datetime, to_epoch
 from ..caselog.from_python import check_new_id, coerce_event
-from .firings import input_firing, trace_order
+from .firings import input_firing
 from .fork import fork
+from .live_records import current_view, diff_records, live_summary, resolved_once
 from .live_run import Checkpoint, Screened, checkpoint, infusion_of, pristine, rebuild, screen_one, thin
-from .resolve import resolve_rulesets
 
 log = logging.getLogger("crsrules.live")
 SOURCE = "<live>"
@@ -58,7 +56,7 @@ class LiveReplay:
         self.backend = backend
         self.max_lateness = max_lateness
         self.closed = False
-        self._rulesets = _resolved(rulesets)
+        self._rulesets = resolved_once(rulesets)
         self._history: list[Record] = []  # every validated record, (time, arrival order)
         self._ids: set[str] = set()
         self._count = 0
@@ -134,18 +132,9 @@ class LiveReplay:
             run = run.snapshot()
             run.run_records([r for r in self._pending])
         firings = self._view(run.out.firings, with_extra=True)
-        kinds = Counter(f.kind for f in firings)
-        kept = self._screened.kept
-        infusion = self._screen.infusion
-        return Trace(firings=firings, summary=Summary(
-            source=SOURCE, events_read=self._count, events_used=len(kept),
-            events_rejected=self._screened.rejected + sum(1 for f in self._extra if f.kind == "rejected"),
-            warnings=kinds.get("warning", 0), firings_by_kind=dict(kinds),
-            rulesets=[RulesetInfo(id=r.id, version=r.version, content_hash=r.content_hash, path=r.source_path)
-                      for r in self._rulesets],
-            backend=self.backend, engine=__version__, infusion=iso(infusion) if infusion is not None else None,
-            first_event=iso(kept[0].t) if kept else None, last_event=iso(kept[-1].t) if kept else None,
-            scales=sorted(set().union(*(r.scales() for r in self._rulesets)))))
+        rejected = self._screened.rejected + sum(1 for f in self._extra if f.kind == "rejected")
+        return Trace(firings=firings, summary=live_summary(SOURCE, firings, self._rulesets, self.backend, self._count,
+                                                           self._screened.kept, rejected, self._screen.infusion))
 
     def close(self) -> None:
         """Free everything the replay holds; safe to call twice. Later calls raise ``closed``."""
@@ -238,7 +227,7 @@ class LiveReplay:
         self._run, self._screen, self._screened, self._pending = state
         self._reported = len(self._run.out.firings)
         after = [f.record() for f in self._view(self._run.out.firings, with_extra=False)]
-        withdrawn, added = _diff(before, after)
+        withdrawn, added = diff_records(before, after)
         firing = Correction(time=iso(rec.t), t=rec.t, line=rec.line, evidence=[rec.id],
                         day=day_label(rec.t, infusion) or None, text=f"{why} was put in its place",
                         withdrawn=withdrawn, added=added)
@@ -255,45 +244,5 @@ class LiveReplay:
 
     def _view(self, run_firings: list[Firing], *, with_extra: bool) -> list[Firing]:
         """Rule firings, input records (and corrections), day labels from the infusion known now."""
-        infusion = self._screen.infusion
-        merged = list(self._screened.inputs) + list(run_firings) + (list(self._extra) if with_extra else [])
-        if infusion is None and self._screened.kept:
-            merged.insert(0, input_firing("warning", self._screened.kept[0].t, None, None, None, code="no-infusion",
-                                          text="no infusion event: days since infusion are not shown"))
-        out = []
-        for f in merged:
-            day = day_label(f.t, infusion) or None
-            out.append(f if f.day == day else f.model_copy(update={"day": day}))
-        return sorted(out, key=trace_order)
-
-
-_RESOLVED: dict[tuple[Any, ...], list[Ruleset]] = {}
-
-
-def _resolved(rulesets: Sequence[Ruleset | str] | None) -> list[Ruleset]:
-    """The rulesets with what they require. Named ones (ids, paths) are loaded once per process,
-    so that opening thousands of sessions does not read the files thousands of times."""
-    key = None if rulesets is None else tuple(r if isinstance(r, str) else id(r) for r in rulesets)
-    if key is not None and any(not isinstance(k, str) for k in key):
-        return resolve_rulesets(rulesets)  # models: the caller loaded them
-    found = _RESOLVED.get(key)  # type: ignore[arg-type]
-    if found is None:
-        found = _RESOLVED[key] = resolve_rulesets(rulesets)  # type: ignore[index]
-    return found
-
-
-def _diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Records only in ``before`` (withdrawn) and only in ``after`` (added), counted as multisets."""
-    def key(r: dict[str, Any]) -> str:
-        return repr(sorted(r.items()))
-
-    old, new = Counter(map(key, before)), Counter(map(key, after))
-    only_old, only_new = old - new, new - old
-    withdrawn = [r for r in before if only_old[key(r)] > 0 and not _take(only_old, key(r))]
-    added = [r for r in after if only_new[key(r)] > 0 and not _take(only_new, key(r))]
-    return withdrawn, added
-
-
-def _take(counts: Counter[str], k: str) -> bool:
-    counts[k] -= 1
-    return False
+        parts = [self._screened.inputs, run_firings] + ([self._extra] if with_extra else [])
+        return current_view(parts, self._screened.kept, self._screen.infusion)
