@@ -6,13 +6,15 @@
 ``latency`` feeds one synthetic minute-by-minute course (benchmarks/generate.py) to a LiveReplay
 one event at a time and reports the median, p99 and max of ``append``; with ``--late-labs H``
 every lab arrives H hours after it was drawn (each one is put in place: a correction).
-``sessions`` opens N live replays at once, appends a short course to each, closes them, and
-reports the resident memory before, at the peak and after closing.
+``sessions`` opens N live replays at once, appends the first events of the seed case
+(examples/bottari-2020-seed.jsonl) to each, closes them, and reports the resident memory
+before, at the peak and after closing.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import statistics
 import sys
 import time
@@ -81,7 +83,8 @@ def sessions(args: argparse.Namespace) -> None:
     LiveReplay(rulesets).close()
     gc.collect()
     before = _rss_mb()
-    short = course(1)[: args.events]
+    seed = Path(__file__).resolve().parents[1] / "examples" / "bottari-2020-seed.jsonl"
+    short = [json.loads(line) for line in seed.read_text().splitlines() if line.startswith("{")][: args.events]
     start = time.perf_counter()
     opened = [LiveReplay(rulesets) for _ in range(args.n)]
     for event in short:

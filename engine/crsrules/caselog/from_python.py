@@ -42,9 +42,22 @@ def coerce_event(event: Any, line: int, source: str) -> Any:
     except TypeError as exc:
         raise CaseLogError([Issue(source, line, "bad-value", str(exc))]) from None
     try:
-        return EVENT_ADAPTER.validate_json(text)
+        parsed = EVENT_ADAPTER.validate_json(text)
     except ValidationError as exc:
         raise CaseLogError(line_issues(exc, dict(event), source, line)) from None
+    parsed.time = _standard_time(event.get("time"), parsed.time)
+    return parsed
+
+
+def _standard_time(given: Any, validated: datetime) -> datetime:
+    """The time with the standard library's tzinfo. Each offset lookup on pydantic's own tzinfo
+    keeps a small object alive, which pins memory long after the event is gone; the standard
+    ``timezone`` keeps none."""
+    try:
+        moment = given if isinstance(given, datetime) else datetime.fromisoformat(str(given).replace("Z", "+00:00"))
+    except ValueError:
+        return validated
+    return moment if moment.tzinfo is not None and moment.utcoffset() is not None else validated
 
 
 def case_log_from_events(events: Iterable[Any], source: str = "<events>") -> CaseLog:
