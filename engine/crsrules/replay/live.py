@@ -20,6 +20,7 @@ from ..errors import UsageError
 from ..timeutil import day_label, iso, to_datetime, to_epoch
 from ..caselog.from_python import check_new_id, coerce_event
 from .firings import input_firing
+from . import memory
 from .fork import fork
 from .live_records import current_view, diff_records, live_summary, resolved_once
 from .live_run import Checkpoint, Screened, checkpoint, infusion_of, pristine, rebuild, screen_one, thin
@@ -67,6 +68,8 @@ class LiveReplay:
         self._reported = 0  # how many of the run's firings have been returned
         self._checkpoints: list[Checkpoint] = []
         self._since = 0  # kept events since the last checkpoint
+        memory.opened()
+        self._counted = True
 
     # -- the contract ------------------------------------------------------------------------
 
@@ -143,6 +146,9 @@ class LiveReplay:
             self._history, self._pending, self._extra, self._checkpoints = [], [], [], []
             self._run = None  # type: ignore[assignment]
             self._screened = Screened()
+            if getattr(self, "_counted", False):
+                self._counted = False
+                memory.closed()
 
     def __enter__(self) -> "LiveReplay":
         return self
