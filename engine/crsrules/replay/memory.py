@@ -13,7 +13,7 @@ import sys
 import threading
 
 log = logging.getLogger("crsrules.live")
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # re-entrant: a replay dropped by the garbage collector closes inside any call
 _open = 0
 
 
