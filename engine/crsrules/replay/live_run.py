@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from ..caselog.patient import PatientCarry
 from ..caselog.records import Record
 from ..caselog.screen import Screen
 from ..knowledge.model import Ruleset
@@ -109,14 +110,23 @@ def infusion_of(history: list[Record]) -> float | None:
 
 
 def pristine(rec: Record) -> Record:
-    """The screen converts per-weight vasopressor doses in place: screen a copy, keep the original."""
-    if rec.event.type == "vasopressor":
+    """Screening changes some events in place (per-weight vasopressor doses, patient fields carried
+    from earlier patient events): screen a copy, keep the original."""
+    if rec.event.type in ("vasopressor", "patient"):
         return rec._replace(event=rec.event.model_copy(deep=True))
     return rec
 
 
+def new_screen(infusion: float | None) -> Screen:
+    """The batch reader's screen, with its patient-field carry (both fed records in time order)."""
+    screen = Screen(infusion)
+    screen.patients = PatientCarry()  # type: ignore[attr-defined]
+    return screen
+
+
 def screen_one(screen: Screen, rec: Record, into: Screened) -> bool:
-    """Screen one record; returns whether it is kept."""
+    """Carry patient fields, then screen one record; returns whether it is kept."""
+    screen.patients.apply(rec.event)  # type: ignore[attr-defined]
     reason, soft = screen.check(rec)
     if reason:
         into.rejected += 1
@@ -167,7 +177,7 @@ def rebuild(rulesets: Sequence[Ruleset], backend: str, history: list[Record], ad
     when later than ``advanced``). From ``start`` when given (its infusion must be the case's)."""
     if start is None:
         infusion = infusion_of(history)
-        screen, screened = Screen(infusion), Screened()
+        screen, screened = new_screen(infusion), Screened()
         run = fresh_run(rulesets, backend, infusion)
         begin = 0
     else:
