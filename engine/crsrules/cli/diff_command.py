@@ -49,6 +49,8 @@ def _what(r: dict[str, Any]) -> str:
         return f"{r.get('flag')} {r.get('status')}"
     if r["kind"] == "warning":
         return str(r.get("code"))
+    if r["kind"] == "episode":
+        return f"{r.get('scale')} episode {r.get('episode')} {r.get('status')}"
     dose = r.get("dose")
     return f"{r.get('action')}" + (f" {dose['value']:g} {dose['unit']}" if dose else "")
 
@@ -74,7 +76,8 @@ def change_line(c: Change) -> str:
     if c.change == "disappears":
         return f"  - {c.before['time']} {c.before['kind']} {c.rule} {_what(c.before)}  disappears"  # type: ignore[index]
     parts = [_part(k, a, b) for k, (a, b) in c.fields.items() if k in MEANING]
-    return f"  ~ {c.before['time']} {c.before['kind']} {c.rule} {_what(c.before)}  {'; '.join(parts)}"  # type: ignore[index]
+    at = "" if "time" in c.fields else f" at {c.before['time']}"  # type: ignore[index]
+    return f"  ~ {c.before['kind']} {c.rule} {_what(c.before)}  {'; '.join(parts)}{at}"  # type: ignore[index]
 
 
 def per_rule(results: dict[str, list[Change]]) -> dict[str, dict[str, int]]:

@@ -8,7 +8,7 @@ from typing import Sequence
 from .. import __version__
 from ..errors import CrsrulesError
 from ..knowledge.records import using_guidelines
-from . import cohort_command, commands, convert_command
+from . import cohort_command, commands, convert_command, report_command
 from .options import add_guidelines_option, guideline_folders
 
 
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=commands.cmd_schema)
 
     cohort_command.add_parser(sub)
+    report_command.add_parser(sub)
     add_guidelines_option(p, sub)
     return p
 

@@ -15,8 +15,8 @@ from ..knowledge.model import Ruleset
 Record = dict[str, Any]
 LEVELS = ("none", "patch", "minor", "major")
 RANK = {level: i for i, level in enumerate(LEVELS)}
-IDENTITY = ("kind", "rule", "scale", "flag", "action", "code")
-MEANING = ("time", "grade", "status", "value", "dose", "to_grade")  # a difference here is major
+IDENTITY = ("kind", "rule", "scale", "flag", "action", "code", "episode")
+MEANING = ("time", "grade", "status", "value", "dose", "to_grade", "onset", "resolution", "max_grade")  # major
 WORDING = ("maturity", "source", "text")  # only these differ: minor
 
 
