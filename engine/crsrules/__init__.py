@@ -8,7 +8,7 @@ Decision support only: every grade, flag and recommendation is for a clinician t
 """
 from __future__ import annotations
 
-from .caselog import CaseLog, Event, read_case_log
+from .caselog import CaseLog, CaseStream, Event, open_case_log, read_case_log
 from .errors import CaseLogError, CrsrulesError, Issue, ReplayError, RulesetError
 from .knowledge.loader import bundled_rulesets, load_ruleset
 from .knowledge.model import Rule, Ruleset
@@ -18,7 +18,7 @@ from .replay.engine import replay
 __version__ = "0.1.0"
 
 __all__ = [
-    "CaseLog", "CaseLogError", "CrsrulesError", "Event", "Firing", "Issue", "ReplayError", "Rule",
+    "CaseLog", "CaseLogError", "CaseStream", "CrsrulesError", "Event", "Firing", "Issue", "ReplayError", "Rule",
     "Ruleset", "RulesetError", "Trace", "__version__", "bundled_rulesets", "load_ruleset",
-    "read_case_log", "replay",
+    "open_case_log", "read_case_log", "replay",
 ]

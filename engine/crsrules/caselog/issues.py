@@ -47,6 +47,8 @@ def line_issues(exc: ValidationError, obj: Any, file: str, line: int) -> list[Is
             code, message = "missing-field", f"missing field {field!r}"
         elif isinstance(value, str) and err["type"] in ("float_type", "int_type", "int_from_float", "float_parsing"):
             code, message = "string-number", f"{field}: a string where a number belongs ({value!r}); write a JSON number"
+        elif err["type"].endswith("_type") or err["type"] in ("model_attributes_type", "is_instance_of"):
+            code, message = "bad-type", f"{field}: {err['msg']}" if field else err["msg"]
         elif err["type"] == "timezone_aware":
             code, message = "naive-time", f"{field} {value!r} has no offset (write Z or +02:00, or use --assume-tz)"
         elif field == "time":
