@@ -32,8 +32,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors on exit status 64 (EX_USAGE) instead of 2 (2 is a refused input)."""
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _offset(text: str) -> str:
