@@ -99,7 +99,9 @@ def test_a_signal_leaves_the_previous_output_intact(tmp_path, sig, code):
     out = write(tmp_path / "out.txt", "previous\n")
     with subprocess.Popen([sys.executable, "-m", "crsrules", "replay", str(case), "-o", str(out)],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
-        time.sleep(4)
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(".out.txt.") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the temporary output exists: the replay is under way
         proc.send_signal(sig)
         assert proc.wait(timeout=60) == code
         assert b"Traceback" not in proc.stderr.read()

@@ -169,3 +169,32 @@ def test_a_directory_and_a_missing_file_are_unreadable(tmp_path):
         with pytest.raises(CaseLogError) as info:
             read_case_log(path)
         assert info.value.issues[0].code == "unreadable"
+
+
+def test_the_screen_rejects_non_finite_numbers_that_skip_the_reader():
+    """A live event arrives as a dict: NaN must not pass the limits (every comparison with NaN is false)."""
+    from crsrules.caselog.convert import to_records
+    from crsrules.caselog.models import EVENT_ADAPTER
+    from crsrules.caselog.screen import Screen
+
+    screen = Screen(None)
+    for value in (float("nan"), float("inf"), 1e16):
+        event = EVENT_ADAPTER.validate_python({"time": "2000-01-02T00:00:00Z", "type": "lab", "name": "ferritin",
+                                               "value": value, "unit": "ng/mL"}, strict=False)
+        reason, _ = screen.check(to_records([event], [1], "live")[0])
+        assert reason and "not a finite number" in reason
+
+
+def test_day_labels_truncate_to_the_minute():
+    from crsrules.timeutil import day_label
+
+    assert day_label(946684800 + 86400 + 7 * 3600 + 59 * 60 + 40, 946684800) == "D+1 07:59"
+    assert day_label(946684800 - 30, 946684800) == "D-1 23:59"
+
+
+def test_validate_refuses_two_objects_on_a_line(tmp_path, capsys):
+    from crsrules.cli.main import main
+
+    path = tmp_path / "c.jsonl"
+    path.write_text(INF + "," + DEATH + "\n")
+    assert main(["validate", str(path)]) == 1 and ":1: invalid-json:" in capsys.readouterr().err

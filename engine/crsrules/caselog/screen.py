@@ -6,6 +6,7 @@ replay share it.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import plausibility
@@ -61,6 +62,8 @@ class Screen:
                 e.dose.unit = PRESSOR_UNITS[0]
         soft = None
         for key, value in _checked_values(e):
+            if not math.isfinite(value) or abs(value) > plausibility.max_abs():  # a live event skips the reader's check
+                return f"{key.split('.', 1)[1]}: {value!r} is not a finite number within ±{plausibility.max_abs():g}", None
             verdict = plausibility.check(key, value)
             if verdict and verdict[0] == "hard":
                 return verdict[1], None
