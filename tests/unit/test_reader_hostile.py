@@ -198,3 +198,15 @@ def test_validate_refuses_two_objects_on_a_line(tmp_path, capsys):
     path = tmp_path / "c.jsonl"
     path.write_text(INF + "," + DEATH + "\n")
     assert main(["validate", str(path)]) == 1 and ":1: invalid-json:" in capsys.readouterr().err
+
+
+def test_a_lone_surrogate_escape_is_invalid_json():
+    line = '{"id":"\\ud800","time":"2000-01-02T00:00:00Z","type":"death"}'
+    issues = refused(INF, line)
+    assert len(issues) == 1 and issues[0].startswith("case.jsonl:2: invalid-json: invalid JSON:")
+
+
+def test_one_line_with_fifty_thousand_unknown_fields_gives_at_most_fifty_problems():
+    keys = ",".join(f'"k{i}":1' for i in range(50_000))
+    issues = refused(INF.replace("}", "," + keys + "}"))
+    assert len(issues) == 50 and all(": unknown-field: " in i for i in issues)

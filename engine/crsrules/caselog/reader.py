@@ -95,7 +95,7 @@ class _Pass:
         try:
             event = EVENT_ADAPTER.validate_json(_json(obj) if changed else text)
         except ValidationError as exc:
-            self.issues.extend(line_issues(exc, obj, self.source, number))
+            self.issues.extend(line_issues(exc, obj, self.source, number)[:MAX_ISSUES])
             return None
         t = event.time.timestamp()
         if not _T_MIN <= t <= _T_MAX:
