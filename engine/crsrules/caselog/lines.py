@@ -31,7 +31,7 @@ class Unrepresentable:
         return self.text if len(self.text) <= 24 else f"{self.text[:12]}...({len(self.text)} characters)"
 
 
-class _Problem(Exception):
+class _Problem(ValueError):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code, self.message = code, message
@@ -64,37 +64,45 @@ def _float(text: str) -> Any:
     return value if math.isfinite(value) else Unrepresentable(text, False)
 
 
-_DECODER = json.JSONDecoder(parse_constant=_constant, object_pairs_hook=_pairs, parse_int=_int, parse_float=_float)
+_STRICT = json.JSONDecoder(parse_constant=_constant, object_pairs_hook=_pairs, parse_int=_int, parse_float=_float)
+_PLAIN = json.JSONDecoder()
 
 
-def _walk(obj: Any) -> tuple[int, list[tuple[str, Unrepresentable]], list[tuple[str, float]]]:
-    """Depth, unrepresentable numbers (replaced by placeholders), and every number outside ``ext``."""
-    depth = 0
-    huge: list[tuple[str, Unrepresentable]] = []
-    numbers: list[tuple[str, float]] = []
-    stack: list[tuple[Any, str, int]] = [(obj, "", 1)]
-    while stack:
-        node, path, level = stack.pop()
-        depth = max(depth, level)
-        if depth > MAX_DEPTH:
-            break
-        items = node.items() if isinstance(node, dict) else enumerate(node)
-        for key, value in items:
-            where = f"{path}.{key}" if path else str(key)
-            if isinstance(value, (dict, list)):
-                stack.append((value, where, level + 1))
-            elif isinstance(value, Unrepresentable):
-                huge.append((where, value))
-                node[key] = value.placeholder
-            elif isinstance(value, (int, float)) and not isinstance(value, bool) and not where.startswith("ext"):
-                numbers.append((where, value))
-    return depth, huge, numbers
+class _Walk:
+    """What pass 1 needs from a parsed line, found in one walk."""
+
+    def __init__(self, obj: dict[str, Any]):
+        self.depth, self.keys, self.odd = 0, 0, False
+        self.huge: list[tuple[str, Unrepresentable]] = []
+        self.numbers: list[tuple[str, float]] = []
+        stack: list[tuple[Any, str, int, bool]] = [(obj, "", 1, False)]
+        while stack:
+            node, path, level, in_ext = stack.pop()
+            self.depth = max(self.depth, level)
+            if self.depth > MAX_DEPTH:
+                return
+            if type(node) is dict:
+                self.keys += len(node)
+                items: Any = node.items()
+            else:
+                items = enumerate(node)
+            for key, value in items:
+                kind = type(value)
+                if kind is float or kind is int:
+                    if not -_FLOAT_MAX <= value <= _FLOAT_MAX:  # NaN, an infinity, or an int beyond a float
+                        self.odd = True
+                    elif not in_ext:
+                        self.numbers.append((f"{path}.{key}" if path else key, value))
+                elif kind is dict or kind is list:
+                    stack.append((value, f"{path}.{key}" if path else key, level + 1, in_ext or (not path and key == "ext")))
+                elif kind is Unrepresentable:
+                    self.huge.append((f"{path}.{key}" if path else key, value))
+                    node[key] = value.placeholder
 
 
-def parse_line(text: str) -> tuple[dict[str, Any], list[tuple[str, Unrepresentable]], list[tuple[str, float]]]:
-    """Strict JSON, one object; raises ``_Problem`` with a code for a structural problem."""
+def _decode(decoder: json.JSONDecoder, text: str) -> dict[str, Any]:
     try:
-        obj, end = _DECODER.raw_decode(text, len(text) - len(text.lstrip()))
+        obj, end = decoder.raw_decode(text, len(text) - len(text.lstrip()))
     except json.JSONDecodeError as exc:
         raise _Problem("invalid-json", f"invalid JSON: {exc.msg} (column {exc.colno})") from None
     except RecursionError:
@@ -106,10 +114,29 @@ def parse_line(text: str) -> tuple[dict[str, Any], list[tuple[str, Unrepresentab
         raise _Problem("invalid-json", f"invalid JSON: {what} after the object (column {end + 1}); one event per line")
     if not isinstance(obj, dict):
         raise _Problem("invalid-json", "each line must be a JSON object")
-    depth, huge, numbers = _walk(obj)
-    if depth > MAX_DEPTH:
+    return obj
+
+
+def parse_line(text: str) -> tuple[dict[str, Any], list[tuple[str, Unrepresentable]], list[tuple[str, float]]]:
+    """Strict JSON, one object; raises ``_Problem`` with a code for a structural problem.
+
+    The C decoder reads the common line as is; a line where it could have been lenient (a
+    possible duplicate key, NaN, an infinity, an integer beyond a float) is read again strictly.
+    """
+    try:
+        obj = _decode(_PLAIN, text)
+        walk = _Walk(obj)
+        if walk.odd or (walk.depth <= MAX_DEPTH and walk.keys != text.count('":')):
+            obj = _decode(_STRICT, text)
+            walk = _Walk(obj)
+    except _Problem:
+        raise
+    except ValueError:  # an integer of more digits than Python converts
+        obj = _decode(_STRICT, text)
+        walk = _Walk(obj)
+    if walk.depth > MAX_DEPTH:
         raise _Problem("too-deep", f"the line nests deeper than {MAX_DEPTH} levels")
-    return obj, huge, numbers
+    return obj, walk.huge, walk.numbers
 
 
 def physical_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:

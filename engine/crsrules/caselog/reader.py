@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 from datetime import datetime, timezone
 from typing import IO, Any
 
@@ -56,14 +57,14 @@ def read_case_log(path: str | os.PathLike[str], *, assume_tz: str | None = None)
 
     Raises :class:`CaseLogError` listing every structural problem, each ``file:line: code: message``.
     """
-    return open_case_log(path, assume_tz=assume_tz).to_case_log()
+    return open_case_log(path, assume_tz=assume_tz, run_size=sys.maxsize).to_case_log()  # all in memory: no spill
 
 
 def parse_case_log_text(text: str, *, source: str = "<string>", assume_tz: str | None = None) -> CaseLog:
     """Validate and normalise case-log text (the same rules as :func:`read_case_log`)."""
     offset = None if assume_tz is None else check_offset(assume_tz)
     data = text.encode("utf-8", "surrogatepass")
-    return _pass_one(io.BytesIO(data), source, offset, RUN_SIZE).to_case_log()
+    return _pass_one(io.BytesIO(data), source, offset, sys.maxsize).to_case_log()
 
 
 class _Pass:
