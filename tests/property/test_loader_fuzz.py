@@ -21,28 +21,26 @@ ISSUE = re.compile(r"^\S[^:]*(:\d+(:\d+)?)?: [a-z][a-z0-9-]*: .+$")
 
 
 def _schema() -> dict[str, Any]:
-    """``crsrules schema ruleset``, with the recursive conditions unrolled two levels (hypothesis needs a tree)."""
+    """``crsrules schema ruleset``, with recursive definitions unrolled twice (the strategy needs a tree)."""
     out = subprocess.run([sys.executable, "-m", "crsrules", "schema", "ruleset"], capture_output=True, text=True, check=True)
     schema = json.loads(out.stdout)
     defs = schema.pop("$defs")
     for name in ("source_path", "content_hash"):
         schema["properties"].pop(name)
 
-    def inline(node: Any, depth: int) -> Any:
+    def inline(node: Any, path: tuple[str, ...]) -> Any:
         if isinstance(node, dict):
             if "$ref" in node:
                 name = node["$ref"].rsplit("/", 1)[1]
-                if name in ("All", "AnyOf"):
-                    if depth == 0:
-                        return inline(defs["Leaf"], 0)
-                    depth -= 1
-                return inline(defs[name], depth)
-            return {k: inline(v, depth) for k, v in node.items()}
+                if path.count(name) >= 2:  # a recursive definition: cut it with a plain comparison
+                    return inline(defs["Leaf"], path) if "Leaf" in defs else {"type": "string"}
+                return inline(defs[name], path + (name,))
+            return {k: inline(v, path) for k, v in node.items()}
         if isinstance(node, list):
-            return [inline(v, depth) for v in node]
+            return [inline(v, path) for v in node]
         return node
 
-    return inline(schema, 2)
+    return inline(schema, ())
 
 
 def from_schema(node: Any) -> st.SearchStrategy[Any]:

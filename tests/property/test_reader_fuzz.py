@@ -79,7 +79,7 @@ def test_read_equals_used_plus_rejected_and_spilling_changes_nothing(lines, run_
         return
     assert memory.lines_read == len(lines) == memory.used + len(memory.rejected)
     spilled, on_disk = read(data, run_size)
-    assert [(r.t, r.seq, r.line, r.id) for r in on_disk] == [(r.t, r.seq, r.line, r.id) for r in records]
+    assert [(r.t, r.seq, r.line, r.id, r.reported) for r in on_disk] == [(r.t, r.seq, r.line, r.id, r.reported) for r in records]
     assert [r.model_dump() for r in spilled.rejected] == [r.model_dump() for r in memory.rejected]
     assert [(r.t, r.seq) for r in records] == sorted((r.t, r.seq) for r in records)
 

@@ -152,16 +152,18 @@ def test_assume_tz_applies_only_to_times_without_offset():
 
 
 def test_an_out_of_order_file_larger_than_a_run_is_merged_from_disk(tmp_path):
-    lines = [INF] + [vital("heart_rate", str(60 + k), "/min", f"2000-01-{2 + (k * 7) % 20:02d}T00:00:00Z") for k in range(50)]
+    lines = [INF] + [vital("heart_rate", str(60 + k), "/min", f"2000-01-{2 + (k * 7) % 20:02d}T00:00:00Z") if k % 2 else
+                     vital("temperature", str(98 + k / 10), "[degF]", f"2000-01-{2 + (k * 7) % 20:02d}T00:00:00Z") for k in range(50)]
     path = tmp_path / "c.jsonl"
     path.write_text("\n".join(lines) + "\n")
     memory = read_case_log(path)
     with open_case_log(path, run_size=4) as stream:
         assert stream._store.spilled
         spilled = list(stream.iter_records())
-        assert [(r.t, r.seq, r.line, r.id, r.event.model_dump()) for r in spilled] == \
-               [(r.t, r.seq, r.line, r.id, r.event.model_dump()) for r in memory.records]
+        assert [(r.t, r.seq, r.line, r.id, r.reported, r.event.model_dump()) for r in spilled] == \
+               [(r.t, r.seq, r.line, r.id, r.reported, r.event.model_dump()) for r in memory.records]
         assert list(stream.iter_records()) == spilled  # pass 2 may run again
+        assert any(r.reported and r.reported[1] == "[degF]" for r in spilled)
 
 
 def test_a_directory_and_a_missing_file_are_unreadable(tmp_path):

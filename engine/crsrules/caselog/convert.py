@@ -54,7 +54,11 @@ def to_record(event: Any, seq: int, line: int, source: str) -> tuple[Record, Iss
     kind = event.type
     if (kind == "vital" or kind == "lab") and _CANONICAL[(kind, event.name)] == event.unit:
         return rec, None  # the common case: a value already in its canonical unit
-    return rec, _check_units(rec, source)
+    written = (event.value, event.unit) if kind == "vital" or kind == "lab" else None
+    problem = _check_units(rec, source)
+    if problem is None and written is not None and written[1] != event.unit:
+        rec = rec._replace(reported=written)  # thresholds printed in the written unit compare with it
+    return rec, problem
 
 
 _CANONICAL = {("vital", k): v[0] for k, v in VITAL_UNITS.items()} | {("lab", k): v[0] for k, v in LAB_UNITS.items()}

@@ -21,12 +21,15 @@ _KEY = itemgetter(0, 1)
 
 
 def _dump(rec: Record) -> str:
-    return f"{rec.t!r}\t{rec.seq}\t{rec.line}\t{json.dumps(rec.id)}\t{rec.event.model_dump_json()}\n"
+    reported = json.dumps(rec.reported)
+    return f"{rec.t!r}\t{rec.seq}\t{rec.line}\t{json.dumps(rec.id)}\t{reported}\t{rec.event.model_dump_json()}\n"
 
 
 def _load(text: str) -> Record:
-    t, seq, line, eid, event = text.split("\t", 4)
-    return Record(float(t), int(seq), int(line), json.loads(eid), EVENT_ADAPTER.validate_json(event))
+    t, seq, line, eid, reported, event = text.split("\t", 5)
+    written = json.loads(reported)
+    return Record(float(t), int(seq), int(line), json.loads(eid), EVENT_ADAPTER.validate_json(event),
+                  None if written is None else (written[0], written[1]))
 
 
 def _read_run(path: Path) -> Iterator[Record]:

@@ -10,6 +10,7 @@ from ..caselog import CaseLog, CaseStream, open_case_log
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available, make_matcher
 from ..output.trace import Firing, RulesetInfo, Summary, Trace
+from .._version import __version__
 from ..timeutil import iso
 from .clock import Clock
 from .firings import FiringLog, input_firing, trace_order
@@ -87,7 +88,7 @@ def _summary(log: CaseLog | CaseStream, chosen: list[Ruleset], firings: list[Fir
         events_used=log.used if isinstance(log, CaseStream) else len(log.records),
         events_rejected=len(log.rejected), warnings=kinds.get("warning", 0), firings_by_kind=kinds,
         rulesets=[RulesetInfo(id=r.id, version=r.version, content_hash=r.content_hash, path=r.source_path) for r in chosen],
-        backend=backend, infusion=iso(log.infusion_time) if log.infusion_time is not None else None,
+        backend=backend, engine=__version__, infusion=iso(log.infusion_time) if log.infusion_time is not None else None,
         first_event=None if _first(log) is None else iso(_first(log)),  # type: ignore[arg-type]
         last_event=None if _last(log) is None else iso(_last(log)),  # type: ignore[arg-type]
     )

@@ -13,6 +13,11 @@ from .outcomes import Outcomes
 from .variables import build_operators
 
 
+def base_var(name: str) -> str:
+    """``tg__unit`` and ``tg__reported`` (the value as written) belong to the variable ``tg``."""
+    return name.removesuffix("__unit").removesuffix("__reported")
+
+
 class RulesetRuntime:
     """Keeps derived variables up to date and asks the matcher only when a comparison changes."""
 
@@ -26,7 +31,7 @@ class RulesetRuntime:
         self.external: dict[str, list[int]] = {}
         for i, op in enumerate(self.ops):
             for name in op.reads:
-                self.readers[self.index[name]].append(i)
+                self.readers[self.index[base_var(name)]].append(i)
             key = getattr(op, "key", None)
             if isinstance(key, str) and key.startswith("@"):
                 self.external.setdefault(key, []).append(i)
@@ -36,12 +41,13 @@ class RulesetRuntime:
         self.tests = [leaf_test(leaf) for leaf in self.leaves]
         self.leaves_of: dict[str, list[int]] = {}
         for j, leaf in enumerate(self.leaves):
-            self.leaves_of.setdefault(leaf.var, []).append(j)
+            self.leaves_of.setdefault(base_var(leaf.var), []).append(j)
         self.clocks = [i for i, op in enumerate(self.ops) if isinstance(op, _Clock) and op.name in self.leaves_of]
         self.truth = [False] * len(self.leaves)
         self.values: dict[str, Any] = {}
         self.evidence: dict[str, Evidence] = {}
         self.outcomes = Outcomes(ruleset, emit)
+        self.episode_vars = {ep.variable for ep in ruleset.episodes}
         self.matcher_calls = 0
         self.started = False
 
@@ -60,7 +66,7 @@ class RulesetRuntime:
             dirty.update(range(len(self.ops)))
         for key in changed_external:
             if key in self.external:
-                values[key], evidence[key] = external[key]
+                values[key], evidence[key], values[f"{key}@draft"] = external[key]
                 dirty.update(self.external[key])
         changed: list[str] = []
         pending = sorted(dirty)
@@ -83,14 +89,15 @@ class RulesetRuntime:
                     if reader not in seen:
                         seen.add(reader)
                         heapq.heappush(pending, reader)
-        if self._flipped(changed):
+        if self._flipped(changed) or (self.episode_vars and self.episode_vars.intersection(changed)):
             self._evaluate(t)
 
     def _flipped(self, changed: list[str]) -> bool:
         flipped = False
         for name in changed:
             for j in self.leaves_of.get(name, ()):
-                now = self.tests[j](of_kind(self.values.get(name), self.kind.get(name)))
+                var = self.leaves[j].var
+                now = self.tests[j](of_kind(self.values.get(var), self.kind.get(var)))
                 if now != self.truth[j]:
                     self.truth[j] = now
                     flipped = True
