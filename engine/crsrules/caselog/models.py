@@ -5,6 +5,7 @@ numbers (``"146.095"`` is refused: guessing a locale could change a value 1000-f
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, TypeAdapter, field_validator,
@@ -43,12 +44,26 @@ class Quantity(BaseModel):
 
 
 class Patient(_Event):
+    """Demographics as of ``time``; every field optional, a later event updating the fields it gives."""
+
     type: Literal["patient"]
-    age_years: Number
-    weight_kg: Number
+    age_years: Number | None = None
+    birth_date: date | None = None
+    weight_kg: Number | None = None
     height_cm: Number | None = None
     sex: str | None = None
     developmental_delay: StrictBool | None = None
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else value
+
+    @model_validator(mode="after")
+    def _one_age(self) -> "Patient":
+        if self.age_years is not None and self.birth_date is not None:
+            raise ValueError("give age_years or birth_date, not both")
+        return self
 
 
 class Infusion(_Event):

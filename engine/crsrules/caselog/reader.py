@@ -8,6 +8,7 @@ ordered records to the replay.
 """
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -41,7 +42,7 @@ def open_case_log(path: str | os.PathLike[str], *, assume_tz: str | None = None,
     offset = None if assume_tz is None else check_offset(assume_tz)
     try:
         if os.path.isdir(path):
-            raise IsADirectoryError(21, "is a directory")
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         stream = open(path, "rb")
     except OSError as exc:
         raise CaseLogError([Issue(name, None, "unreadable", exc.strerror or str(exc))]) from None

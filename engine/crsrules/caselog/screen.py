@@ -42,7 +42,7 @@ class Screen:
                 return None, None
         reason, soft = self._reason(rec)
         if reason is None:
-            if e.type == "patient":
+            if e.type == "patient" and e.weight_kg is not None:
                 self.weight = float(e.weight_kg)
             elif e.type == "vasopressor":
                 (self.running.discard if e.action == "stop" else self.running.add)(e.agent)

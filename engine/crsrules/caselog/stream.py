@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from .patient import PatientCarry
 from .records import CaseLog, InputWarning, Record, Rejected
 from .screen import Screen
 from .spill import RunStore
@@ -48,7 +49,10 @@ class CaseStream:
 
     def _screened(self) -> Iterator[tuple[Record, str | None, str | None]]:
         screen = Screen(self.infusion_time)
+        patients = PatientCarry()  # a patient event updates only the fields it gives (in time order)
         for rec in self._store:
+            if rec.event.type == "patient":
+                patients.apply(rec.event)
             reason, soft = screen.check(rec)
             yield rec, reason, soft
 

@@ -9,7 +9,7 @@ from typing import NoReturn, Sequence
 from .. import __version__
 from ..caselog.lines import check_offset
 from ..errors import CrsrulesError
-from . import commands
+from . import cohort_command, commands, convert_command
 from .atomic import Terminated, sigterm_unwinds
 from .replay_command import error_text
 
@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("replay", help="replay a case log (or a folder of them) and show what fires")
-    r.add_argument("case", help="a .jsonl case log, or a folder of them (a cohort)")
+    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     r.add_argument("--format", choices=["table", "jsonl", "json"], default="table")
     r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--assume-tz", metavar="TZ", type=_offset,
                    help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
     r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    convert_command.add_replay_options(r)
     r.set_defaults(func=commands.cmd_replay)
 
     v = sub.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
@@ -83,9 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("action", choices=["list"])
     rl.set_defaults(func=commands.cmd_rulesets)
 
+    convert_command.add_parser(sub)
+
     s = sub.add_parser("schema", help="print a JSON Schema")
     s.add_argument("which", choices=["case-log", "ruleset", "trace"])
     s.set_defaults(func=commands.cmd_schema)
+
+    cohort_command.add_parser(sub)
     for command in sub.choices.values():  # --debug also after the command name
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for errors")
     return p

@@ -19,7 +19,9 @@ from ..output.escape import printable
 from ..output.table import render_table
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
+from ..interop import is_bundle
 from .atomic import output_to
+from .convert_command import read_case
 
 PARTLY_FAILED = 3
 
@@ -48,8 +50,12 @@ def run_replay(args: Any) -> int:
             if folder:
                 print(f"[{k}/{len(cases)}] {printable(case.name)}", file=sys.stderr)
             try:
-                with open_case_log(case, assume_tz=args.assume_tz) as stream:
-                    trace = replay(stream, chosen, backend=args.backend, explain=args.explain)
+                if is_bundle(case):  # a FHIR Bundle, converted on the way in
+                    trace = replay(read_case(case, args.assume_tz, getattr(args, "infusion", None)), chosen,
+                                   backend=args.backend, explain=args.explain)
+                else:
+                    with open_case_log(case, assume_tz=args.assume_tz) as stream:
+                        trace = replay(stream, chosen, backend=args.backend, explain=args.explain)
             except CrsrulesError as exc:
                 if not folder:
                     raise
