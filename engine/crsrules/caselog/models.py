@@ -144,6 +144,8 @@ _CHOICES = {
     "seizure": ("none", "rapidly_resolving", "prolonged"),
     "cerebral_edema": ("none", "focal", "diffuse"),
     "organomegaly": ("none", "hepatomegaly", "splenomegaly", "both"),
+    "posturing": ("none", "decorticate", "decerebrate"),
+    "nk_cell_activity": ("low_or_absent", "normal"),
 }
 _SCORES = {"ice_score": 10, "capd_score": 32}
 
@@ -151,7 +153,9 @@ _SCORES = {"ice_score": 10, "capd_score": 32}
 class Assessment(_Event):
     type: Literal["assessment"]
     name: Literal["hypotension", "ice_score", "capd_score", "consciousness", "seizure", "motor_weakness",
-                  "cerebral_edema", "tremor", "myoclonus", "intracranial_hemorrhage", "hemophagocytosis", "organomegaly"]
+                  "cerebral_edema", "tremor", "myoclonus", "intracranial_hemorrhage", "hemophagocytosis", "organomegaly",
+                  "papilledema", "cranial_nerve_vi_palsy", "posturing", "cushings_triad", "fever", "nk_cell_activity",
+                  "hlh_molecular_diagnosis"]
     value: Union[StrictBool, StrictInt, StrictFloat, str]
 
     @model_validator(mode="after")
@@ -170,9 +174,11 @@ class Assessment(_Event):
 
 
 class Toxicity(_Event):
+    """A CTCAE term graded by a clinician; grade 0 means the term has resolved."""
+
     type: Literal["toxicity"]
     term: str
-    grade: Annotated[StrictInt, Field(ge=1, le=5)]
+    grade: Annotated[StrictInt, Field(ge=0, le=5)]
 
 
 class Death(_Event):

@@ -21,8 +21,17 @@ def output_to(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     target = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
+    # signals wait while the temporary file is made, and arrive inside the try that removes it
+    masked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if _MASK else None
     try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
+    except BaseException:
+        if masked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, masked)
+        raise
+    try:
+        if masked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, masked)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             yield out
             out.flush()
@@ -36,6 +45,9 @@ def output_to(path: str | None) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+_MASK = hasattr(signal, "pthread_sigmask")
 
 
 def _umask() -> int:
