@@ -28,7 +28,7 @@ def _utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
 
 
-def test_adherence_columns_of_a_grade_2_crs_treated_two_hours_after_the_recommendation(tmp_path: Path):
+def test_adherence_columns_of_a_grade_2_crs_treated_eight_hours_after_the_recommendation(tmp_path: Path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "grade2.jsonl").write_text(CASE)
     outcome = run_cohort(tmp_path / "in", tmp_path / "out", workers=1)
@@ -37,9 +37,10 @@ def test_adherence_columns_of_a_grade_2_crs_treated_two_hours_after_the_recommen
     assert row["case"] == "grade2.jsonl" and row["events_read"] == 7 and row["events_rejected"] == 0
     assert row["max_grade__astct-2019-crs"] == 2  # ASTCT 2019 Table 1: fever + hypotension without vasopressor
     assert row["max_grade__astct-2019-icans"] == 0  # never graded
-    assert row["first_recommended__tocilizumab"] == _utc("2000-01-02T06:00:00")
+    # NCCN CART-6 grade 1: consider one tocilizumab dose, so it is first recommended at onset
+    assert row["first_recommended__tocilizumab"] == _utc("2000-01-02T00:00:00")
     assert row["first_given__tocilizumab"] == _utc("2000-01-02T08:00:00")
-    assert row["delay_h__tocilizumab"] == 2.0 and row["given__tocilizumab"] is True
+    assert row["delay_h__tocilizumab"] == 8.0 and row["given__tocilizumab"] is True
     # dexamethasone recommended at grade 1 (early onset, NCCN CART-6), never given
     assert row["first_recommended__dexamethasone"] == _utc("2000-01-02T00:00:00")
     assert (row["first_given__dexamethasone"], row["delay_h__dexamethasone"], row["given__dexamethasone"]) == (None, None, False)
@@ -50,7 +51,7 @@ def test_adherence_columns_of_a_grade_2_crs_treated_two_hours_after_the_recommen
     assert row["flags_met"] == "hlh2004-fever"  # HLH-2004 fever criterion: peak 38.5 C or more
     csv_lines = (tmp_path / "out" / "cases.csv").read_text().splitlines()
     assert csv_lines[0].split(",") == case_columns(graded_scales(bundled_rulesets()))
-    assert ",2000-01-02T06:00:00Z,2000-01-02T08:00:00Z,2.0,true," in csv_lines[1]
+    assert ",2000-01-02T00:00:00Z,2000-01-02T08:00:00Z,8.0,true," in csv_lines[1]
 
 
 def _record(time: str, kind: str, **fields) -> dict:

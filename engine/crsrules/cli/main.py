@@ -9,7 +9,7 @@ from typing import NoReturn, Sequence
 from .. import __version__
 from ..caselog.lines import check_offset
 from ..errors import CrsrulesError
-from . import cohort_command, commands, convert_command
+from . import cohort_command, commands, convert_command, report_command
 from .atomic import Terminated, sigterm_unwinds
 from .replay_command import error_text
 
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=commands.cmd_schema)
 
     cohort_command.add_parser(sub)
+    report_command.add_parser(sub)
     for command in sub.choices.values():  # --debug also after the command name
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for errors")
     return p
