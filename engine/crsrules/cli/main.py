@@ -8,7 +8,8 @@ from typing import NoReturn, Sequence
 
 from .. import __version__
 from ..caselog.lines import check_offset
-from ..errors import CrsrulesError
+from ..errors import CrsrulesError, UsageError
+from ..output.escape import printable
 from . import cohort_command, commands, convert_command, report_command
 from .atomic import Terminated, sigterm_unwinds
 from .replay_command import error_text
@@ -107,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return CLOSED_PIPE
+    except UsageError as exc:
+        if args.debug:
+            raise
+        print(f"usage: {printable(str(exc))}", file=sys.stderr)
+        return USAGE
     except CrsrulesError as exc:
         if args.debug:
             raise

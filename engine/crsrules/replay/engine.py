@@ -13,14 +13,18 @@ from ..output.trace import Firing, RulesetInfo, Summary, Trace
 from .._version import __version__
 from ..timeutil import iso
 from .clock import Clock
+from ..caselog.from_python import case_log_from_events
 from .firings import FiringLog, input_firing, trace_order
 from .resolve import resolve_rulesets
 from .runtime import RulesetRuntime
 
 
-def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str], rulesets: Sequence[Ruleset | str] | None = None, *,
-           backend: str = "durable", explain: bool = False) -> Trace:
+def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str] | Iterable[Any], rulesets: Sequence[Ruleset | str] | None = None,
+           *, backend: str = "durable", explain: bool = False) -> Trace:
     """Replay one case log under the rulesets (default: every bundled ruleset).
+
+    ``case_log``: a :class:`CaseLog`, a path, or an iterable of events (dicts shaped like
+    case-log lines, times as ISO strings with an offset or aware ``datetime``).
 
     Rulesets that others require (an escalation ruleset reads the CRS grade) are
     added and replayed first. ``backend``: ``durable`` (durable_rules), ``reference``
@@ -29,8 +33,10 @@ def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str], rulesets: Se
     """
     if isinstance(case_log, (CaseLog, CaseStream)):
         return _replay(case_log, rulesets, backend, explain)
-    with open_case_log(case_log) as stream:
-        return _replay(stream, rulesets, backend, explain)
+    if isinstance(case_log, (str, os.PathLike)):
+        with open_case_log(case_log) as stream:
+            return _replay(stream, rulesets, backend, explain)
+    return _replay(case_log_from_events(case_log), rulesets, backend, explain)
 
 
 def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None, backend: str, explain: bool) -> Trace:
@@ -91,4 +97,5 @@ def _summary(log: CaseLog | CaseStream, chosen: list[Ruleset], firings: list[Fir
         backend=backend, engine=__version__, infusion=iso(log.infusion_time) if log.infusion_time is not None else None,
         first_event=None if _first(log) is None else iso(_first(log)),  # type: ignore[arg-type]
         last_event=None if _last(log) is None else iso(_last(log)),  # type: ignore[arg-type]
+        scales=sorted(set().union(*(r.scales() for r in chosen))),
     )
