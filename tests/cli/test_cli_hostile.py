@@ -194,8 +194,7 @@ def test_no_hostile_case_gives_a_traceback(tmp_path, capsys, name):
         code = main(["replay", str(case), *extra])
         err = capsys.readouterr().err
         assert code in (0, 2) and "Traceback" not in err, err
-        if name != "tiny-flow":  # durable_rules refuses 1e-05 as JSON: the durable adapter's number encoding is its fix
-            assert "internal-error" not in err, err
+        assert "internal-error" not in err, err
 
 
 def test_a_year_below_1000_compares_without_error(tmp_path, capsys):
@@ -228,3 +227,13 @@ def test_replay_of_dev_zero_is_bounded():
     done = cli("replay", "/dev/zero", timeout=60)
     assert done.returncode == 2 and done.stderr == \
         "/dev/zero:1: line-too-long: the line is longer than 1048576 bytes; the rest of the file is not read\n"
+
+
+def test_a_tiny_threshold_replays_without_error(tmp_path, capsys):
+    """0.00001 is a number durable_rules refuses in exponent form; the matcher writes it as a plain decimal."""
+    ruleset = _ruleset(tmp_path, "tiny", lambda t: t.replace("gt: 10000", "gt: 0.00001", 1))
+    case = write(tmp_path / "c.jsonl", INF + "\n" + HOSTILE_LINES["tiny-flow"] + "\n"
+                 + '{"time":"2000-01-03T00:00:00Z","type":"lab","name":"ferritin","value":0.00002,"unit":"ng/mL"}\n')
+    assert main(["replay", str(case), "--ruleset", ruleset, "--format", "jsonl"]) == 0
+    out = capsys.readouterr().out
+    assert '"flag": "hlh-ferritin", "status": "met"' in out
