@@ -7,6 +7,7 @@ from typing import Any, Callable
 from ..knowledge.conditions import leaf_test, leaves, of_kind, operand_kind
 from ..knowledge.model import Ruleset
 from ..matchers.base import Matcher
+from .gates import gate_tests, operands, reader_leaves
 from .operators_events import Evidence
 from .operators_time import _Clock
 from .outcomes import Outcomes
@@ -39,11 +40,34 @@ class RulesetRuntime:
             self.leaves_of.setdefault(leaf.var, []).append(j)
         self.clocks = [i for i, op in enumerate(self.ops) if isinstance(op, _Clock) and op.name in self.leaves_of]
         self.truth = [False] * len(self.leaves)
+        self._build_gates()
         self.values: dict[str, Any] = {}
         self.evidence: dict[str, Evidence] = {}
         self.outcomes = Outcomes(ruleset, emit)
         self.matcher_calls = 0
         self.started = False
+
+    def _build_gates(self) -> None:
+        """Per operator: the truths that matter about its value, and the readers that need the value itself."""
+        self.gates: list[list[Any]] = []
+        self.bounds: list[list[float]] = []
+        self.value_readers: list[list[int]] = []
+        for i, name in enumerate(self.names):
+            found: list[Any] = []
+            need_value: list[int] = []
+            for reader in self.readers[i]:
+                part = reader_leaves(self.ops[reader], name)
+                if part is None:
+                    need_value.append(reader)
+                else:
+                    found += part
+            mine = self.leaves_of.get(name, [])
+            kind = self.kind.get(name)
+            rule_tests = [lambda v, test=self.tests[j], k=kind: test(of_kind(v, k)) for j in mine]
+            self.gates.append(gate_tests(found, rule_tests))
+            self.bounds.append(operands([self.leaves[j] for j in mine] + found))
+            self.value_readers.append(need_value)
+        self.sig: list[Any] = [None] * len(self.ops)
 
     def reads_external(self, keys: set[str]) -> bool:
         """Whether any grade or flag this ruleset reads is among ``keys``."""
@@ -78,6 +102,15 @@ class RulesetRuntime:
                 if at is not None:
                     schedule(at, self, i)
             if value != before or type(value) is not type(before):
+                sig = [test(value) for test in self.gates[i]]
+                if sig == self.sig[i]:
+                    # no comparison on it changed: only the readers of its value follow
+                    for reader in self.value_readers[i]:
+                        if reader not in seen:
+                            seen.add(reader)
+                            heapq.heappush(pending, reader)
+                    continue
+                self.sig[i] = sig
                 changed.append(name)
                 for reader in self.readers[i]:
                     if reader not in seen:
