@@ -8,6 +8,7 @@ Decision support only: every grade, flag and recommendation is for a clinician t
 """
 from __future__ import annotations
 
+from ._version import __version__
 from .caselog import CaseLog, Event, read_case_log
 from .errors import CaseLogError, CrsrulesError, Issue, ReplayError, RulesetError
 from .knowledge.loader import bundled_rulesets, load_ruleset
@@ -15,7 +16,6 @@ from .knowledge.model import Rule, Ruleset
 from .output.trace import Firing, Trace
 from .replay.engine import replay
 
-__version__ = "0.1.0"
 
 __all__ = [
     "CaseLog", "CaseLogError", "CrsrulesError", "Event", "Firing", "Issue", "ReplayError", "Rule",

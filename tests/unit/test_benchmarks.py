@@ -5,7 +5,6 @@ benchmarks/generate.py (not clinical cases); the comparisons are between ways of
 """
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,9 +72,9 @@ def test_streamed_and_in_memory_replays_agree(noisy_three_days):
     assert _streamed(noisy_three_days, rulesets) == batch
 
 
-def _outcomes(trace) -> list[tuple]:
-    return [(f.time, f.kind, f.ruleset, f.rule, f.grade, f.flag, f.status, f.action, json.dumps(f.values, sort_keys=True))
-            for f in trace.firings]
+def _outcomes(trace) -> list[dict]:
+    """Every record without its evidence (a derived condition cites the events at which its truth last changed)."""
+    return [{k: v for k, v in f.record().items() if k != "evidence"} for f in trace.firings]
 
 
 def test_skipping_readings_that_change_no_comparison_changes_no_outcome(noisy_three_days, monkeypatch):
@@ -93,4 +92,5 @@ def _no_gates(self):
     self.gates = [[lambda v: v] for _ in self.ops]  # a new value is a new truth
     self.bounds = [[] for _ in self.ops]
     self.value_readers = [list(readers) for readers in self.readers]
+    self.always = [True] * len(self.ops)
     self.sig = [None] * len(self.ops)

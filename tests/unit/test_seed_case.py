@@ -41,11 +41,26 @@ def test_escalation_steps_with_times_and_sources(trace):
     steps = {(f.time, f.action, f.rule) for f in trace.of_kind("recommendation")}
     assert ("2000-01-10T08:00:00Z", "icu", "esc.icu.grade3-plus") in steps
     assert ("2000-01-11T08:00:00Z", "methylprednisolone", "esc.methylprednisolone.grade4") in steps
-    assert ("2000-01-11T10:00:00Z", "hemoadsorption", "esc.hemoadsorption.grade4-refractory-hlh") in steps
+    # refractory: no improvement 24 h after the first tocilizumab (D+10 02:00) and methylprednisolone (D+10 10:00) doses
+    assert ("2000-01-12T10:00:00Z", "hemoadsorption", "esc.hemoadsorption.grade4-refractory-hlh") in steps
     toci = [f for f in trace.of_kind("recommendation") if f.action == "tocilizumab"]
     assert all(f.dose and f.dose.value == 400 for f in toci)  # 8 mg/kg x 50 kg (assumed weight)
     hemo = [f for f in trace.of_kind("recommendation") if f.action == "hemoadsorption"][0]
     assert hemo.maturity == "draft" and {s.key for s in hemo.source} == {"bottari-2020", "stahl-2020", "esposito-2025"}
+
+
+def test_one_episode_onset_d7_maximum_grade_4_and_its_resolution(trace):
+    # ASTCT: fever at onset; resolution 24 h without fever, vasopressor, oxygen or hypotension (clinical reference 1.6, ENG)
+    eps = [f for f in trace.of_kind("episode") if f.scale == "astct-2019-crs"]
+    assert [(f.status, f.episode, f.onset, f.max_grade) for f in eps] == [
+        ("started", 1, "2000-01-08T08:00:00Z", 1), ("resolved", 1, "2000-01-08T08:00:00Z", 4)]
+    assert eps[1].resolution == "2000-01-24T08:00:00Z" and eps[1].maturity == "draft"
+
+
+def test_the_step_down_after_extubation_starts_no_new_steroid_regimen(trace):
+    # ASCO 2021 grade 4: the methylprednisolone course continues until CRS is grade 1 or less
+    late = [f for f in trace.of_kind("recommendation") if f.time >= "2000-01-12T00:00:00Z"]
+    assert not [f for f in late if f.action in ("dexamethasone", "methylprednisolone")]
 
 
 def test_three_tocilizumab_doses_stay_within_the_limits(trace):

@@ -73,9 +73,12 @@ def to_records(events: list[Any], lines: list[int], source: str) -> list[Record]
         kind = event.type
         if (kind == "vital" or kind == "lab") and canonical[(kind, event.name)] == event.unit:
             continue  # the common case: a value already in its canonical unit
+        written = (event.value, event.unit) if kind == "vital" or kind == "lab" else None
         problem = _check_units(rec, source)
         if problem:
             issues.append(problem)
+        elif written is not None and written[1] != event.unit:
+            records[-1] = rec._replace(reported=written)  # thresholds printed in the written unit compare with it
     for rec in records:
         if rec.event.id is None and rec.id in explicit:
             issues.append(Issue(source, explicit[rec.id], "duplicate-id", f"id {rec.id!r} is also the default id of line {rec.line}"))

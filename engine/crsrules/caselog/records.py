@@ -7,13 +7,15 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Record(NamedTuple):
-    """One accepted event: virtual time (epoch s), file order, physical line, id, the event (canonical units)."""
+    """One accepted event: virtual time (epoch s), file order, physical line, id, the event (canonical units),
+    and, for a value converted to its canonical unit, the value and unit as written."""
 
     t: float
     seq: int
     line: int
     id: str
     event: Any
+    reported: tuple[float, str] | None = None
 
 
 class Rejected(BaseModel):

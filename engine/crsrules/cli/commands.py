@@ -119,7 +119,7 @@ def cmd_schema(args: Any) -> int:
     from ..output.trace import Firing
 
     schema = {"case-log": TypeAdapter(Event).json_schema(), "ruleset": Ruleset.model_json_schema(by_alias=True),
-              "trace": Firing.model_json_schema()}[args.which]
+              "trace": TypeAdapter(Firing).json_schema()}[args.which]
     if args.which == "case-log":
         schema["title"] = "crsrules case log, version 1: one event per JSON Lines line"
     print(json.dumps(schema, indent=2))

@@ -26,7 +26,10 @@ def _logs(paths: list[Path]) -> list[CaseLog]:
 
 
 def _key(f: Any) -> tuple[Any, ...]:
-    return (f.kind, f.rule, f.scale, f.grade, f.flag, f.status, f.action, f.dose.value if f.dose else None, f.to_grade, f.code)
+    g = lambda name: getattr(f, name, None)  # noqa: E731 - fields differ by kind
+    dose = g("dose")
+    return (f.kind, f.rule, g("scale"), g("grade"), g("flag"), g("status"), g("action"), dose.value if dose else None,
+            g("to_grade"), g("code"))
 
 
 def compare(old: Ruleset, new: Ruleset, log: CaseLog) -> list[str]:
@@ -50,8 +53,13 @@ def compare(old: Ruleset, new: Ruleset, log: CaseLog) -> list[str]:
 
 
 def _what(f: Any) -> str:
-    return {"grade": f"grade {f.grade}", "flag": f"{f.flag} {f.status}", "warning": f"{f.code}"}.get(
-        f.kind, f"{f.action}{f' {f.dose.value:g} {f.dose.unit}' if f.dose else ''}")
+    if f.kind == "grade":
+        return f"grade {f.grade}"
+    if f.kind == "flag":
+        return f"{f.flag} {f.status}"
+    if f.kind == "warning":
+        return f"{f.code}"
+    return f"{f.action}{f' {f.dose.value:g} {f.dose.unit}' if f.dose else ''}"
 
 
 def static_bump(old: Ruleset, new: Ruleset) -> str:

@@ -15,18 +15,21 @@ def _var_refs(spec: Variable) -> Iterator[str]:
     """Names of the other variables a variable reads."""
     for cond in (spec.held_for, spec.accumulated, spec.condition):
         if cond is not None:
-            yield from (leaf.var for leaf in leaves(cond))
+            yield from (leaf.var.removesuffix("__unit").removesuffix("__reported") for leaf in leaves(cond))
     yield from (spec.weighted_sum or {})
     yield from (spec.product or [])
     yield from (spec.count_true or [])
     for line in spec.points or []:
-        yield from (leaf.var for leaf in leaves(line.when))
+        yield from (leaf.var.removesuffix("__unit").removesuffix("__reported") for leaf in leaves(line.when))
+    yield from (spec.max_of or {})
+    if spec.episode is not None:
+        yield from (spec.episode.start, spec.episode.quiet)
     if spec.snapshot is not None:
         yield spec.snapshot.var
-        if spec.snapshot.at.first_true:
-            yield spec.snapshot.at.first_true
-    if spec.elapsed is not None and spec.elapsed.first_true:
-        yield spec.elapsed.first_true
+        if spec.snapshot.at.true_var:
+            yield spec.snapshot.at.true_var
+    if spec.elapsed is not None and spec.elapsed.true_var:
+        yield spec.elapsed.true_var
     if spec.since:
         yield spec.since
 
@@ -47,6 +50,14 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
             elif ref not in declared:
                 add(("variables", name), "forward-reference", f"variable {name!r} reads {ref!r}, declared later; declare it first")
         declared.append(name)
+    for i, ep in enumerate(rs.episodes):
+        spec = rs.variables.get(ep.variable)
+        if spec is None or spec.episode is None:
+            add(("episodes", i, "variable"), "unknown-variable",
+                f"episode {ep.id!r} reads {ep.variable!r}, which is not an `episode` variable of this ruleset", ep.id)
+        if ep.scale not in rs.scales():
+            add(("episodes", i, "scale"), "unknown-scale", f"episode {ep.id!r} names scale {ep.scale!r}, which this ruleset does not grade", ep.id)
+        _check_cites(ep.cites, ("episodes", i), ep.id, guidelines, add)
     kinds: dict[str, str] = {}
     for i, rule in enumerate(rs.rules):
         for leaf in leaves(rule.when):
@@ -59,22 +70,28 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
         if rule.id in seen:
             add(("rules", i, "id"), "duplicate-rule", f"rule id {rule.id!r} is used twice", rule.id)
         seen.add(rule.id)
+        if rule.draft_unless and rule.draft_unless not in rs.variables:
+            add(("rules", i, "draft_unless"), "unknown-variable", f"draft_unless reads {rule.draft_unless!r}, which is not declared", rule.id)
         for leaf in leaves(rule.when):
-            if leaf.var not in rs.variables:
+            if leaf.var.removesuffix("__unit").removesuffix("__reported") not in rs.variables:
                 add(("rules", i, "when"), "unknown-variable", f"condition reads {leaf.var!r}, which is not declared{did_you_mean(leaf.var, rs.variables)}", rule.id)
         if isinstance(rule.then, GradeOutcome) and not (rule.then.scale or rs.scale):
             add(("rules", i, "then"), "grade-without-scale", "a grade outcome needs a `scale` (its own or the ruleset's)", rule.id)
         if isinstance(rule.then, FlagOutcome) and rule.then.value and rule.then.value not in rs.variables:
             add(("rules", i, "then"), "unknown-variable", f"flag value reads {rule.then.value!r}, which is not declared", rule.id)
-        if isinstance(rule.then, RecommendOutcome) and rule.then.dose and rule.then.dose.per_kg is not None:
+        if isinstance(rule.then, RecommendOutcome) and rule.then.dose and rule.then.dose.fixed is None:
             if rule.then.dose.weight not in rs.variables:
                 add(("rules", i, "then", "dose"), "unknown-variable", f"dose reads weight variable {rule.then.dose.weight!r}, which is not declared", rule.id)
-        for j, cite in enumerate(rule.cites):
-            record = guidelines.get(cite.source)
-            if record is None:
-                add(("rules", i, "cites", j, "source"), "unresolved-citation",
-                    f"no guideline record {cite.source!r}{did_you_mean(cite.source, guidelines)}", rule.id)
-            elif cite.locator not in record.locators:
-                add(("rules", i, "cites", j, "locator"), "unknown-locator",
-                    f"{cite.source} has no locator {cite.locator!r}{did_you_mean(cite.locator, record.locators)}", rule.id)
+        _check_cites(rule.cites, ("rules", i), rule.id, guidelines, add)
     return issues
+
+
+def _check_cites(cites: list[Any], at: tuple[Any, ...], owner: str, guidelines: dict[str, Guideline], add: Any) -> None:
+    for j, cite in enumerate(cites):
+        record = guidelines.get(cite.source)
+        if record is None:
+            add((*at, "cites", j, "source"), "unresolved-citation",
+                f"no guideline record {cite.source!r}{did_you_mean(cite.source, guidelines)}", owner)
+        elif cite.locator not in record.locators:
+            add((*at, "cites", j, "locator"), "unknown-locator",
+                f"{cite.source} has no locator {cite.locator!r}{did_you_mean(cite.locator, record.locators)}", owner)

@@ -78,7 +78,24 @@ def _discriminate(value: Any) -> str:
 
 
 def _list_is_all(value: Any) -> Any:
+    if isinstance(value, dict) and "units" in value and "var" in value:
+        return _by_written_unit(value)
     return {"all": value} if isinstance(value, list) else value
+
+
+def _by_written_unit(leaf: dict[str, Any]) -> Any:
+    """``{var: tg, ge: 3.0, units: {mg/dL: 265}}``: a value written in mg/dL is compared with 265 as written;
+    any other unit, converted to the canonical one, with 3.0 (thresholds as the source prints them)."""
+    rest = {k: v for k, v in leaf.items() if k != "units"}
+    units = leaf["units"]
+    ops = [k for k in rest if k in ("gt", "ge", "lt", "le")]
+    if not isinstance(units, dict) or len(ops) != 1 or not units:
+        raise ValueError("`units` goes with one of gt, ge, lt, le and maps units to thresholds, e.g. {mg/dL: 265}")
+    var, op = rest["var"], ops[0]
+    branches: list[Any] = [{"all": [{"var": f"{var}__unit", "eq": unit}, {"var": f"{var}__reported", op: limit}]}
+                           for unit, limit in units.items()]
+    branches.append({"all": [*({"var": f"{var}__unit", "ne": unit} for unit in units), rest]})
+    return {"any": branches}
 
 
 from pydantic import BeforeValidator, Discriminator, Tag  # noqa: E402

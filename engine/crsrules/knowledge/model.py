@@ -19,6 +19,7 @@ EVENT_TYPES = (
 OPERATOR_KEYS = (
     "latest", "peak", "lowest", "count", "running", "elapsed", "held_for", "accumulated",
     "condition", "weighted_sum", "product", "count_true", "points", "grade", "flag", "snapshot",
+    "episode", "max_of",
 )
 
 
@@ -50,17 +51,55 @@ class Anchor(_Strict):
     first: Selector | None = None
     last: Selector | None = None
     first_true: str | None = None
+    last_true: str | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Anchor":
-        if sum(x is not None for x in (self.first, self.last, self.first_true)) != 1:
-            raise ValueError("give exactly one of first, last, first_true")
+        if sum(x is not None for x in (self.first, self.last, self.first_true, self.last_true)) != 1:
+            raise ValueError("give exactly one of first, last, first_true, last_true")
         return self
+
+    @property
+    def true_var(self) -> str | None:
+        """The variable whose becoming true is the anchor (first or latest time), if any."""
+        return self.first_true or self.last_true
 
 
 class Snapshot(_Strict):
     var: str
     at: Anchor
+
+
+class EpisodeSpec(_Strict):
+    """An episode: opens when ``start`` becomes true, resolves once ``quiet`` has held for ``resolve_after``."""
+
+    start: str
+    quiet: str
+    resolve_after: str
+
+    @field_validator("resolve_after")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class EpisodeDecl(_Strict):
+    """Which episode variable gives a scale's episode records, and the sources of its definition."""
+
+    id: str = Field(pattern=RULE_ID)
+    scale: str
+    variable: str
+    title: str
+    maturity: Literal["stable", "draft"]
+    cites: list[Cite] = Field(min_length=1)
+    note: str | None = None
+
+    @property
+    def when(self) -> Condition:
+        from .conditions import Leaf
+
+        return Leaf(var=self.variable)
 
 
 class Points(_Strict):
@@ -89,6 +128,8 @@ class Variable(_Strict):
     grade: str | None = None
     flag: str | None = None
     snapshot: Snapshot | None = None
+    episode: EpisodeSpec | None = None
+    max_of: dict[str, float] | None = None
     field: str = "value"
     unless_attributed: bool = False
     within: str | None = None
@@ -124,6 +165,7 @@ class Rule(_Strict):
     then: Outcome
     cites: list[Cite] = Field(min_length=1)
     note: str | None = None
+    draft_unless: str | None = None  # a variable: a firing while it is not true is draft (the rule held by an ENG path)
 
     @property
     def kind(self) -> str:
@@ -140,6 +182,7 @@ class Ruleset(_Strict):
     requires: list[str] = []
     variables: dict[str, Variable] = {}
     rules: list[Rule] = Field(min_length=1)
+    episodes: list[EpisodeDecl] = []
     source_path: str = Field(default="", exclude=True)
     content_hash: str = Field(default="", exclude=True)
 

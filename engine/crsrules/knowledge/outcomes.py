@@ -22,24 +22,42 @@ class Quantity(_Strict):
 
 
 class Dose(_Strict):
-    """A fixed dose, or ``per_kg`` times the weight variable, capped at ``max``."""
+    """One administration: ``fixed``, ``per_kg`` x weight, or ``per_kg_day`` x weight / ``doses_per_day``.
+
+    ``*_max`` give the upper end of a range; ``max`` caps one administration, ``max_day`` a day's total.
+    ``child`` is the dose below ``adult_from_years`` (read from ``age``); a fixed adult dose with
+    ``adult_from_years`` and no ``child`` is shown to a child with the ``adult-dose-for-child`` warning.
+    """
 
     fixed: float | None = None
+    fixed_max: float | None = None
     per_kg: float | None = None
+    per_kg_max: float | None = None
+    per_kg_day: float | None = None
+    per_kg_day_max: float | None = None
+    doses_per_day: int | None = Field(default=None, ge=1)
     unit: str
     weight: str = "weight_kg"
+    age: str = "age_years"
     max: float | None = None
+    max_day: float | None = None
     under_kg: float | None = None
     per_kg_under: float | None = None
+    adult_from_years: float | None = None
+    child: "Dose | None" = None
     route: str | None = None
     frequency: str | None = None
 
     @model_validator(mode="after")
-    def _fixed_or_per_kg(self) -> "Dose":
-        if (self.fixed is None) == (self.per_kg is None):
-            raise ValueError("a dose is either fixed or per_kg")
+    def _one_basis(self) -> "Dose":
+        if sum(x is not None for x in (self.fixed, self.per_kg, self.per_kg_day)) != 1:
+            raise ValueError("a dose is exactly one of fixed, per_kg, per_kg_day")
         if (self.under_kg is None) != (self.per_kg_under is None):
             raise ValueError("under_kg and per_kg_under go together")
+        if self.per_kg_day is not None and self.doses_per_day is None:
+            raise ValueError("per_kg_day needs doses_per_day (one administration is the day's dose divided)")
+        if self.child is not None and self.adult_from_years is None:
+            raise ValueError("a child dose needs adult_from_years")
         return self
 
 
@@ -60,6 +78,8 @@ class RecommendOutcome(_Strict):
     text: str
     dose: Dose | None = None
     to_grade: int | None = Field(default=None, ge=1, le=5)
+    managed_grade: str | None = None  # a variable: the grade management follows (after "manage as grade N")
+    scale_grade: str | None = None  # a variable: the scale's own grade; when lower, the step carries to_grade
 
 
 class WarningOutcome(_Strict):

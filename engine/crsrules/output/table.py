@@ -6,7 +6,8 @@ from typing import Any
 from .trace import Firing, Trace
 
 DISCLAIMER = "Decision support only: every grade, flag and recommendation is for a clinician to confirm."
-_KIND = {"grade": "GRADE", "flag": "FLAG", "recommendation": "RECOMMEND", "warning": "WARNING", "rejected": "REJECTED"}
+_KIND = {"grade": "GRADE", "flag": "FLAG", "recommendation": "RECOMMEND", "warning": "WARNING", "rejected": "REJECTED",
+         "episode": "EPISODE", "correction": "CORRECTION"}
 
 
 def _what(f: Firing) -> str:
@@ -21,6 +22,11 @@ def _what(f: Firing) -> str:
         return f"{f.action}{dose}{to}"
     if f.kind == "warning":
         return f"{f.code}: {f.text}"
+    if f.kind == "episode":
+        end = f", resolved {f.resolution}" if f.resolution else ""
+        return f"{f.scale} episode {f.episode} {f.status} (onset {f.onset}{end}, max grade {f.max_grade})"
+    if f.kind == "correction":
+        return f"late event: {len(f.withdrawn)} withdrawn, {len(f.added)} added"
     return f"line {f.line}: {f.reason}"
 
 
@@ -41,8 +47,9 @@ def render_block(f: Firing, explain: bool = False) -> list[str]:
         lines.append(f"{pad}{verb}: {f.rule} [{f.maturity}] ({f.ruleset}): {f.title}")
     if f.kind == "recommendation" and f.text:
         lines.append(f"{pad}text: {f.text}")
-    if f.dose and f.dose.basis:
-        lines.append(f"{pad}dose: {f.dose.basis}")
+    dose = getattr(f, "dose", None)
+    if dose and dose.basis:
+        lines.append(f"{pad}dose: {dose.basis}" + (f" (up to {dose.max:g} {dose.unit})" if dose.max else ""))
     why = ", ".join(f"{k}={_value(v)}" for k, v in (f.values or {}).items() if v is not None)
     if why or f.evidence:
         lines.append(f"{pad}why: {why}{'  ' if why else ''}evidence: {', '.join(f.evidence) or '-'}")

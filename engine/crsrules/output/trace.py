@@ -1,60 +1,13 @@
 """The result of a replay: firings in time order, plus what was rejected and a summary."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from pydantic import BaseModel
 
-from pydantic import BaseModel, ConfigDict, Field
+from .records import (KINDS, Correction, Dose, Episode, Firing, Flag, Grade, Recommendation, Rejected, Source,
+                      Warning, make_record)
 
-Kind = Literal["grade", "flag", "recommendation", "warning", "rejected"]
-
-
-class Source(BaseModel):
-    """A citation: a guideline key (a record in guidelines/) and a locator inside it."""
-
-    model_config = ConfigDict(extra="forbid")
-    key: str
-    locator: str
-
-
-class Dose(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    value: float
-    unit: str
-    basis: str | None = None
-
-
-class Firing(BaseModel):
-    """One line of the output contract (case-log-format.md, 'Output contract')."""
-
-    model_config = ConfigDict(extra="forbid")
-    time: str
-    kind: Kind
-    ruleset: str | None = None
-    rule: str | None = None
-    title: str | None = None
-    evidence: list[str] = []
-    source: list[Source] = []
-    maturity: Literal["stable", "draft"] | None = None
-    scale: str | None = None
-    grade: int | None = None
-    flag: str | None = None
-    status: Literal["met", "not_met", "indeterminate"] | None = None
-    value: Any = None
-    action: str | None = None
-    dose: Dose | None = None
-    to_grade: int | None = None
-    code: str | None = None
-    text: str | None = None
-    line: int | None = None
-    reason: str | None = None
-    day: str | None = None
-    values: dict[str, Any] | None = None
-    conditions: list[str] | None = None
-    t: float = Field(default=0.0, exclude=True)
-
-    def record(self) -> dict[str, Any]:
-        """The JSON object written for this firing (absent fields left out)."""
-        return self.model_dump(mode="json", exclude_none=True, exclude={"t"})
+__all__ = ["Correction", "Dose", "Episode", "Firing", "Flag", "Grade", "Recommendation", "Rejected", "RulesetInfo",
+           "Source", "Summary", "Trace", "Warning", "make_record"]
 
 
 class RulesetInfo(BaseModel):
@@ -73,6 +26,7 @@ class Summary(BaseModel):
     firings_by_kind: dict[str, int]
     rulesets: list[RulesetInfo]
     backend: str
+    engine: str = ""
     infusion: str | None = None
     first_event: str | None = None
     last_event: str | None = None
@@ -93,6 +47,9 @@ class Trace(BaseModel):
         return [f for f in self.firings if f.kind == "warning"]
 
     def of_kind(self, kind: str) -> list[Firing]:
+        """The records of one kind (grade, flag, recommendation, episode, warning, rejected, correction)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown record kind {kind!r}; one of {', '.join(KINDS)}")
         return [f for f in self.firings if f.kind == kind]
 
     def grade_at(self, scale: str, time: str) -> int:

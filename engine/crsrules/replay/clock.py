@@ -44,12 +44,14 @@ class Feed:
     def settle(self, t: float, runtimes: list[RulesetRuntime], dirty: dict[int, set[int]]) -> None:
         if self.fast:
             op = self.op
-            value = op.compute(t, runtimes[self.sharers[0][0]].values, {})
+            side: dict[str, Any] = {}  # what compute writes beside the value (the value as written)
+            value = op.compute(t, side, {})
             region = self.regions.of(value)
             if region is not None and region == self.last:
                 for k, i, name in self.gated:
                     rt = runtimes[k]
                     rt.values[name] = value
+                    rt.values.update(side)
                     rt.evidence[name] = op.evidence
                 for k, i in self.ungated:
                     dirty.setdefault(k, set()).add(i)

@@ -8,6 +8,7 @@ from ..caselog import CaseLog, read_case_log
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available, make_matcher
 from ..output.trace import Firing, RulesetInfo, Summary, Trace
+from .._version import __version__
 from ..timeutil import iso
 from .clock import Clock
 from .firings import FiringLog, input_firing, trace_order
@@ -59,7 +60,7 @@ def _summary(log: CaseLog, chosen: list[Ruleset], firings: list[Firing], backend
         source=log.source, events_read=log.lines_read, events_used=len(log.records),
         events_rejected=len(log.rejected), warnings=kinds.get("warning", 0), firings_by_kind=kinds,
         rulesets=[RulesetInfo(id=r.id, version=r.version, content_hash=r.content_hash, path=r.source_path) for r in chosen],
-        backend=backend, infusion=iso(log.infusion_time) if log.infusion_time is not None else None,
+        backend=backend, engine=__version__, infusion=iso(log.infusion_time) if log.infusion_time is not None else None,
         first_event=iso(log.records[0].t) if log.records else None,
         last_event=iso(log.records[-1].t) if log.records else None,
     )

@@ -5,7 +5,7 @@ from typing import Any
 
 from ..knowledge.conditions import holds, leaves
 from ..knowledge.model import Rule, Ruleset
-from ..output.trace import Firing, Source
+from ..output.trace import Firing, Source, make_record
 from ..timeutil import day_label, iso
 from .operators_events import Evidence
 from .outcomes import rule_evidence
@@ -20,12 +20,14 @@ class FiringLog:
         self.firings: list[Firing] = []
 
     def emit(self, t: float, rule: Rule, ruleset: Ruleset, values: dict[str, Any], evidence: dict[str, Evidence],
-             *, kind: str, lapsed: bool = False, **fields: Any) -> Evidence:
+             *, kind: str, lapsed: bool = False, maturity: str | None = None, title: str | None = None,
+             **fields: Any) -> Evidence:
+        """Record one firing of ``rule``; ``maturity`` overrides the rule's (a draft it inherits)."""
         ev = rule_evidence(rule, values, evidence, lapsed)
-        firing = Firing(
-            time=iso(t), t=t, kind=kind, ruleset=ruleset.ref, rule=rule.id, title=rule.title,
+        firing = make_record(
+            kind, time=iso(t), t=t, ruleset=ruleset.ref, rule=rule.id, title=title or rule.title,
             evidence=[e[2] for e in ev], source=[Source(key=c.source, locator=c.locator) for c in rule.cites],
-            maturity=rule.maturity, day=day_label(t, self.infusion) or None,
+            maturity=maturity or rule.maturity, day=day_label(t, self.infusion) or None,
             values={leaf.var: _plain(values.get(leaf.var)) for leaf in leaves(rule.when)},
             **{k: v for k, v in fields.items() if v is not None},
         )
@@ -48,7 +50,7 @@ def _plain(value: Any) -> Any:
 def input_firing(kind: str, t: float, infusion: float | None, line: int | None, eid: str | None,
                  **fields: Any) -> Firing:
     """A rejected line or a reader warning, in the trace beside the rules' firings."""
-    return Firing(time=iso(t), t=t, kind=kind, line=line, evidence=[eid] if eid else [],
+    return make_record(kind, time=iso(t), t=t, line=line, evidence=[eid] if eid else [],
                   day=day_label(t, infusion) or None, **fields)
 
 

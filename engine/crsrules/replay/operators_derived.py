@@ -46,7 +46,7 @@ class WeightedSum(Operator):
         if any(p is None or isinstance(p, (bool, str)) for p in parts):
             self.value, self.evidence = None, ()
             return None
-        self.value = sum(w * p for (_, w), p in zip(self.terms, parts))
+        self.value = round(sum(w * p for (_, w), p in zip(self.terms, parts)), 9)  # 0.45 - 1.5 x 0.3 is 0, not 5e-17
         self.evidence = _union([evidence.get(name, ()) for name, _ in self.terms])
         return self.value
 
@@ -114,24 +114,37 @@ class External(Operator):
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         self.value = values.get(self.key, self.value)
         self.evidence = evidence.get(self.key, ())
+        values[f"{self.name}@draft"] = values.get(f"{self.key}@draft")  # maturity travels with the value
         return self.value
 
 
 class SnapshotVar(Operator):
-    """The value another variable had when the first or last matching event arrived."""
+    """The value another variable had when the first or last matching event arrived, or when a variable
+    first (``first_true``) or last (``last_true``) became true."""
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
-        self.which = "first" if spec.snapshot.at.first is not None else "last"
-        self.reads = (spec.snapshot.var,)
+        at = spec.snapshot.at
+        self.which = "first" if at.first is not None or at.first_true else "last"
+        self.true_var = at.true_var
+        self.reads = (spec.snapshot.var,) + ((self.true_var,) if self.true_var else ())
         self.pending: tuple[float, int, str] | None = None
         self.taken = False
+        self.was_true = False
 
     def on_event(self, rec: Any) -> None:
         if self.which == "last" or not self.taken:
             self.pending, self.taken = _ev(rec), True
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        if self.true_var:
+            now = values.get(self.true_var) is True
+            if now and not self.was_true and (self.which == "last" or not self.taken):
+                self.taken = True
+                self.value = values.get(self.spec.snapshot.var)
+                self.evidence = evidence.get(self.true_var, ())
+            self.was_true = now
+            return self.value
         if self.pending is not None:
             self.value = values.get(self.spec.snapshot.var)
             self.evidence = (self.pending,)

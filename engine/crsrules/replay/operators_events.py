@@ -42,28 +42,48 @@ def _ev(rec: Any) -> tuple[float, int, str]:
     return (rec.t, rec.seq, rec.id)
 
 
+def reported(rec: Any) -> tuple[Any, Any]:
+    """The value and unit as written (a converted lab keeps both), for thresholds printed in that unit."""
+    if rec.reported is not None:
+        return rec.reported
+    event = rec.event
+    return getattr(event, "value", None), getattr(event, "unit", None)
+
+
 class Latest(Operator):
     """The field of the latest matching event; None when that event is attributed (if asked)."""
+
+    written: tuple[Any, Any] = (None, None)
 
     def on_event(self, rec: Any) -> None:
         event = rec.event
         if self.spec.unless_attributed and getattr(event, "attributed_to", None):
-            self.value = None
+            self.value, self.written = None, (None, None)
         else:
             self.value = field_of(event, self.spec.field)
+            self.written = reported(rec) if self.spec.field == "value" else (None, None)
         self.evidence = (_ev(rec),)
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        values[f"{self.name}__reported"], values[f"{self.name}__unit"] = self.written
+        return self.value
 
 
 class _Extreme(Operator):
-    """Max (peak) or min (lowest) of a field, over all time or a trailing window."""
+    """Max (peak) or min (lowest) of a field, over all time or a trailing window.
+
+    A window keeps only the readings that can still become the extreme (a monotonic queue), so a
+    reading costs O(1) amortised however many the window holds.
+    """
 
     sign = 1.0
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.window = spec.window_s
-        self.items: deque[tuple[float, float, tuple[float, int, str]]] = deque()
+        self.items: deque[tuple[float, float, tuple[float, int, str], tuple[Any, Any]]] = deque()
         self.timed = self.window is not None
+        self.written: tuple[Any, Any] = (None, None)
 
     def on_event(self, rec: Any) -> None:
         if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
@@ -71,22 +91,26 @@ class _Extreme(Operator):
         value = field_of(rec.event, self.spec.field)
         if value is None:
             return
+        written = reported(rec) if self.spec.field == "value" else (None, None)
         if self.window is None:
             if self.value is None or self.sign * value > self.sign * self.value:
-                self.value, self.evidence = value, (_ev(rec),)
+                self.value, self.evidence, self.written = value, (_ev(rec),), written
             return
-        self.items.append((rec.t, value, _ev(rec)))
+        items, key = self.items, self.sign * value
+        while items and self.sign * items[-1][1] < key:
+            items.pop()  # never the extreme again while this newer, larger reading is in the window
+        items.append((rec.t, value, _ev(rec), written))
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
-        if self.window is None:
-            return self.value
-        while self.items and self.items[0][0] <= t - self.window:
-            self.items.popleft()
-        if not self.items:
-            self.value, self.evidence = None, ()
-            return None
-        best = max(self.items, key=lambda item: self.sign * item[1])
-        self.value, self.evidence = best[1], (best[2],)
+        if self.window is not None:
+            items = self.items
+            while items and items[0][0] <= t - self.window:
+                items.popleft()
+            if items:
+                self.value, self.evidence, self.written = items[0][1], (items[0][2],), items[0][3]
+            else:
+                self.value, self.evidence, self.written = None, (), (None, None)
+        values[f"{self.name}__reported"], values[f"{self.name}__unit"] = self.written
         return self.value
 
     def due(self, t: float) -> float | None:

@@ -38,12 +38,13 @@ class _Clock(Operator):
 
 
 class Elapsed(_Clock):
-    """Hours since the first or last matching event, or since a variable first became true."""
+    """Hours since the first or last matching event, or since a variable first (or last) became true."""
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.which = "first" if spec.elapsed.first is not None else "last"
-        self.reads = (spec.elapsed.first_true,) if spec.elapsed.first_true else ()
+        self.reads = (spec.elapsed.true_var,) if spec.elapsed.true_var else ()
+        self.was_true = False
 
     def on_event(self, rec: Any) -> None:
         if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
@@ -52,9 +53,12 @@ class Elapsed(_Clock):
             self.anchor, self.evidence = rec.t, (_ev(rec),)
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
-        var = self.spec.elapsed.first_true
-        if var and self.anchor is None and values.get(var) is True:
-            self.anchor, self.evidence = t, evidence.get(var, ())
+        var = self.spec.elapsed.true_var
+        if var:
+            now = values.get(var) is True
+            if now and not self.was_true and (self.anchor is None or self.spec.elapsed.last_true):
+                self.anchor, self.evidence = t, evidence.get(var, ())
+            self.was_true = now
         values[f"{self.name}@anchor"] = self.anchor
         self.value = self.hours(t)
         return self.value

@@ -6,6 +6,7 @@ from typing import Any, Callable
 from ..knowledge.conditions import holds, leaves
 from ..knowledge.model import FlagOutcome, GradeOutcome, RecommendOutcome, Rule, Ruleset, WarningOutcome
 from .doses import compute_dose
+from .episodes import Episodes
 from .operators_events import Evidence
 
 Emit = Callable[..., None]
@@ -29,17 +30,29 @@ class Outcomes:
         self.grades: dict[str, tuple[int, Rule | None]] = {scale: (0, None) for scale in self.grade_rules}
         self.flags: dict[str, tuple[str, Rule | None]] = {code: ("indeterminate", None) for code in self.flag_rules}
         self.was_true: set[str] = set()
-        self.changed_external: dict[str, tuple[Any, Evidence]] = {}
+        self.changed_external: dict[str, tuple[Any, Evidence, str | None]] = {}
+        self.episodes = Episodes(ruleset, emit)
 
     def update(self, t: float, true_rules: set[str], values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
         for scale, rules in self.grade_rules.items():
             self._grade(t, scale, rules, true_rules, values, evidence)
+        self.episodes.update(t, {scale: g for scale, (g, _) in self.grades.items()}, values, evidence)
         for code, rules in self.flag_rules.items():
             self._flag(t, code, rules, true_rules, values, evidence)
         for rule in self.edge_rules:
             if rule.id in true_rules and rule.id not in self.was_true:
-                self.emit(t, rule, self.ruleset, values, evidence, **self._edge_fields(rule, values))
+                self._edge(t, rule, values, evidence)
         self.was_true = set(true_rules)
+
+    def _maturity(self, rule: Rule, values: dict[str, Any]) -> tuple[str, str | None]:
+        """The firing's maturity, and why it is draft when the rule is not (a draft firing it follows)."""
+        for leaf in leaves(rule.when):
+            source = values.get(f"{leaf.var}@draft")
+            if source and holds(leaf, values.get(leaf.var)):
+                return "draft", f"follows {source}"
+        if rule.draft_unless and values.get(rule.draft_unless) is not True:
+            return "draft", f"holds without {rule.draft_unless}"
+        return rule.maturity, None
 
     def _grade(self, t: float, scale: str, rules: list[Rule], true_rules: set[str], values: dict[str, Any],
                evidence: dict[str, Evidence]) -> None:
@@ -56,10 +69,14 @@ class Outcomes:
         shown = best or previous_rule
         self.grades[scale] = (grade, best)
         if shown is not None:
+            maturity, inherited = self._maturity(shown, values) if best else ("stable", None)
+            title = f"{shown.title} [draft: {inherited}]" if inherited else None
             ev = self.emit(t, shown, self.ruleset, values, evidence, kind="grade", scale=scale,
-                           grade=grade, lapsed=best is None,
+                           grade=grade, lapsed=best is None, maturity=maturity if best else shown.maturity, title=title,
                            text="no criterion of the scale holds any more" if best is None else None)
-            self.changed_external[f"@grade:{scale}"] = (grade, ev)
+            draft = None if best is None or maturity == "stable" else f"{self.ruleset.id} {shown.id}"
+            self.changed_external[f"@grade:{scale}"] = (grade, ev, draft)
+            self.episodes.grade_changed(scale, grade)
 
     def _flag(self, t: float, code: str, rules: list[Rule], true_rules: set[str], values: dict[str, Any],
               evidence: dict[str, Evidence]) -> None:
@@ -75,19 +92,38 @@ class Outcomes:
         if shown is None:
             return
         value_var = shown.then.value  # type: ignore[union-attr]
+        maturity, inherited = self._maturity(shown, values) if rule is not None else (shown.maturity, None)
         ev = self.emit(t, shown, self.ruleset, values, evidence, kind="flag", flag=code, status=status,
-                       value=values.get(value_var) if value_var else None, lapsed=rule is None,
+                       value=values.get(value_var) if value_var else None, lapsed=rule is None, maturity=maturity,
+                       title=f"{shown.title} [draft: {inherited}]" if inherited else None,
                        text=rule.then.text if rule is not None else None)  # type: ignore[union-attr]
-        self.changed_external[f"@flag:{code}"] = (status, ev)
+        draft = None if maturity == "stable" else f"{self.ruleset.id} {shown.id}"
+        self.changed_external[f"@flag:{code}"] = (status, ev, draft)
 
-    def _edge_fields(self, rule: Rule, values: dict[str, Any]) -> dict[str, Any]:
+    def _edge(self, t: float, rule: Rule, values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
+        """A recommendation or warning that became true: its dose for this patient, its escalation, its maturity."""
         then = rule.then
+        maturity, inherited = self._maturity(rule, values)
+        title = f"{rule.title} [draft: {inherited}]" if inherited else None
         if isinstance(then, WarningOutcome):
-            return {"kind": "warning", "code": then.warning, "text": then.text}
+            self.emit(t, rule, self.ruleset, values, evidence, kind="warning", code=then.warning, text=then.text,
+                      maturity=maturity, title=title)
+            return
         assert isinstance(then, RecommendOutcome)
-        dose, note = compute_dose(then.dose, values)
+        dose, note, adult_for_child = compute_dose(then.dose, values)
         text = then.text if not note else f"{then.text} ({note})"
-        return {"kind": "recommendation", "action": then.recommend, "text": text, "dose": dose, "to_grade": then.to_grade}
+        to_grade = then.to_grade
+        managed, graded = values.get(then.managed_grade or ""), values.get(then.scale_grade or "")
+        if isinstance(managed, int) and isinstance(graded, int) and managed > graded:
+            to_grade = managed
+            text += f" (managed as grade {managed} after escalation; the scale grade is {graded})"
+        if adult_for_child:
+            maturity = "draft"
+        self.emit(t, rule, self.ruleset, values, evidence, kind="recommendation", action=then.recommend, text=text,
+                  dose=dose, to_grade=to_grade, maturity=maturity, title=title)
+        if adult_for_child:
+            self.emit(t, rule, self.ruleset, values, evidence, kind="warning", code="adult-dose-for-child",
+                      text=f"{then.recommend}: only an adult fixed dose is sourced; {adult_for_child}", maturity="draft")
 
 
 def rule_evidence(rule: Rule, values: dict[str, Any], evidence: dict[str, Evidence], lapsed: bool) -> Evidence:

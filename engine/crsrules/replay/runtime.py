@@ -14,6 +14,11 @@ from .outcomes import Outcomes
 from .variables import build_operators
 
 
+def base_var(name: str) -> str:
+    """``tg__unit`` and ``tg__reported`` (the value as written) belong to the variable ``tg``."""
+    return name.removesuffix("__unit").removesuffix("__reported")
+
+
 class RulesetRuntime:
     """Keeps derived variables up to date and asks the matcher only when a comparison changes."""
 
@@ -27,7 +32,7 @@ class RulesetRuntime:
         self.external: dict[str, list[int]] = {}
         for i, op in enumerate(self.ops):
             for name in op.reads:
-                self.readers[self.index[name]].append(i)
+                self.readers[self.index[base_var(name)]].append(i)
             key = getattr(op, "key", None)
             if isinstance(key, str) and key.startswith("@"):
                 self.external.setdefault(key, []).append(i)
@@ -37,36 +42,45 @@ class RulesetRuntime:
         self.tests = [leaf_test(leaf) for leaf in self.leaves]
         self.leaves_of: dict[str, list[int]] = {}
         for j, leaf in enumerate(self.leaves):
-            self.leaves_of.setdefault(leaf.var, []).append(j)
+            self.leaves_of.setdefault(base_var(leaf.var), []).append(j)
         self.clocks = [i for i, op in enumerate(self.ops) if isinstance(op, _Clock) and op.name in self.leaves_of]
         self.truth = [False] * len(self.leaves)
-        self._build_gates()
         self.values: dict[str, Any] = {}
         self.evidence: dict[str, Evidence] = {}
         self.outcomes = Outcomes(ruleset, emit)
+        self.episode_vars = {ep.variable for ep in ruleset.episodes}
         self.matcher_calls = 0
         self.started = False
+        self._build_gates()
 
     def _build_gates(self) -> None:
-        """Per operator: the truths that matter about its value, and the readers that need the value itself."""
+        """Per operator: the truths that matter about its value, and the readers that need the value itself.
+
+        An operator always propagates (``always``) when something reads it beyond comparisons of its
+        value: an episode, or a comparison of the value as written (``__reported``, ``__unit``).
+        """
         self.gates: list[list[Any]] = []
         self.bounds: list[list[float]] = []
         self.value_readers: list[list[int]] = []
+        self.always: list[bool] = []
         for i, name in enumerate(self.names):
             found: list[Any] = []
             need_value: list[int] = []
+            mine = self.leaves_of.get(name, [])
+            always = name in self.episode_vars or any(self.leaves[j].var != name for j in mine)
             for reader in self.readers[i]:
                 part = reader_leaves(self.ops[reader], name)
+                always = always or any(r != name and base_var(r) == name for r in self.ops[reader].reads)
                 if part is None:
                     need_value.append(reader)
                 else:
                     found += part
-            mine = self.leaves_of.get(name, [])
             kind = self.kind.get(name)
             rule_tests = [lambda v, test=self.tests[j], k=kind: test(of_kind(v, k)) for j in mine]
             self.gates.append(gate_tests(found, rule_tests))
             self.bounds.append(operands([self.leaves[j] for j in mine] + found))
-            self.value_readers.append(need_value)
+            self.value_readers.append(list(self.readers[i]) if always else need_value)
+            self.always.append(always)
         self.sig: list[Any] = [None] * len(self.ops)
 
     def reads_external(self, keys: set[str]) -> bool:
@@ -84,7 +98,7 @@ class RulesetRuntime:
             dirty.update(range(len(self.ops)))
         for key in changed_external:
             if key in self.external:
-                values[key], evidence[key] = external[key]
+                values[key], evidence[key], values[f"{key}@draft"] = external[key]
                 dirty.update(self.external[key])
         changed: list[str] = []
         pending = sorted(dirty)
@@ -102,28 +116,30 @@ class RulesetRuntime:
                 if at is not None:
                     schedule(at, self, i)
             if value != before or type(value) is not type(before):
-                sig = [test(value) for test in self.gates[i]]
-                if sig == self.sig[i]:
-                    # no comparison on it changed: only the readers of its value follow
-                    for reader in self.value_readers[i]:
-                        if reader not in seen:
-                            seen.add(reader)
-                            heapq.heappush(pending, reader)
-                    continue
-                self.sig[i] = sig
+                if not self.always[i]:
+                    sig = [test(value) for test in self.gates[i]]
+                    if sig == self.sig[i]:
+                        # no comparison on it changed: only the readers of its value follow
+                        for reader in self.value_readers[i]:
+                            if reader not in seen:
+                                seen.add(reader)
+                                heapq.heappush(pending, reader)
+                        continue
+                    self.sig[i] = sig
                 changed.append(name)
                 for reader in self.readers[i]:
                     if reader not in seen:
                         seen.add(reader)
                         heapq.heappush(pending, reader)
-        if self._flipped(changed):
+        if self._flipped(changed) or (self.episode_vars and self.episode_vars.intersection(changed)):
             self._evaluate(t)
 
     def _flipped(self, changed: list[str]) -> bool:
         flipped = False
         for name in changed:
             for j in self.leaves_of.get(name, ()):
-                now = self.tests[j](of_kind(self.values.get(name), self.kind.get(name)))
+                var = self.leaves[j].var
+                now = self.tests[j](of_kind(self.values.get(var), self.kind.get(var)))
                 if now != self.truth[j]:
                     self.truth[j] = now
                     flipped = True

@@ -5,6 +5,7 @@ from typing import Any
 
 from ..knowledge.conditions import leaves
 from ..knowledge.model import Ruleset
+from .operators_course import EpisodeVar, MaxOf
 from .operators_derived import ConditionVar, CountTrue, External, PointsScore, Product, SnapshotVar, WeightedSum
 from .operators_events import Count, Latest, Lowest, Operator, Peak, Running
 from .operators_time import Accumulated, Elapsed, HeldFor, _Clock
@@ -14,7 +15,7 @@ _BUILD = {
     "latest": Latest, "peak": Peak, "lowest": Lowest, "count": Count, "running": Running,
     "elapsed": Elapsed, "held_for": HeldFor, "accumulated": Accumulated, "condition": ConditionVar,
     "weighted_sum": WeightedSum, "product": Product, "count_true": CountTrue, "points": PointsScore,
-    "grade": External, "flag": External, "snapshot": SnapshotVar,
+    "grade": External, "flag": External, "snapshot": SnapshotVar, "episode": EpisodeVar, "max_of": MaxOf,
 }
 
 

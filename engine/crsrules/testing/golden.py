@@ -33,7 +33,11 @@ class Expect(BaseModel):
     fires: str | None = None
     rule: str | None = None
     dose: float | None = None
+    dose_max: float | None = None
     to_grade: int | None = None
+    episode: dict[str, Literal["started", "resolved"]] | None = None
+    max_grade: int | None = None
+    maturity: Literal["stable", "draft"] | None = None
 
 
 class GoldenCase(BaseModel):
@@ -45,6 +49,7 @@ class GoldenCase(BaseModel):
     expect: list[Expect] = []
     must_not_fire: list[str] = []
     rejected_lines: list[int] = []
+    counts: dict[str, int] = {}  # "grade:<scale>", "episode:<scale>", "recommendation:<action>", "warning:<code>": records in all
 
 
 @dataclass
@@ -83,6 +88,10 @@ def run_case(path: Path, *, backend: str = "durable", ruleset_dir: Path | None =
     except CrsrulesError as exc:
         return CaseResult(path, [f"replay failed: {exc}"])
     failures = [msg for e in case.expect if (msg := _check(trace, e))]
+    for key, expected in case.counts.items():
+        got = sum(1 for f in trace.firings if _count_key(f) == key)
+        if got != expected:
+            failures.append(f"{got} {key} records, expected {expected}")
     fired = {f.rule for f in trace.firings if f.rule}
     for rule in case.must_not_fire:
         if rule in fired:
@@ -92,6 +101,11 @@ def run_case(path: Path, *, backend: str = "durable", ruleset_dir: Path | None =
     if case.rejected_lines and rejected != sorted(case.rejected_lines):
         failures.append(f"rejected lines {rejected}, expected {sorted(case.rejected_lines)}")
     return CaseResult(path, failures, fired, set(case.must_not_fire))
+
+
+def _count_key(f: Any) -> str:
+    what = {"grade": "scale", "episode": "scale", "recommendation": "action", "warning": "code", "flag": "flag"}
+    return f"{f.kind}:{getattr(f, what.get(f.kind, 'kind'), '')}"
 
 
 def _check(trace: Trace, e: Expect) -> str | None:
@@ -116,12 +130,27 @@ def _check(trace: Trace, e: Expect) -> str | None:
         here = [f for f in here if f.kind == "warning" and f.code == e.warning]
         if not here:
             return f"at {e.at}: no warning {e.warning!r}"
+    if e.episode:
+        for scale, status in e.episode.items():
+            eps = [f for f in here if f.kind == "episode" and f.scale == scale and f.status == status]
+            if not eps:
+                return f"at {e.at}: no {scale} episode {status}"
+            if e.max_grade is not None and not any(f.max_grade == e.max_grade for f in eps):
+                return f"at {e.at}: {scale} episode max grade {[f.max_grade for f in eps]}, expected {e.max_grade}"
+            here = eps
     rule = e.rule or e.fires
     if rule and not any(f.rule == rule for f in here):
         return f"at {e.at}: rule {rule} did not fire (fired: {sorted({f.rule for f in here if f.rule}) or 'nothing'})"
-    if e.dose is not None and not any(f.dose and abs(f.dose.value - e.dose) < 1e-6 for f in here):
-        return f"at {e.at}: no dose {e.dose:g} (got {[f.dose.value for f in here if f.dose]})"
-    if e.to_grade is not None and not any(f.to_grade == e.to_grade for f in here):
+    doses = [d for f in here if (d := getattr(f, "dose", None))]
+    if e.dose is not None and not any(abs(d.value - e.dose) < 1e-6 for d in doses):
+        return f"at {e.at}: no dose {e.dose:g} (got {[d.value for d in doses]})"
+    if e.dose_max is not None and not any(d.max is not None and abs(d.max - e.dose_max) < 1e-6 for d in doses):
+        return f"at {e.at}: no dose up to {e.dose_max:g} (got {[d.max for d in doses]})"
+    if e.maturity is not None:
+        mine = [f for f in here if not rule or f.rule == rule]
+        if not any(f.maturity == e.maturity for f in mine):
+            return f"at {e.at}: maturity {[f.maturity for f in mine]}, expected {e.maturity}"
+    if e.to_grade is not None and not any(getattr(f, "to_grade", None) == e.to_grade for f in here):
         return f"at {e.at}: no escalation to grade {e.to_grade}"
     return None
 

@@ -58,7 +58,11 @@ def check_time_shift(events: Events, seconds: float, rulesets: Sequence[Ruleset 
     base = replay_events(events, rulesets, **kw)
     moved = replay_events(shift_events(events, seconds), rulesets, **kw)
     assert [round(f.t + seconds, 6) for f in base.firings] == [round(f.t, 6) for f in moved.firings], "firing times did not shift"
-    assert records(base, ("time",)) == records(moved, ("time",)), "a shift changed more than the times"
+    times = ("time", "onset", "resolution")  # episode records carry their onset and resolution times too
+    assert records(base, times) == records(moved, times), "a shift changed more than the times"
+    for a, b in zip(base.of_kind("episode"), moved.of_kind("episode")):
+        assert (_epoch(a.onset) + seconds, a.resolution and _epoch(a.resolution) + seconds) == \
+            (_epoch(b.onset), b.resolution and _epoch(b.resolution)), "an episode's onset or resolution did not shift"
 
 
 def check_equivalent(events: Events, variant: Events, rulesets: Sequence[Ruleset | str] | None = None,
@@ -89,3 +93,9 @@ def check_tocilizumab_limits(trace: Trace, log: CaseLog, *, max_mg: float, per_2
         assert len(given) < total, f"{f.time}: recommended after {len(given)} doses"
         assert sum(1 for d in given if d > f.t - 86400) < per_24h, f"{f.time}: {per_24h} doses already in 24 h"
         assert not given or f.t - given[-1] >= interval_h * 3600, f"{f.time}: last dose less than {interval_h:g} h before"
+
+
+def _epoch(text: str) -> float:
+    from datetime import datetime
+
+    return round(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp(), 6)
