@@ -77,7 +77,7 @@ def bench_case(kind: str, days: tuple[float, float], repeat: int, rulesets: list
     print(f"  ratio to the naive loop     {_span(to_naive, '{:.2f}', max(to_naive))} x   (goal >= 3)")
     print(f"  start-up                    {_span(startups, '{:.2f}', min(startups))} CPU s")
     growth = [b - a for a, b in zip(rss_small, rss_large)]
-    print(f"  peak RSS                    {days[0]:g} d {_span(rss_small, '{:.0f}', min(rss_small))} MB, "
+    print(f"  peak RSS, batch replay      {days[0]:g} d {_span(rss_small, '{:.0f}', min(rss_small))} MB, "
           f"{days[1]:g} d {_span(rss_large, '{:.0f}', min(rss_large))} MB, "
           f"growth {_span(growth, '{:+.0f}', min(growth))} MB   (goal <= +40)")
     changes = grade_changes(out / f"{large.stem}.trace.jsonl")
@@ -91,6 +91,11 @@ def bench_case(kind: str, days: tuple[float, float], repeat: int, rulesets: list
         print(f"    in CPU time: median {min(r['cpu_median_us'] for r in runs):.0f} us, "
               f"p99 {_span(cpu_p99s, '{:.0f}', min(cpu_p99s))} us; slowest append {min(r['max_us'] for r in runs) / 1000:.1f} ms; "
               f"set-up {min(r['setup_s'] for r in runs):.2f} s")
+        short = live_process(small, rulesets)
+        grown = [r["peak_mb"] - short["peak_mb"] for r in runs]
+        print(f"  streamed (live) replay peak RSS: {days[0]:g} d {short['peak_mb']:.0f} MB, {days[1]:g} d "
+              f"{_span([r['peak_mb'] for r in runs], '{:.0f}', min(r['peak_mb'] for r in runs))} MB, "
+              f"growth {_span(grown, '{:+.0f}', min(grown))} MB   (goal <= +40)")
 
 
 def main(argv: list[str] | None = None) -> None:
