@@ -26,22 +26,25 @@ def share_key(op: Any) -> Any:
 class Feed:
     """One event operator and the rulesets that read it; settles a new value in one lookup when it can.
 
-    An operator whose value depends on its events only (not on time or other variables) is
+    An operator whose value depends on its events only (and, for a look-back window, on time) is
     computed once per step; when every ruleset that reads it only compares it (see gates.py) and
     the value stays in the region of the last one, each ruleset just stores it: no step, no rule
-    evaluation. Otherwise its rulesets step it as usual.
+    evaluation; a window's next deadline is scheduled when it moves. Otherwise its rulesets step
+    it as usual; when a deadline steps it, the next reading takes the usual way too.
     """
 
     def __init__(self, op: Any, sharers: list[tuple[int, int]], runtimes: list[RulesetRuntime]):
         self.op = op
         self.sharers = sharers
-        self.fast = not op.timed and not op.reads and type(op) in _SHAREABLE
+        self.fast = not op.reads and type(op) in _SHAREABLE
+        self.last_due: float | None = None
         self.gated = [(k, i, runtimes[k].names[i]) for k, i in sharers if not runtimes[k].value_readers[i]]
         self.ungated = [(k, i) for k, i in sharers if runtimes[k].value_readers[i]]
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
         self.last: Any = None
 
-    def settle(self, t: float, runtimes: list[RulesetRuntime], dirty: dict[int, set[int]]) -> None:
+    def settle(self, t: float, clock: "Clock", dirty: dict[int, set[int]]) -> None:
+        runtimes = clock.runtimes
         if self.fast:
             op = self.op
             side: dict[str, Any] = {}  # what compute writes beside the value (the value as written)
@@ -55,8 +58,15 @@ class Feed:
                     rt.evidence[name] = op.evidence
                 for k, i in self.ungated:
                     dirty.setdefault(k, set()).add(i)
+                if op.timed:  # a look-back window: only its deadline moves
+                    at = op.due(t)
+                    if at is not None and at != self.last_due:
+                        self.last_due = at
+                        for k, i, _ in self.gated:
+                            clock.schedule(at, runtimes[k], i)
                 return
             self.last = region
+        self.last_due = None
         for k, i in self.sharers:
             dirty.setdefault(k, set()).add(i)
 
@@ -100,6 +110,7 @@ class Clock:
                     if sharers is None or sharers[0] == (k, i):
                         feed = feeds.get(id(op)) or feeds.setdefault(id(op), Feed(op, sharers or [(k, i)], runtimes))
                         self.routes.setdefault(key, []).append((op, match, feed))
+        self.feed_of = {sharer: feed for feed in feeds.values() for sharer in feed.sharers}
 
     def _entries(self, key: tuple[str, Any]) -> list[tuple[Any, Any, Feed]]:
         """The operators an event of this (type, name) may feed: those of its name, then those of any name."""
@@ -135,6 +146,9 @@ class Clock:
         while heap and heap[0][0] <= t:
             item = heapq.heappop(heap)
             self.queued.discard(item)
+            feed = self.feed_of.get((item[1], item[2]))
+            if feed is not None:
+                feed.last = None  # the rulesets recompute it now: its value may leave the region
             dirty.setdefault(item[1], set()).add(item[2])
         runtimes = self.runtimes
         touched: dict[int, Feed] = {}
@@ -149,7 +163,7 @@ class Clock:
                     op.on_event(rec)
                     touched[id(feed)] = feed
         for feed in touched.values():
-            feed.settle(t, runtimes, dirty)
+            feed.settle(t, self, dirty)
         if not dirty and self.started:
             return  # every new value left every comparison as it was
         todo = sorted(dirty) if self.started else list(range(len(runtimes)))
