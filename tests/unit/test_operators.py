@@ -53,3 +53,54 @@ def test_times_uln_follows_unit_conversion():
               {"time": "2000-01-03T00:00:00Z", "type": "lab", "name": "creatinine", "value": 3.1, "unit": "mg/dL",
                "reference_high": 1.0}]
     assert _times(rs, events) == ["2000-01-03T00:00:00Z"]  # 300/100 is 3.0 x ULN, not above it
+
+
+def _tox(t, term, grade, **extra):
+    return {"time": t, "type": "toxicity", "term": term, "grade": grade, **extra}
+
+
+def test_worst_keeps_one_current_value_per_key_and_reads_the_largest():
+    """Contract v2 section 4: a later event for a term replaces its grade; grade 0 resolves the term only."""
+    rs = _rs("worst", {"organ": {"worst": {"type": "toxicity"}, "by": "term", "field": "grade",
+                                 "exclude_from": "ctcae-terms.haematological", "unless_attributed": True}},
+             {"var": "organ", "ge": 4})
+    events = [_tox("2000-01-02T00:00:00Z", "neutrophil_count_decreased", 4),  # haematological: never read
+              _tox("2000-01-02T06:00:00Z", "heart_failure", 4),
+              _tox("2000-01-02T12:00:00Z", "nausea", 1),                      # does not hide the heart failure
+              _tox("2000-01-03T00:00:00Z", "heart_failure", 0),               # resolves that term only
+              _tox("2000-01-04T00:00:00Z", "pulmonary_edema", 4, attributed_to="fluid overload")]
+    assert _times(rs, events) == ["2000-01-02T06:00:00Z"]
+
+
+def test_worst_is_missing_before_any_key_and_0_once_all_resolve():
+    rs = _rs("worst0", {"organ": {"worst": {"type": "toxicity"}, "by": "term", "field": "grade", "unless_attributed": True}},
+             {"var": "organ", "eq": 0})
+    events = [_tox("2000-01-02T00:00:00Z", "nausea", 2), _tox("2000-01-03T00:00:00Z", "nausea", 0)]
+    assert _times(rs, events) == ["2000-01-03T00:00:00Z"]
+
+
+def test_an_unknown_data_list_is_a_load_error(tmp_path):
+    from crsrules.errors import RulesetError
+    from crsrules.knowledge.loader import load_ruleset
+    path = tmp_path / "ruleset.yaml"
+    path.write_text("id: bad\nversion: 1.0.0\ntitle: t\nvariables:\n  organ:\n    worst: {type: toxicity}\n    by: term\n"
+                    "    field: grade\n    exclude_from: ctcae-terms.no_such_list\nrules:\n  - id: t.x\n    title: t\n"
+                    "    maturity: draft\n    when: {var: organ, ge: 1}\n    then: {warning: w, text: t}\n"
+                    "    cites: [{source: crsrules-eng, locator: \"Section 7.3 (structural validations)\"}]\n")
+    try:
+        load_ruleset(path)
+    except RulesetError as exc:
+        assert [i.code for i in exc.issues] == ["unknown-list"]
+    else:
+        raise AssertionError("an unknown list must be refused")
+
+
+def test_lookup_reads_a_field_through_a_table_of_names():
+    """The infusion's product through rulesets/_inputs/products.yaml: brand, abbreviation and case do not matter."""
+    rs = _rs("lookup", {"product": {"lookup": {"type": "infusion"}, "field": "product", "table": "products"}},
+             {"var": "product", "eq": "axicabtagene_ciloleucel"})
+    for text, fires in (("Yescarta", True), ("AXI-CEL", True), ("axicabtagene ciloleucel", True),
+                        ("tisa-cel", False), ("an academic CD19 CAR-T", False)):
+        events = [{"time": "2000-01-01T00:00:00Z", "type": "infusion", "product": text}]
+        got = [f.time for f in replay_events(events, [rs]).firings if f.rule == "t.fires"]
+        assert bool(got) is fires, text

@@ -5,6 +5,7 @@ numbers (``"146.095"`` is refused: guessing a locale could change a value 1000-f
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, TypeAdapter, field_validator,
@@ -43,12 +44,26 @@ class Quantity(BaseModel):
 
 
 class Patient(_Event):
+    """Demographics as of ``time``; every field optional, a later event updating the fields it gives."""
+
     type: Literal["patient"]
-    age_years: Number
-    weight_kg: Number
+    age_years: Number | None = None
+    birth_date: date | None = None
+    weight_kg: Number | None = None
     height_cm: Number | None = None
     sex: str | None = None
     developmental_delay: StrictBool | None = None
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else value
+
+    @model_validator(mode="after")
+    def _one_age(self) -> "Patient":
+        if self.age_years is not None and self.birth_date is not None:
+            raise ValueError("give age_years or birth_date, not both")
+        return self
 
 
 class Infusion(_Event):
@@ -129,6 +144,8 @@ _CHOICES = {
     "seizure": ("none", "rapidly_resolving", "prolonged"),
     "cerebral_edema": ("none", "focal", "diffuse"),
     "organomegaly": ("none", "hepatomegaly", "splenomegaly", "both"),
+    "posturing": ("none", "decorticate", "decerebrate"),
+    "nk_cell_activity": ("low_or_absent", "normal"),
 }
 _SCORES = {"ice_score": 10, "capd_score": 32}
 
@@ -136,7 +153,9 @@ _SCORES = {"ice_score": 10, "capd_score": 32}
 class Assessment(_Event):
     type: Literal["assessment"]
     name: Literal["hypotension", "ice_score", "capd_score", "consciousness", "seizure", "motor_weakness",
-                  "cerebral_edema", "tremor", "myoclonus", "intracranial_hemorrhage", "hemophagocytosis", "organomegaly"]
+                  "cerebral_edema", "tremor", "myoclonus", "intracranial_hemorrhage", "hemophagocytosis", "organomegaly",
+                  "papilledema", "cranial_nerve_vi_palsy", "posturing", "cushings_triad", "fever", "nk_cell_activity",
+                  "hlh_molecular_diagnosis"]
     value: Union[StrictBool, StrictInt, StrictFloat, str]
 
     @model_validator(mode="after")
@@ -155,9 +174,11 @@ class Assessment(_Event):
 
 
 class Toxicity(_Event):
+    """A CTCAE term graded by a clinician; grade 0 means the term has resolved."""
+
     type: Literal["toxicity"]
     term: str
-    grade: Annotated[StrictInt, Field(ge=1, le=5)]
+    grade: Annotated[StrictInt, Field(ge=0, le=5)]
 
 
 class Death(_Event):

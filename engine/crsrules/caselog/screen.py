@@ -40,7 +40,7 @@ class Screen:
                 return None, None
         reason, soft = self._reason(rec)
         if reason is None:
-            if e.type == "patient":
+            if e.type == "patient" and e.weight_kg is not None:
                 self.weight = float(e.weight_kg)
             elif e.type == "vasopressor":
                 (self.running.discard if e.action == "stop" else self.running.add)(e.agent)
@@ -96,6 +96,6 @@ def _checked_value(e: Any) -> tuple[str | None, float]:
         return "oxygen.flow", e.flow.value
     if e.type == "vasopressor" and e.dose is not None:
         return f"vasopressor.{e.agent}", e.dose.value
-    if e.type == "patient":
+    if e.type == "patient" and e.weight_kg is not None:
         return "patient.weight_kg", e.weight_kg
     return None, 0.0

@@ -13,6 +13,7 @@ from ..knowledge.loader import bundled_rulesets, load_ruleset, rulesets_dir
 from ..output.compare import comparison, render_comparison
 from ..output.table import render_table
 from ..replay.engine import replay
+from .convert_command import read_case
 from .diff_command import run_diff
 from .test_command import run_tests
 
@@ -39,7 +40,7 @@ def cmd_replay(args: Any) -> int:
         for k, path in enumerate(cases, 1):
             if len(cases) > 1:
                 print(f"[{k}/{len(cases)}] {path.name}", file=sys.stderr)
-            log = read_case_log(path, assume_tz=args.assume_tz)
+            log = read_case(path, args.assume_tz, getattr(args, "infusion", None))
             trace = replay(log, rulesets, backend=args.backend, explain=args.explain)
             if args.compare:
                 _write_comparison(out, trace, args.format, path.name if len(cases) > 1 else None)

@@ -29,7 +29,7 @@ def _key(f: Any) -> tuple[Any, ...]:
     g = lambda name: getattr(f, name, None)  # noqa: E731 - fields differ by kind
     dose = g("dose")
     return (f.kind, f.rule, g("scale"), g("grade"), g("flag"), g("status"), g("action"), dose.value if dose else None,
-            g("to_grade"), g("code"))
+            g("to_grade"), g("code"), g("episode"))
 
 
 def compare(old: Ruleset, new: Ruleset, log: CaseLog) -> list[str]:
@@ -59,6 +59,8 @@ def _what(f: Any) -> str:
         return f"{f.flag} {f.status}"
     if f.kind == "warning":
         return f"{f.code}"
+    if f.kind == "episode":
+        return f"{f.scale} episode {f.episode} {f.status}"
     return f"{f.action}{f' {f.dose.value:g} {f.dose.unit}' if f.dose else ''}"
 
 

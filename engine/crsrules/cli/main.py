@@ -7,7 +7,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..errors import CrsrulesError
-from . import commands
+from . import cohort_command, commands, convert_command, report_command
 
 
 class _Version(argparse.Action):
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     r = sub.add_parser("replay", help="replay a case log (or a folder of them) and show what fires")
-    r.add_argument("case", help="a .jsonl case log, or a folder of them (a cohort)")
+    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     r.add_argument("--format", choices=["table", "jsonl", "json"], default="table")
     r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
     r.add_argument("--assume-tz", metavar="TZ", help="offset for times written without one, e.g. +01:00 or UTC")
     r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    convert_command.add_replay_options(r)
     r.set_defaults(func=commands.cmd_replay)
 
     v = sub.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
@@ -61,9 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("action", choices=["list"])
     rl.set_defaults(func=commands.cmd_rulesets)
 
+    convert_command.add_parser(sub)
+
     s = sub.add_parser("schema", help="print a JSON Schema")
     s.add_argument("which", choices=["case-log", "ruleset", "trace"])
     s.set_defaults(func=commands.cmd_schema)
+
+    cohort_command.add_parser(sub)
+    report_command.add_parser(sub)
     return p
 
 

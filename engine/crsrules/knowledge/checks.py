@@ -6,6 +6,7 @@ from typing import Any, Iterator
 from ..errors import Issue
 from .conditions import leaves, operand_kind
 from .guidelines import Guideline
+from .inputs import input_list, input_table
 from .issues import did_you_mean
 from .model import FlagOutcome, GradeOutcome, RecommendOutcome, Ruleset, Variable
 from .yamlmarks import Marks, locate
@@ -44,6 +45,19 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
 
     declared: list[str] = []
     for name, spec in rs.variables.items():
+        for ref in [*spec.only_from, *spec.exclude_from]:
+            try:
+                input_list(ref)
+            except LookupError as exc:
+                add(("variables", name), "unknown-list", f"variable {name!r} names the list {ref!r}: {exc}")
+        if spec.table is not None:
+            try:
+                rows = input_table(spec.table)
+            except LookupError as exc:
+                add(("variables", name), "unknown-table", f"variable {name!r} names the table {spec.table!r}: {exc}")
+            else:
+                if spec.column != "id" and not any(spec.column in row for row in rows):
+                    add(("variables", name), "unknown-table", f"table {spec.table!r} has no column {spec.column!r}")
         for ref in _var_refs(spec):
             if ref not in rs.variables:
                 add(("variables", name), "unknown-variable", f"variable {name!r} reads {ref!r}, which is not declared{did_you_mean(ref, rs.variables)}")

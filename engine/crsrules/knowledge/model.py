@@ -17,7 +17,7 @@ EVENT_TYPES = (
     "medication", "procedure", "assessment", "toxicity", "death",
 )
 OPERATOR_KEYS = (
-    "latest", "peak", "lowest", "count", "running", "elapsed", "held_for", "accumulated",
+    "latest", "peak", "lowest", "count", "running", "worst", "lookup", "elapsed", "held_for", "accumulated",
     "condition", "weighted_sum", "product", "count_true", "points", "grade", "flag", "snapshot",
     "episode", "max_of",
 )
@@ -117,6 +117,8 @@ class Variable(_Strict):
     lowest: Selector | None = None
     count: Selector | None = None
     running: Selector | None = None
+    worst: Selector | None = None
+    lookup: Selector | None = None
     elapsed: Anchor | None = None
     held_for: Condition | None = None
     accumulated: Condition | None = None
@@ -136,6 +138,11 @@ class Variable(_Strict):
     since: str | None = None
     exclude: list[str] = []
     only: list[str] = []
+    by: str | None = None
+    only_from: list[str] = []
+    exclude_from: list[str] = []
+    table: str | None = None
+    column: str = "id"
     unit: str | None = None
     note: str | None = None
 
@@ -146,7 +153,16 @@ class Variable(_Strict):
             raise ValueError(f"a variable takes exactly one operator of {', '.join(OPERATOR_KEYS)}; got {given or 'none'}")
         if self.within is not None:
             parse_duration(self.within)
+        if (self.lookup is None) != (self.table is None):
+            raise ValueError("`lookup` needs `table` (a table in rulesets/_inputs/), and `table` needs `lookup`")
+        if (self.worst is None) != (self.by is None):
+            raise ValueError("`worst` needs `by` (the field whose values each keep their own current value), and `by` needs `worst`")
         return self
+
+    @field_validator("only_from", "exclude_from", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @property
     def operator(self) -> str:

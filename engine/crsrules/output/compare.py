@@ -17,7 +17,13 @@ def comparison(trace: Trace, suffix: str = "-crs") -> dict[str, Any]:
         row = {scale: trace.grade_at(scale, at) for scale in scales}
         day = next((f.day for f in grades if f.t == t), None)
         rows.append({"time": at, "day": day, "grades": row, "agree": len(set(row.values())) <= 1})
-    return {"scales": scales, "rows": rows, "disagreements": sum(not r["agree"] for r in rows), "time_points": len(rows)}
+    episodes: dict[tuple[str, int], dict[str, Any]] = {}
+    for f in trace.of_kind("episode"):
+        if f.scale in scales:
+            episodes[(f.scale, f.episode)] = {"scale": f.scale, "episode": f.episode, "onset": f.onset,
+                                              "resolution": f.resolution, "max_grade": f.max_grade}
+    return {"scales": scales, "rows": rows, "disagreements": sum(not r["agree"] for r in rows), "time_points": len(rows),
+            "episodes": sorted(episodes.values(), key=lambda e: (e["scale"], e["episode"]))}
 
 
 def render_comparison(data: dict[str, Any]) -> str:
@@ -30,4 +36,7 @@ def render_comparison(data: dict[str, Any]) -> str:
         cells = "  ".join(str(row["grades"][s]).ljust(w) for s, w in zip(scales, width))
         out.append(f"{row['day'] or '':<10} {row['time']:<20}  {cells}{'' if row['agree'] else '  !='}".rstrip())
     out.append(f"the scales disagree at {data['disagreements']} of {data['time_points']} time points")
+    for e in data.get("episodes", []):
+        end = f"resolved {e['resolution']}" if e["resolution"] else "open"
+        out.append(f"episode {e['episode']} of {e['scale']}: onset {e['onset']}, {end}, maximum grade {e['max_grade']}")
     return "\n".join(out) + "\n"

@@ -17,7 +17,7 @@ def _what(f: Firing) -> str:
         value = f" (value {f.value:g})" if isinstance(f.value, (int, float)) else ""
         return f"{f.flag}: {f.status}{value}" + (f" - {f.text}" if f.text else "")
     if f.kind == "recommendation":
-        dose = f" {f.dose.value:g} {f.dose.unit}" if f.dose else ""
+        dose = f" {f.dose.value:g}{f'-{f.dose.max:g}' if f.dose.max else ''} {f.dose.unit}" if f.dose else ""
         to = f" to grade {f.to_grade}" if f.to_grade else ""
         return f"{f.action}{dose}{to}"
     if f.kind == "warning":
@@ -49,7 +49,7 @@ def render_block(f: Firing, explain: bool = False) -> list[str]:
         lines.append(f"{pad}text: {f.text}")
     dose = getattr(f, "dose", None)
     if dose and dose.basis:
-        lines.append(f"{pad}dose: {dose.basis}" + (f" (up to {dose.max:g} {dose.unit})" if dose.max else ""))
+        lines.append(f"{pad}dose: {dose.basis}")
     why = ", ".join(f"{k}={_value(v)}" for k, v in (f.values or {}).items() if v is not None)
     if why or f.evidence:
         lines.append(f"{pad}why: {why}{'  ' if why else ''}evidence: {', '.join(f.evidence) or '-'}")

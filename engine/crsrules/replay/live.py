@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 from ..caselog.convert import to_records
 from ..caselog.models import EVENT_ADAPTER
+from ..caselog.patient import PatientCarry
 from ..caselog.screen import Screen
 from ..knowledge.model import Ruleset
 from ..matchers.base import make_matcher
@@ -35,6 +36,7 @@ class LiveReplay:
         self.time: float | None = None
         self.count = 0
         self.screen = Screen(None)
+        self.patients = PatientCarry()
         self.rejected: list[str] = []
 
     def append(self, event: dict[str, Any]) -> None:
@@ -44,6 +46,7 @@ class LiveReplay:
         rec = to_records([parsed], [self.count], f"<live event {self.count}>")[0]._replace(seq=self.count)
         if self.time is not None and rec.t < self.time:
             raise ValueError("live events must arrive in time order")
+        self.patients.apply(rec.event)
         if rec.event.type == "infusion" and self.out.infusion is None:
             self.out.infusion = rec.t
             self.screen.set_infusion(rec.t)

@@ -8,11 +8,13 @@ from ..knowledge.model import Ruleset
 from .operators_course import EpisodeVar, MaxOf
 from .operators_derived import ConditionVar, CountTrue, External, PointsScore, Product, SnapshotVar, WeightedSum
 from .operators_events import Count, Latest, Lowest, Operator, Peak, Running
+from .operators_keyed import Worst
+from .operators_tables import Lookup
 from .operators_time import Accumulated, Elapsed, HeldFor, _Clock
 from .selectors import Match, compile_selector, index_keys
 
 _BUILD = {
-    "latest": Latest, "peak": Peak, "lowest": Lowest, "count": Count, "running": Running,
+    "latest": Latest, "peak": Peak, "lowest": Lowest, "count": Count, "running": Running, "worst": Worst, "lookup": Lookup,
     "elapsed": Elapsed, "held_for": HeldFor, "accumulated": Accumulated, "condition": ConditionVar,
     "weighted_sum": WeightedSum, "product": Product, "count_true": CountTrue, "points": PointsScore,
     "grade": External, "flag": External, "snapshot": SnapshotVar, "episode": EpisodeVar, "max_of": MaxOf,
@@ -21,7 +23,7 @@ _BUILD = {
 
 def _selector(spec: Any) -> Any:
     op = spec.operator
-    if op in ("latest", "peak", "lowest", "count", "running"):
+    if op in ("latest", "peak", "lowest", "count", "running", "worst", "lookup"):
         return getattr(spec, op)
     if op == "elapsed":
         return spec.elapsed.first or spec.elapsed.last

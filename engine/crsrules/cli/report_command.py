@@ -1,0 +1,54 @@
+"""``crsrules report CASE -o PAGE.html``: the self-contained HTML timeline of one case."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from ..caselog import read_case_log
+from ..errors import CrsrulesError
+from ..replay.engine import replay
+from ..replay.resolve import resolve_rulesets
+
+HEADER_PX = 170
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``report`` on the main parser's subcommands."""
+    r = sub.add_parser("report", help="write the self-contained HTML timeline of one case (needs the report extra)")
+    r.add_argument("case", help="a .jsonl case log")
+    r.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
+    r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
+    r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
+    r.add_argument("--assume-tz", metavar="TZ", help="offset for times written without one, e.g. +01:00 or UTC")
+    r.add_argument("--screenshot", metavar="PNG", help="also write a picture of the page, taken with headless chromium")
+    r.add_argument("--width", type=int, default=1400, help="the picture's width in pixels (default 1400)")
+    r.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..report import render_report, require_plotly
+    from ..report.browser import require_chromium, screenshot
+
+    require_plotly()
+    if args.screenshot:
+        require_chromium()
+    case = Path(args.case)
+    if case.is_dir():
+        raise CrsrulesError(f"{case}: report takes one case log, not a folder")
+    log = read_case_log(case, assume_tz=args.assume_tz)
+    rulesets = resolve_rulesets(args.ruleset or None)
+    trace = replay(log, rulesets, backend=args.backend)
+    scales = [rs.scale for rs in rulesets if rs.scale]
+    page, height = render_report(log, [f.record() for f in trace.firings], trace.summary.model_dump(mode="json"),
+                                 scales, with_height=True)
+    out = Path(args.output)
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_text(page, encoding="utf-8")
+    os.replace(partial, out)  # a reader never sees half a page
+    print(f"wrote {out}: {len(trace.firings)} firings from {trace.summary.events_used} events")
+    if args.screenshot:
+        screenshot(out, Path(args.screenshot), args.width, height + HEADER_PX)
+        print(f"wrote {args.screenshot}: the page's first {args.width} x {height + HEADER_PX} pixels")
+    return 0

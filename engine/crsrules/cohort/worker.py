@@ -1,0 +1,59 @@
+"""Replay one case in a worker (a pool process or a Dask worker): the trace's records, or why it failed."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..caselog import read_case_log
+from ..errors import CaseLogError, CrsrulesError
+from ..knowledge.model import Ruleset
+from ..timeutil import iso
+from .faults import maybe_crash
+
+ACTIONS = ("tocilizumab", "dexamethasone", "methylprednisolone", "anakinra", "icu")
+
+
+def replay_case(case: str, path: str, rulesets: Sequence[Ruleset], backend: str) -> dict[str, Any]:
+    """``{"case", "ok": True, "summary", "records", "given"}`` or ``{"case", "ok": False, "code", "message"}``.
+
+    ``records`` are the trace's JSON records (``firing.record()``), ``given`` the times (ISO, UTC)
+    of each administration of the tracked treatments, from the accepted events of the case log.
+    A problem with the case is returned, never raised; only a dying process loses the case.
+    """
+    from ..replay.engine import replay
+
+    maybe_crash(case)
+    try:
+        log = read_case_log(Path(path))
+        trace = replay(log, list(rulesets), backend=backend)
+    except CaseLogError as exc:
+        return failure(case, exc.issues[0].code if exc.issues else "refused", str(exc))
+    except CrsrulesError as exc:
+        return failure(case, "replay-failed", f"{path}: replay-failed: {exc}")
+    except (OSError, UnicodeError) as exc:
+        return failure(case, "unreadable", f"{path}: unreadable: {exc}")
+    except Exception as exc:  # noqa: BLE001 - one case's bug must not end the cohort
+        return failure(case, "internal-error", f"{path}: internal-error: {type(exc).__name__}: {exc}")
+    records = [f.record() for f in trace.firings]
+    return {"case": case, "ok": True, "summary": trace.summary.model_dump(mode="json"), "records": records,
+            "given": administrations(log.records)}
+
+
+def administrations(records: Sequence[Any]) -> dict[str, list[str]]:
+    """Times of each tracked treatment given: medication events by drug, ICU as a ``procedure`` icu start."""
+    given: dict[str, list[str]] = {action: [] for action in ACTIONS}
+    for rec in records:
+        event = rec.event
+        kind = getattr(event, "type", None)
+        if kind == "medication":
+            drug = str(event.drug).casefold()
+            if drug in given and drug != "icu":
+                given[drug].append(iso(rec.t))
+        elif kind == "procedure" and event.name == "icu" and event.action == "start":
+            given["icu"].append(iso(rec.t))
+    return given
+
+
+def failure(case: str, code: str, message: str) -> dict[str, Any]:
+    """A failed case, as written to errors.jsonl."""
+    return {"case": case, "ok": False, "code": code, "message": message}
