@@ -5,20 +5,28 @@ Decision support only: every grade, flag and recommendation is for a clinician t
     >>> from crsrules import replay, read_case_log
     >>> trace = replay(read_case_log("case.jsonl"))        # doctest: +SKIP
     >>> [f.grade for f in trace.of_kind("grade")]          # doctest: +SKIP
+
+Live, one event at a time: ``with LiveReplay() as live: live.append(event)``. Log messages go
+to the ``crsrules`` logger (silent unless the application configures logging).
 """
 from __future__ import annotations
 
+import logging
+
 from ._version import __version__
 from .caselog import CaseLog, Event, read_case_log
-from .errors import CaseLogError, CrsrulesError, Issue, ReplayError, RulesetError
+from .errors import CaseLogError, CrsrulesError, Issue, ReplayError, RulesetError, UsageError
 from .knowledge.loader import bundled_rulesets, load_ruleset
 from .knowledge.model import Rule, Ruleset
 from .output.trace import Firing, Trace
 from .replay.engine import replay
+from .replay.live import LiveReplay
+
+logging.getLogger("crsrules").addHandler(logging.NullHandler())
 
 
 __all__ = [
-    "CaseLog", "CaseLogError", "CrsrulesError", "Event", "Firing", "Issue", "ReplayError", "Rule",
-    "Ruleset", "RulesetError", "Trace", "__version__", "bundled_rulesets", "load_ruleset",
+    "CaseLog", "CaseLogError", "CrsrulesError", "Event", "Firing", "Issue", "LiveReplay", "ReplayError", "Rule",
+    "Ruleset", "RulesetError", "Trace", "UsageError", "__version__", "bundled_rulesets", "load_ruleset",
     "read_case_log", "replay",
 ]

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 
 class CrsrulesError(Exception):
-    """Root of every error crsrules raises on purpose."""
+    """Root of every error crsrules raises on purpose; ``code`` names the problem (documented codes)."""
+
+    code: str = "error"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class _IssuesError(CrsrulesError):
 class CaseLogError(_IssuesError):
     """A case log was refused; ``.issues`` holds every problem, ``.line`` the first line."""
 
+    @property  # type: ignore[override]
+    def code(self) -> str:
+        return self.issues[0].code if self.issues else "refused"
+
     @property
     def line(self) -> int | None:
         return self.issues[0].line if self.issues else None
@@ -50,6 +56,23 @@ class CaseLogError(_IssuesError):
 class RulesetError(_IssuesError):
     """A ruleset (or a guideline record) failed to load; ``.issues`` lists every problem."""
 
+    @property  # type: ignore[override]
+    def code(self) -> str:
+        return self.issues[0].code if self.issues else "refused"
+
 
 class ReplayError(CrsrulesError):
     """The matcher failed while replaying; the message names the rule and the event."""
+
+    code = "replay-failed"
+
+
+class UsageError(CrsrulesError, ValueError):
+    """A call with an argument crsrules cannot use (an unknown scale, a time without an offset...).
+
+    One line, ``code: message``; also a ``ValueError``, as Python callers expect.
+    """
+
+    def __init__(self, code: str, message: str):
+        self.code = code  # type: ignore[misc]
+        super().__init__(f"{code}: {message}")

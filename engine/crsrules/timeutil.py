@@ -32,3 +32,29 @@ def day_label(epoch: float, infusion: float | None) -> str:
     days = int(hours // 24)
     rest = hours - 24 * days
     return f"D{days:+d} {int(rest):02d}:{int(round((rest % 1) * 60)) % 60:02d}"
+
+
+def to_epoch(value: object, what: str = "time") -> float:
+    """An aware ``datetime`` or an ISO 8601 string with an offset -> epoch seconds.
+
+    A time without an offset is refused (``naive-time``), never read in the machine's zone.
+    """
+    from .errors import UsageError
+
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise UsageError("bad-time", f"{what} {value!r} is not an ISO 8601 date-time") from None
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        raise UsageError("bad-time", f"{what} must be a datetime or an ISO 8601 string, not {type(value).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise UsageError("naive-time", f"{what} {value!s} has no offset (give a timezone, e.g. Z or +02:00)")
+    return moment.timestamp()
+
+
+def to_datetime(epoch: float) -> datetime:
+    """Epoch seconds -> an aware ``datetime`` in UTC."""
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)

@@ -8,22 +8,23 @@ from ..knowledge.model import Ruleset
 
 
 class Matcher(Protocol):
-    """One ruleset's matcher, for one case at a time."""
+    """One ruleset's matcher. It keeps no case state (the engine does), so one matcher may serve
+    many cases and threads; ``open``/``close`` bracket a case for matchers that want to know."""
 
     def open(self, case_id: str) -> None:
-        """Start a case (a fresh session)."""
+        """Start a case."""
 
     def evaluate(self, facts: dict[str, Any]) -> set[str]:
-        """Replace the case's state fact with ``facts``; return the ids of the rules that hold."""
+        """The ids of the rules that hold for the case's current ``facts`` (missing values absent)."""
 
     def close(self) -> None:
-        """End the case and free its session."""
+        """End the case."""
 
 
 def durable_available() -> bool:
     """Whether durable_rules imports here (it does not on Python 3.13 and later)."""
     try:
-        import durable.engine  # noqa: F401
+        import durable_rules_engine  # noqa: F401
     except ImportError:
         return False
     return True

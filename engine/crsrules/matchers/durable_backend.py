@@ -1,95 +1,112 @@
-"""The durable_rules matcher: one process-wide host, one session (sid) per case.
+"""The durable_rules matcher: one session per ruleset, shared by every case, used under one lock.
 
-What it guards against (see docs/explanation/matcher.md): actions only record;
-exceptions that durable_rules swallows are read back from the session state
-and raised; the state fact is replaced, never accumulated; a session is
-deleted when its case ends, so the 1024-session limit is never approached.
+The engine keeps each case's state itself (the derived variables), so the matcher needs no
+memory between calls. An evaluation asserts the case's state fact into the ruleset's one
+session, reads which rules fired, and retracts the fact, all under a process-wide lock.
+It talks to durable_rules' C core directly, never through its ``Host``: no background
+dispatch threads, no per-case sessions (durable_rules allows about 1024 per ruleset), and no
+Python action that could fail inside the engine. Facts and rulesets are written as JSON by
+the engine (numbers.encode) so that every number is one durable_rules' parser reads.
+See docs/explanation/matcher.md.
 """
 from __future__ import annotations
 
-import itertools
+import json
+import logging
 import threading
 from typing import Any
 
 from ..errors import ReplayError
 from ..knowledge.model import Ruleset
 from .durable_compile import ALWAYS, STATE_MARK, compile_ruleset
+from .numbers import clean_facts, encode
+
+log = logging.getLogger("crsrules.matcher")
 
 _LOCK = threading.Lock()
-_HOST: Any = None
-_REGISTERED: set[str] = set()
-_FIRED: dict[str, list[str]] = {}
-_SIDS = itertools.count(1)
+_HANDLES: dict[str, int] = {}
+_SID = "crsrules"
+_FACT_HEAD = encode({"sid": _SID, "id": "state", STATE_MARK: 1})[:-1]
 
 
-def _host() -> Any:
-    global _HOST
-    if _HOST is None:
-        from durable import engine
-
-        class Host(engine.Host):
-            def get_action(self, action_name: str) -> Any:
-                def record(closure: Any) -> None:
-                    _FIRED[closure.s.sid].append(action_name)
-
-                return record
-
-        _HOST = Host()
-    return _HOST
-
-
-def _register(ruleset: Ruleset) -> str:
+def _register(ruleset: Ruleset) -> tuple[str, int]:
     name = f"crsrules:{ruleset.id}@{ruleset.version}:{ruleset.content_hash or 'inline'}"
     with _LOCK:
-        if name not in _REGISTERED:
-            _host().set_rulesets({name: compile_ruleset(ruleset)})
-            _REGISTERED.add(name)
-    return name
+        handle = _HANDLES.get(name)
+        if handle is None:
+            import durable_rules_engine as core
+
+            definition = {rule_id: {k: v for k, v in rule.items() if k != "run"}  # actions: the rule ids
+                          for rule_id, rule in compile_ruleset(ruleset).items()}
+            try:
+                handle = core.create_ruleset(name, encode(definition))
+            except Exception as exc:  # durable_rules raises its own error type with a numeric code
+                raise ReplayError(f"{name}: durable_rules refused the compiled ruleset: {exc}") from None
+            _HANDLES[name] = handle
+            log.debug("registered %s with durable_rules (%d rules)", name, len(definition))
+    return name, handle
+
+
+def _fired(core: Any, handle: int, state: int) -> list[str]:
+    """Every rule whose action durable_rules queued for the session, in its order."""
+    names = []
+    result = core.start_action_for_state(handle, state)
+    while result:
+        message = result[1]  # {"<rule id>": {...}}: rule ids hold no quote (the loader's id pattern)
+        names.append(message[2:message.index('"', 2)] if message.startswith('{"') else next(iter(json.loads(message))))
+        following = core.complete_and_start_action(handle, state)
+        result = (result[0], following) if following else None
+    return names
 
 
 class DurableMatcher:
-    """Asserts the case's state fact into durable_rules and collects the rules that fire."""
+    """Asserts the case's state fact, collects the rules that fire, and retracts the fact."""
 
     def __init__(self, ruleset: Ruleset):
-        self.host = _host()
-        self.name = _register(ruleset)
-        self.sid: str | None = None
-        self.fact: dict[str, Any] | None = None
-        self.seq = 0
+        import durable_rules_engine
+
+        self._core = durable_rules_engine
+        self.name, self.handle = _register(ruleset)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "DurableMatcher":
+        return self  # it holds no case state: a copied replay shares it
 
     def open(self, case_id: str) -> None:
-        self.sid = f"{next(_SIDS)}"
-        _FIRED[self.sid] = []
-        self.fact, self.seq = None, 0
+        """Nothing to open: the case's state lives in the engine."""
 
     def evaluate(self, facts: dict[str, Any]) -> set[str]:
-        sid = self.sid
-        assert sid is not None, "open() a case first"
-        fired = _FIRED[sid]
-        fired.clear()
-        if self.fact is not None:
-            self.host.retract_fact(self.name, self.fact)
-        self.seq += 1
-        fact = {k: v for k, v in facts.items() if v is not None}
-        fact.update({"sid": sid, "id": "state", STATE_MARK: 1, "_seq": self.seq})
-        self.host.assert_fact(self.name, fact)
-        self.fact = fact
-        self._raise_swallowed()
+        body = encode(clean_facts(facts))[1:]
+        text = _FACT_HEAD + ("," + body if body != "}" else "}")
+        core, handle = self._core, self.handle
+        with _LOCK:
+            asserted = False
+            try:
+                code, state = core.assert_fact(handle, text)
+                asserted = code == 0
+                if code != 0:
+                    raise ReplayError(f"{self.name}: the matcher did not take the state fact (code {code})")
+                fired = _fired(core, handle, state)
+            except ReplayError:
+                raise
+            except Exception as exc:
+                raise ReplayError(f"{self.name}: durable_rules failed: {exc}") from None
+            finally:
+                if asserted:
+                    self._retract(text)
         if ALWAYS not in fired:
-            raise ReplayError(f"{self.name}: the matcher did not process the state fact (seq {self.seq})")
+            raise ReplayError(f"{self.name}: the matcher did not process the state fact")
         return {rule_id for rule_id in fired if rule_id != ALWAYS}
 
-    def _raise_swallowed(self) -> None:
-        state = self.host.get_state(self.name, self.sid)
-        if state.get("exception"):
-            message = str(state["exception"]).splitlines()[0]
-            raise ReplayError(f"{self.name}: an action failed: {message}")
+    def _retract(self, text: str) -> None:
+        """Take the fact back; if durable_rules cannot, drop the session so the next call starts clean."""
+        try:
+            self._core.retract_fact(self.handle, text)
+        except Exception:
+            log.warning("%s: retracting the state fact failed; resetting the session", self.name)
+            try:
+                self._core.delete_state(self.handle, _SID)
+            except Exception:
+                log.exception("%s: resetting the session failed", self.name)
 
     def close(self) -> None:
-        if self.sid is not None:
-            try:
-                if self.seq:  # a session exists only once a fact was asserted
-                    self.host.delete_state(self.name, self.sid)
-            finally:
-                _FIRED.pop(self.sid, None)
-                self.sid, self.fact = None, None
+        """Nothing to free: no session is held between calls."""

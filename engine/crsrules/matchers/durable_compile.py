@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..knowledge.conditions import All, Condition, Leaf
+from ..knowledge.conditions import All, Condition, Leaf, leaves
 from ..knowledge.model import Ruleset
+from .numbers import check_threshold
 
 STATE_MARK = "_crs"
 ALWAYS = "__always__"
 # Strings compare greater than every number in durable_rules: bound ``>``/``>=``
-# from above so that a string never passes a numeric comparison. (Its JSON parser
-# refuses exponents such as 1e+300, so the ceiling is written out.)
+# from above so that a string never passes a numeric comparison. Every number is
+# written in plain decimal notation (numbers.encode), and values are clamped below it.
 _NUMBER_CEILING = 1.0e15
 _DURABLE_OP = {"gt": "$gt", "ge": "$gte", "lt": "$lt", "le": "$lte", "ne": "$neq"}
 
@@ -53,6 +54,9 @@ def compile_ruleset(ruleset: Ruleset) -> dict[str, Any]:
     """``{rule_id: {"all": [{"m": ...}], "run": rule_id}}`` plus an always-firing sentinel."""
     out: dict[str, Any] = {}
     for rule in ruleset.rules:
+        for leaf in leaves(rule.when):
+            for value in (leaf.value if isinstance(leaf.value, list) else [leaf.value]):
+                check_threshold(f"{ruleset.id}: {rule.id}: {leaf.var}", value)
         pattern = _and([{STATE_MARK: 1}, compile_condition(rule.when)])
         out[rule.id] = {"all": [{"m": pattern}], "run": rule.id}
     out[ALWAYS] = {"all": [{"m": {STATE_MARK: 1}}], "run": ALWAYS}

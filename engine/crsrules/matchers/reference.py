@@ -9,6 +9,7 @@ from typing import Any
 
 from ..knowledge.conditions import compile_predicate
 from ..knowledge.model import Ruleset
+from .numbers import clean_facts
 
 
 class ReferenceMatcher:
@@ -17,10 +18,14 @@ class ReferenceMatcher:
     def __init__(self, ruleset: Ruleset):
         self.rules = [(rule.id, compile_predicate(rule.when)) for rule in ruleset.rules]
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> "ReferenceMatcher":
+        return self  # it holds no case state
+
     def open(self, case_id: str) -> None:
         return None
 
     def evaluate(self, facts: dict[str, Any]) -> set[str]:
+        facts = clean_facts(facts)  # the facts durable_rules sees: NaN missing, magnitudes clamped
         return {rule_id for rule_id, test in self.rules if test(facts)}
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ kind from keyword fields. Every record has ``time`` (UTC, ``Z``), ``kind`` and `
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -42,6 +43,11 @@ class _Record(BaseModel):
     values: dict[str, Any] | None = None
     conditions: list[str] | None = None
     t: float = Field(default=0.0, exclude=True)
+
+    @property
+    def at(self) -> datetime:
+        """The record's time as an aware ``datetime`` (UTC)."""
+        return datetime.fromtimestamp(self.t, tz=timezone.utc)
 
     def record(self) -> dict[str, Any]:
         """The JSON object written for this record (absent fields left out)."""
@@ -123,5 +129,7 @@ def make_record(kind: str, **fields: Any) -> Any:
     """The record model of ``kind`` built from ``fields`` (None values left to the defaults)."""
     model = MODELS.get(kind)
     if model is None:
-        raise ValueError(f"unknown record kind {kind!r}; one of {', '.join(KINDS)}")
+        from ..errors import UsageError
+
+        raise UsageError("unknown-kind", f"no record kind {kind!r}; one of {', '.join(KINDS)}")
     return model(**{k: v for k, v in fields.items() if v is not None})

@@ -1,10 +1,19 @@
 """The result of a replay: firings in time order, plus what was rejected and a summary."""
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
+
+from ..errors import UsageError
+from ..timeutil import to_epoch
 
 from .records import (KINDS, Correction, Dose, Episode, Firing, Flag, Grade, Recommendation, Rejected, Source,
                       Warning, make_record)
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["Correction", "Dose", "Episode", "Firing", "Flag", "Grade", "Recommendation", "Rejected", "RulesetInfo",
            "Source", "Summary", "Trace", "Warning", "make_record"]
@@ -30,6 +39,7 @@ class Summary(BaseModel):
     infusion: str | None = None
     first_event: str | None = None
     last_event: str | None = None
+    scales: list[str] = []
 
 
 class Trace(BaseModel):
@@ -47,18 +57,35 @@ class Trace(BaseModel):
         return [f for f in self.firings if f.kind == "warning"]
 
     def of_kind(self, kind: str) -> list[Firing]:
-        """The records of one kind (grade, flag, recommendation, episode, warning, rejected, correction)."""
+        """The records of one kind (grade, flag, recommendation, episode, warning, rejected, correction);
+        an unknown kind raises ``unknown-kind``."""
         if kind not in KINDS:
-            raise ValueError(f"unknown record kind {kind!r}; one of {', '.join(KINDS)}")
+            raise UsageError("unknown-kind", f"no record kind {kind!r}; one of {', '.join(KINDS)}")
         return [f for f in self.firings if f.kind == kind]
 
-    def grade_at(self, scale: str, time: str) -> int:
-        """The grade in effect at ``time`` (ISO) on a scale: the latest change at or before it, else 0."""
-        from datetime import datetime
-
-        at = datetime.fromisoformat(time.replace("Z", "+00:00")).timestamp()
+    def grade_at(self, scale: str, time: str | datetime) -> int:
+        """The grade in effect at ``time`` (an aware ``datetime`` or ISO with an offset) on a scale:
+        the latest change at or before it, else 0. An unknown scale raises ``unknown-scale``."""
+        known = set(self.summary.scales) | {f.scale for f in self.firings if f.kind == "grade" and f.scale}
+        if scale not in known:
+            raise UsageError("unknown-scale", f"no scale {scale!r} in this trace; one of {', '.join(sorted(known))}")
+        at = to_epoch(time)
         grade = 0
         for f in self.firings:
             if f.kind == "grade" and f.scale == scale and f.t <= at:
                 grade = f.grade or 0
         return grade
+
+    def to_frame(self) -> "pandas.DataFrame":
+        """The records as a pandas DataFrame (one row per firing, ``time`` as UTC timestamps).
+
+        Needs pandas: ``pip install 'crsrules[frame]'``.
+        """
+        try:
+            import pandas
+        except ImportError:
+            raise UsageError("missing-extra", "Trace.to_frame needs pandas: pip install 'crsrules[frame]'") from None
+        frame = pandas.DataFrame([f.record() for f in self.firings])
+        if len(frame):
+            frame["time"] = pandas.to_datetime(frame["time"], utc=True, format="ISO8601")
+        return frame

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import Any, Iterable, Sequence
 
 from ..caselog import CaseLog, read_case_log
 from ..knowledge.model import Ruleset
@@ -11,21 +11,30 @@ from ..output.trace import Firing, RulesetInfo, Summary, Trace
 from .._version import __version__
 from ..timeutil import iso
 from .clock import Clock
+from ..caselog.from_python import case_log_from_events
 from .firings import FiringLog, input_firing, trace_order
 from .resolve import resolve_rulesets
 from .runtime import RulesetRuntime
 
 
-def replay(case_log: CaseLog | str | os.PathLike[str], rulesets: Sequence[Ruleset | str] | None = None, *,
-           backend: str = "durable", explain: bool = False) -> Trace:
+def replay(case_log: CaseLog | str | os.PathLike[str] | Iterable[Any], rulesets: Sequence[Ruleset | str] | None = None,
+           *, backend: str = "durable", explain: bool = False) -> Trace:
     """Replay one case log under the rulesets (default: every bundled ruleset).
+
+    ``case_log``: a :class:`CaseLog`, a path, or an iterable of events (dicts shaped like
+    case-log lines, times as ISO strings with an offset or aware ``datetime``).
 
     Rulesets that others require (an escalation ruleset reads the CRS grade) are
     added and replayed first. ``backend``: ``durable`` (durable_rules), ``reference``
     (pure Python, same results) or ``auto``. Returns the :class:`Trace`; never reads
     the wall clock.
     """
-    log = case_log if isinstance(case_log, CaseLog) else read_case_log(case_log)
+    if isinstance(case_log, CaseLog):
+        log = case_log
+    elif isinstance(case_log, (str, os.PathLike)):
+        log = read_case_log(case_log)
+    else:
+        log = case_log_from_events(case_log)
     chosen = resolve_rulesets(rulesets)
     if backend == "auto":
         backend = "durable" if durable_available() else "reference"
@@ -63,4 +72,5 @@ def _summary(log: CaseLog, chosen: list[Ruleset], firings: list[Firing], backend
         backend=backend, engine=__version__, infusion=iso(log.infusion_time) if log.infusion_time is not None else None,
         first_event=iso(log.records[0].t) if log.records else None,
         last_event=iso(log.records[-1].t) if log.records else None,
+        scales=sorted(set().union(*(r.scales() for r in chosen))),
     )

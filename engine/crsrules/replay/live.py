@@ -1,79 +1,254 @@
-"""A live replay: events appended one at a time, in time order, as they would arrive at the bedside."""
+"""A live replay: events appended one at a time, as they arrive at the bedside (contract v2, section 1).
+
+A time step is final once an event with a later time has been appended, or ``advance_to`` has
+passed it. An event earlier than a final time (a late lab) is put in its place: the replay is
+replayed again from a saved state before it, and the change is reported as one ``correction``.
+"""
 from __future__ import annotations
 
-import json
-from typing import Any, Sequence
+import bisect
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Sequence
 
-from ..caselog.convert import to_records
-from ..caselog.models import EVENT_ADAPTER
-from ..caselog.patient import PatientCarry
-from ..caselog.screen import Screen
 from ..knowledge.model import Ruleset
-from ..matchers.base import make_matcher
-from ..output.trace import Firing
-from .clock import Clock
-from .firings import FiringLog, input_firing, trace_order
-from .resolve import resolve_rulesets
-from .runtime import RulesetRuntime
+from ..matchers.base import durable_available
+from ..output.trace import Correction, Firing, Trace
+from ..caselog.convert import to_records
+from ..caselog.records import Record
+from ..errors import UsageError
+from ..timeutil import day_label, iso, to_datetime, to_epoch
+from ..caselog.from_python import check_new_id, coerce_event
+from .firings import input_firing
+from . import memory
+from .fork import fork
+from .live_records import current_view, diff_records, live_summary, resolved_once
+from .live_run import Checkpoint, Screened, checkpoint, infusion_of, pristine, rebuild, screen_one, thin
+
+log = logging.getLogger("crsrules.live")
+SOURCE = "<live>"
+CHECKPOINT_EVERY = 256  # kept events between two saved states that a late event is replayed from
 
 
 class LiveReplay:
-    """Steps the virtual clock as events arrive; a time step runs once a later event (or ``flush``) closes it.
+    """Follow one patient live: ``append`` events as they arrive, read what became final.
 
-    Each event is validated as it arrives and screened as the batch reader screens it (the
-    same weight, running agents and plausibility limits); a rejected event is listed in
-    ``rejected``.
+    >>> with LiveReplay(["astct-2019-crs"]) as live:                        # doctest: +SKIP
+    ...     live.append({"time": "2000-01-01T08:00:00Z", "type": "infusion"})
+    ...     firings = live.append({"time": "2000-01-02T08:00:00Z", "type": "vital",
+    ...                            "name": "temperature", "value": 38.4, "unit": "Cel"})
+    ...     trace = live.trace()
+
+    ``rulesets``: bundled ids, paths or models (default: every bundled ruleset); ``backend``:
+    ``auto``, ``durable`` or ``reference``; ``max_lateness``: how far before the latest time
+    an event may still arrive (a ``timedelta``; ``None``: any event is put in its place).
     """
 
-    def __init__(self, rulesets: Sequence[Ruleset | str] | None = None, *, backend: str = "durable"):
-        self.rulesets = resolve_rulesets(rulesets)
-        self.out = FiringLog(None, explain=False)
-        self.runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), self.out.emit) for rs in self.rulesets]
-        for rt in self.runtimes:
-            rt.matcher.open("live")
-        self.clock = Clock(self.runtimes)
-        self.pending: list[Any] = []
-        self.time: float | None = None
-        self.count = 0
-        self.screen = Screen(None)
-        self.patients = PatientCarry()
-        self.rejected: list[str] = []
+    def __init__(self, rulesets: Sequence[Ruleset | str] | Ruleset | str | None = None, *, backend: str = "auto",
+                 max_lateness: timedelta | None = None):
+        if isinstance(rulesets, (str, Ruleset)):
+            rulesets = [rulesets]
+        if max_lateness is not None and (not isinstance(max_lateness, timedelta) or max_lateness < timedelta(0)):
+            raise UsageError("bad-argument", f"max_lateness must be a timedelta of zero or more, not {max_lateness!r}")
+        if backend == "auto":
+            backend = "durable" if durable_available() else "reference"
+        if backend not in ("durable", "reference"):
+            raise UsageError("bad-argument", f"unknown backend {backend!r}; use 'durable', 'reference' or 'auto'")
+        self.backend = backend
+        self.max_lateness = max_lateness
+        self.closed = False
+        self._rulesets = resolved_once(rulesets)
+        self._history: list[Record] = []  # every validated record, (time, arrival order)
+        self._ids: set[str] = set()
+        self._count = 0
+        self._extra: list[Firing] = []  # corrections, and events refused as too late
+        self._advanced = float("-inf")
+        self._latest = float("-inf")
+        self._run, self._screen, self._screened, self._pending = rebuild(self._rulesets, backend, [], self._advanced)
+        self._reported = 0  # how many of the run's firings have been returned
+        self._checkpoints: list[Checkpoint] = []
+        self._since = 0  # kept events since the last checkpoint
+        memory.opened()
+        self._counted = True
 
-    def append(self, event: dict[str, Any]) -> None:
-        """Add one event (a case-log dict); its time must not be earlier than the last one's."""
-        self.count += 1
-        parsed = EVENT_ADAPTER.validate_json(json.dumps(event))
-        rec = to_records([parsed], [self.count], f"<live event {self.count}>")[0]._replace(seq=self.count)
-        if self.time is not None and rec.t < self.time:
-            raise ValueError("live events must arrive in time order")
-        self.patients.apply(rec.event)
-        if rec.event.type == "infusion" and self.out.infusion is None:
-            self.out.infusion = rec.t
-            self.screen.set_infusion(rec.t)
-        reason, soft = self.screen.check(rec)
-        if reason:
-            self.rejected.append(f"{rec.id}: {reason}")
-            self.out.add(input_firing("rejected", rec.t, self.out.infusion, rec.line, rec.id, reason=reason))
-            return
-        if soft:
-            self.out.add(input_firing("warning", rec.t, self.out.infusion, rec.line, rec.id,
-                                      code="implausible-value", text=soft))
-        if self.time is not None and rec.t > self.time:
-            self.flush()
-        self.pending.append(rec)
-        self.time = rec.t
+    # -- the contract ------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Run the pending time step (and every due time before it)."""
-        if self.pending:
-            self.clock.run(self.pending)
-            self.pending = []
+    def append(self, event: dict[str, Any] | Any) -> list[Firing]:
+        """Add one event (a dict shaped like a case-log line, or an event model).
+
+        Returns the firings that became final with it (often none), its own rejected-line or
+        warning record, or one ``correction`` when it was late. Raises :class:`CaseLogError`
+        (with a ``code``) when the event is not valid; the replay is then unchanged.
+        """
+        self._check_open()
+        rec = self._record(event)
+        self._latest = max(self._latest, rec.t)
+        if rec.t <= self._advanced or (self._history and rec.t < self._history[-1].t):
+            return self._late(rec)
+        self._commit(rec)
+        if rec.event.type == "infusion" and self._screen.infusion is None:
+            if any(abs(r.t - rec.t) > self._screen.window for r in self._history):
+                return self._correct(rec, "an infusion far from earlier events", always=False)
+            self._screen.set_infusion(rec.t)
+            self._run.out.infusion = rec.t
+        before = len(self._screened.inputs)
+        new_step = not self._pending or rec.t > self._pending[0].t
+        screen_before = fork(self._screen, {}) if new_step and self._since >= CHECKPOINT_EVERY else None
+        if screen_one(self._screen, pristine(rec), self._screened):
+            self._since += 1
+            if self._pending and new_step:
+                pending, self._pending = self._pending, []
+                self._run.run_records(pending)
+            if not self._pending:
+                self._run.due(rec.t, inclusive=False)
+                if screen_before is not None:
+                    self._checkpoints.append(checkpoint(rec.t, self._run, screen_before, self._screened))
+                    thin(self._checkpoints)
+                    self._since = 0
+            self._pending.append(self._screened.kept[-1])
+        out = self._newly_final()
+        out.extend(self._screened.inputs[before:])
+        return out
+
+    def advance_to(self, time: datetime | str) -> list[Firing]:
+        """Finalise everything up to ``time`` (an aware datetime or ISO with an offset), due times
+        included (a condition that must hold for 6 h fires here). Returns those firings."""
+        self._check_open()
+        t = to_epoch(time, "advance_to time")
+        if t <= self._advanced:
+            return []
+        self._advanced = t
+        self._latest = max(self._latest, t)
+        if self._pending and self._pending[0].t <= t:
+            pending, self._pending = self._pending, []
+            self._run.run_records(pending)
+        if not self._pending:
+            self._run.due(t, inclusive=True)
+        return self._newly_final()
+
+    def trace(self) -> Trace:
+        """A snapshot of everything so far, the pending time step included: its grade, flag,
+        recommendation and episode records equal those of ``crsrules.replay()`` of the same events."""
+        self._check_open()
+        run = self._run
+        if self._pending:
+            run = run.snapshot()
+            run.run_records([r for r in self._pending])
+        firings = self._view(run.out.firings, with_extra=True)
+        rejected = self._screened.rejected + sum(1 for f in self._extra if f.kind == "rejected")
+        return Trace(firings=firings, summary=live_summary(SOURCE, firings, self._rulesets, self.backend, self._count,
+                                                           self._screened.kept, rejected, self._screen.infusion))
+
+    def close(self) -> None:
+        """Free everything the replay holds; safe to call twice. Later calls raise ``closed``."""
+        if not self.closed:
+            self.closed = True
+            self._history, self._pending, self._extra, self._checkpoints = [], [], [], []
+            self._run = None  # type: ignore[assignment]
+            self._screened = Screened()
+            if getattr(self, "_counted", False):
+                self._counted = False
+                memory.closed()
+
+    def __enter__(self) -> "LiveReplay":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    # -- conveniences and the older names ---------------------------------------------------
+
+    @property
+    def time(self) -> datetime | None:
+        """The latest time appended or advanced to (an aware datetime), or None."""
+        return None if self._latest == float("-inf") else to_datetime(self._latest)
+
+    def extend(self, events: Iterable[Any]) -> list[Firing]:
+        """``append`` each event in turn; returns everything they made final."""
+        return [f for event in events for f in self.append(event)]
+
+    def flush(self) -> list[Firing]:
+        """Older name: finalise the pending time step (``advance_to`` the latest time)."""
+        return self.advance_to(self.time) if self.time is not None else []
 
     @property
     def firings(self) -> list[Firing]:
-        """Everything reported so far (the pending time step excluded), in trace order."""
-        return sorted(self.out.firings, key=trace_order)
+        """Older name: every final record so far, in trace order (``trace()`` adds the pending step)."""
+        self._check_open()
+        return self._view(self._run.out.firings, with_extra=True)
 
-    def close(self) -> None:
-        for rt in self.runtimes:
-            rt.matcher.close()
+    @property
+    def rejected(self) -> list[Firing]:
+        """The rejected-line records so far (the same as ``trace().rejected``)."""
+        return [f for f in self.firings if f.kind == "rejected"]
+
+    # -- inside ------------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise UsageError("closed", "this LiveReplay is closed")
+
+    def _record(self, event: Any) -> Record:
+        n = self._count + 1
+        parsed = coerce_event(event, n, SOURCE)
+        rec = to_records([parsed], [n], SOURCE)[0]._replace(seq=n)
+        check_new_id(rec.id, self._ids, SOURCE, n)
+        self._count = n
+        return rec
+
+    def _commit(self, rec: Record) -> None:
+        self._ids.add(rec.id)
+        bisect.insort(self._history, rec, key=lambda r: (r.t, r.seq))
+
+    def _late(self, rec: Record) -> list[Firing]:
+        """An event earlier than one already appended (or than ``advance_to``): rebuilt into place."""
+        final = rec.t <= self._advanced or bool(self._pending and rec.t < self._pending[0].t)
+        limit = self.max_lateness
+        if limit is not None and rec.t < self._latest - limit.total_seconds():
+            self._ids.add(rec.id)
+            reason = f"too late: more than {limit} before the latest time ({iso(self._latest)})"
+            firing = input_firing("rejected", rec.t, self._screen.infusion, rec.line, rec.id, reason=reason)
+            self._extra.append(firing)
+            log.info("live event %s refused: %s", rec.id, reason)
+            return [firing]
+        self._commit(rec)
+        return self._correct(rec, "a late event", always=final)
+
+    def _correct(self, rec: Record, why: str, *, always: bool) -> list[Firing]:
+        """Rebuild from the history; report what changed among the final records as one
+        ``correction`` (when something did, or ``always``)."""
+        before = [f.record() for f in self._view(self._run.out.firings, with_extra=False)]
+        infusion = infusion_of(self._history)
+        self._checkpoints = [c for c in self._checkpoints if c.t <= rec.t and c.screen.infusion == infusion]
+        start = self._checkpoints[-1] if self._checkpoints else None
+        state = rebuild(self._rulesets, self.backend, self._history, self._advanced, start)
+        if start is not None and len(state[2].kept) == len(start.screened.kept):
+            state = rebuild(self._rulesets, self.backend, self._history, self._advanced)  # nothing kept after it
+        self._run, self._screen, self._screened, self._pending = state
+        self._reported = len(self._run.out.firings)
+        after = [f.record() for f in self._view(self._run.out.firings, with_extra=False)]
+        withdrawn, added = diff_records(before, after)
+        firing = Correction(time=iso(rec.t), t=rec.t, line=rec.line, evidence=[rec.id],
+                        day=day_label(rec.t, infusion) or None, text=f"{why} was put in its place",
+                        withdrawn=withdrawn, added=added)
+        log.info("live event %s (%s): %d records withdrawn, %d added", rec.id, why, len(withdrawn), len(added))
+        if not (always or withdrawn or added):
+            return []
+        self._extra.append(firing)
+        return [firing]
+
+    def _newly_final(self) -> list[Firing]:
+        new = self._run.out.firings[self._reported:]
+        self._reported = len(self._run.out.firings)
+        return list(new)
+
+    def _view(self, run_firings: list[Firing], *, with_extra: bool) -> list[Firing]:
+        """Rule firings, input records (and corrections), day labels from the infusion known now."""
+        parts = [self._screened.inputs, run_firings] + ([self._extra] if with_extra else [])
+        return current_view(parts, self._screened.kept, self._screen.infusion)
