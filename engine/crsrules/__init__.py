@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from ._version import __version__
-from .caselog import CaseLog, Event, read_case_log
+from .caselog import CaseLog, CaseStream, Event, open_case_log, read_case_log
 from .errors import CaseLogError, CrsrulesError, Issue, ReplayError, RulesetError, UsageError
 from .knowledge.loader import bundled_rulesets, load_ruleset
 from .knowledge.model import Rule, Ruleset
@@ -26,7 +26,7 @@ logging.getLogger("crsrules").addHandler(logging.NullHandler())
 
 
 __all__ = [
-    "CaseLog", "CaseLogError", "CrsrulesError", "Event", "Firing", "Issue", "LiveReplay", "ReplayError", "Rule",
-    "Ruleset", "RulesetError", "Trace", "UsageError", "__version__", "bundled_rulesets", "load_ruleset",
-    "read_case_log", "replay",
+    "CaseLog", "CaseLogError", "CaseStream", "CrsrulesError", "Event", "Firing", "Issue", "LiveReplay", "ReplayError",
+    "Rule", "Ruleset", "RulesetError", "Trace", "UsageError", "__version__", "bundled_rulesets", "load_ruleset",
+    "open_case_log", "read_case_log", "replay",
 ]

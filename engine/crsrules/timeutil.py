@@ -1,6 +1,7 @@
 """Virtual-time helpers: ISO 8601 in and out, durations such as ``72h``."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timezone
 
@@ -18,20 +19,16 @@ def parse_duration(text: str) -> float:
 
 def iso(epoch: float) -> str:
     """Epoch seconds -> ``2000-01-01T00:00:00Z`` (seconds kept only when not whole)."""
-    moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
-    if moment.microsecond:
-        return moment.isoformat().replace("+00:00", "Z")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = datetime.fromtimestamp(epoch, tz=timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds") + "Z"  # years < 1000 keep 4 digits
 
 
 def day_label(epoch: float, infusion: float | None) -> str:
     """``D+7 08:00`` relative to the infusion, or '' when there is none."""
     if infusion is None:
         return ""
-    hours = (epoch - infusion) / 3600.0
-    days = int(hours // 24)
-    rest = hours - 24 * days
-    return f"D{days:+d} {int(rest):02d}:{int(round((rest % 1) * 60)) % 60:02d}"
+    days, minutes = divmod(math.floor((epoch - infusion) / 60.0), 1440)  # whole minutes: 07:59:40 is 07:59
+    return f"D{days:+d} {minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def to_epoch(value: object, what: str = "time") -> float:

@@ -51,7 +51,7 @@ def test_diff_reports_moves_and_needs_a_major_bump(tmp_path, capsys):
     extra = tmp_path / "ferritin.jsonl"
     extra.write_text('{"time":"2000-01-01T00:00:00Z","type":"infusion"}\n'
                      '{"time":"2000-01-03T00:00:00Z","type":"lab","name":"ferritin","value":6000,"unit":"ng/mL"}\n')
-    assert main(["diff", "hlh-flags", str(folder), str(extra)]) == 0
+    assert main(["diff", "hlh-flags", str(folder), str(extra)]) == 1  # a bump too small is a problem found
     out = capsys.readouterr().out
     assert "hlh.ferritin.cartox-met hlh-ferritin met  appears" in out
     assert "hlh.ferritin.cartox-not-met hlh-ferritin not_met  disappears" in out
@@ -62,7 +62,7 @@ def test_diff_of_a_citation_change_is_minor(tmp_path, capsys):
     folder = _copy(tmp_path)
     text = (folder / "ruleset.yaml").read_text()
     (folder / "ruleset.yaml").write_text(text.replace("maturity: stable", "maturity: draft", 1))
-    assert main(["diff", "hlh-flags", str(folder)]) == 0
+    assert main(["diff", "hlh-flags", str(folder)]) == 1  # no bump where a minor one is needed
     assert "needs a minor version bump" in capsys.readouterr().out
 
 

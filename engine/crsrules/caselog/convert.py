@@ -48,42 +48,41 @@ def _check_units(rec: Record, source: str) -> Issue | None:
     return None
 
 
+def to_record(event: Any, seq: int, line: int, source: str) -> tuple[Record, Issue | None]:
+    """One record in canonical units (id ``L<line>`` when absent), and the unit problem if any."""
+    rec = Record(event.time.timestamp(), seq, line, event.id if event.id is not None else f"L{line}", event)
+    kind = event.type
+    if (kind == "vital" or kind == "lab") and _CANONICAL[(kind, event.name)] == event.unit:
+        return rec, None  # the common case: a value already in its canonical unit
+    written = (event.value, event.unit) if kind == "vital" or kind == "lab" else None
+    problem = _check_units(rec, source)
+    if problem is None and written is not None and written[1] != event.unit:
+        rec = rec._replace(reported=written)  # thresholds printed in the written unit compare with it
+    return rec, problem
+
+
+_CANONICAL = {("vital", k): v[0] for k, v in VITAL_UNITS.items()} | {("lab", k): v[0] for k, v in LAB_UNITS.items()}
+
+
 def to_records(events: list[Any], lines: list[int], source: str) -> list[Record]:
     """Records in canonical units, in (time, file order); CaseLogError lists every structural problem."""
     issues: list[Issue] = []
     records: list[Record] = []
     explicit: dict[str, int] = {}
-    canonical = {("vital", k): v[0] for k, v in VITAL_UNITS.items()} | {("lab", k): v[0] for k, v in LAB_UNITS.items()}
-    append = records.append
-    last_t, ordered = float("-inf"), True
     for seq, (event, line) in enumerate(zip(events, lines)):
-        eid = event.id
-        if eid is None:
-            eid = f"L{line}"
-        elif eid in explicit:
-            issues.append(Issue(source, line, "duplicate-id", f"id {eid!r} is already used on line {explicit[eid]}"))
-        else:
-            explicit[eid] = line
-        t = event.time.timestamp()
-        if t < last_t:
-            ordered = False
-        last_t = t
-        rec = Record(t, seq, line, eid, event)
-        append(rec)
-        kind = event.type
-        if (kind == "vital" or kind == "lab") and canonical[(kind, event.name)] == event.unit:
-            continue  # the common case: a value already in its canonical unit
-        written = (event.value, event.unit) if kind == "vital" or kind == "lab" else None
-        problem = _check_units(rec, source)
+        if event.id is not None:
+            if event.id in explicit:
+                issues.append(Issue(source, line, "duplicate-id", f"id {event.id!r} is already used on line {explicit[event.id]}"))
+            else:
+                explicit[event.id] = line
+        rec, problem = to_record(event, seq, line, source)
+        records.append(rec)
         if problem:
             issues.append(problem)
-        elif written is not None and written[1] != event.unit:
-            records[-1] = rec._replace(reported=written)  # thresholds printed in the written unit compare with it
     for rec in records:
         if rec.event.id is None and rec.id in explicit:
             issues.append(Issue(source, explicit[rec.id], "duplicate-id", f"id {rec.id!r} is also the default id of line {rec.line}"))
     if issues:
         raise CaseLogError(sorted(issues, key=lambda i: i.line or 0))
-    if not ordered:  # already in order is the common case; the sort is stable on (time, file order)
-        records.sort(key=itemgetter(0, 1))
+    records.sort(key=itemgetter(0, 1))
     return records

@@ -36,7 +36,9 @@ def line_issues(exc: ValidationError, obj: Any, file: str, line: int) -> list[Is
         field = ".".join(str(p) for p in loc)
         code, message = "bad-value", f"{field}: {err['msg']}" if field else err["msg"]
         value = err.get("input")
-        if err["type"] == "union_tag_not_found":
+        if err["type"] == "json_invalid":  # e.g. a lone surrogate escape, which Python's json module lets through
+            code, message = "invalid-json", f"invalid JSON: {err.get('ctx', {}).get('error', err['msg'])}"
+        elif err["type"] == "union_tag_not_found":
             code, message = "missing-field", f"missing field 'type' (one of {', '.join(EVENT_TYPES)})"
         elif err["type"] == "union_tag_invalid":
             message = f"unknown event type {kind!r}{_suggest(kind, EVENT_TYPES)}; one of {', '.join(EVENT_TYPES)}"
@@ -47,6 +49,8 @@ def line_issues(exc: ValidationError, obj: Any, file: str, line: int) -> list[Is
             code, message = "missing-field", f"missing field {field!r}"
         elif isinstance(value, str) and err["type"] in ("float_type", "int_type", "int_from_float", "float_parsing"):
             code, message = "string-number", f"{field}: a string where a number belongs ({value!r}); write a JSON number"
+        elif err["type"].endswith("_type") or err["type"] in ("model_attributes_type", "is_instance_of"):
+            code, message = "bad-type", f"{field}: {err['msg']}" if field else err["msg"]
         elif err["type"] == "timezone_aware":
             code, message = "naive-time", f"{field} {value!r} has no offset (write Z or +02:00, or use --assume-tz)"
         elif field == "time":

@@ -41,6 +41,16 @@ def check(key: str, value: float) -> tuple[str, str] | None:
     return None
 
 
+def max_abs() -> float:
+    """The largest magnitude any number of an event may have (the matcher's range)."""
+    return float(limits()["max_abs_number"])
+
+
+def max_times_uln() -> float:
+    """The largest multiple of the upper limit of normal a lab value may be."""
+    return float(limits()["max_times_uln"])
+
+
 def max_days() -> float:
     return float(limits()["max_days_from_infusion"])
 

@@ -1,91 +1,182 @@
-"""Read a JSONL case log: validate every line, refuse the file on any structural problem."""
+"""Read a JSONL case log in two passes (docs/reference/case-log-format.md).
+
+Pass 1 reads every physical line once, in bounded memory: one JSON object per line, validated,
+converted to canonical units, and handed to a :class:`RunStore` that orders them. A structural
+problem refuses the file (every problem listed, ``file:line: code: message``); a well-formed line
+with an impossible value is a rejected line. Pass 2 (:meth:`CaseStream.iter_records`) streams the
+ordered records to the replay.
+"""
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any
+import sys
+from datetime import datetime, timezone
+from typing import IO, Any
 
 from pydantic import ValidationError
 
 from ..errors import CaseLogError, Issue
+from . import plausibility
+from .convert import to_record
 from .issues import line_issues
-from .models import EVENT_ADAPTER, EVENTS_ADAPTER
-from .normalize import normalize
-from .records import CaseLog
+from .lines import MAX_ISSUES, MAX_LINE, _Problem, check_offset, parse_line, physical_lines, time_problem
+from .models import EVENT_ADAPTER
+from .records import CaseLog, Rejected
+from .spill import RUN_SIZE, RunStore
+from .stream import CaseStream
+
+_T_MIN = datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()
+_T_MAX = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
+
+
+def open_case_log(path: str | os.PathLike[str], *, assume_tz: str | None = None, run_size: int = RUN_SIZE) -> CaseStream:
+    """Pass 1 over a file: every refusal raised as :class:`CaseLogError`, the rest a :class:`CaseStream`.
+
+    ``assume_tz`` (``+01:00``, ``UTC``) is the offset of times written without one; ValueError
+    when it is not an offset. ``run_size``: records held in memory before sorted runs spill to disk.
+    """
+    name = str(path)
+    offset = None if assume_tz is None else check_offset(assume_tz)
+    try:
+        if os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        stream = open(path, "rb")
+    except OSError as exc:
+        raise CaseLogError([Issue(name, None, "unreadable", exc.strerror or str(exc))]) from None
+    with stream:
+        try:
+            return _pass_one(stream, name, offset, run_size)
+        except OSError as exc:
+            raise CaseLogError([Issue(name, None, "unreadable", exc.strerror or str(exc))]) from None
 
 
 def read_case_log(path: str | os.PathLike[str], *, assume_tz: str | None = None) -> CaseLog:
-    """Read, validate and normalise one case log file (see docs/reference/case-log-format.md).
+    """Read, validate and order one case log, all in memory (:func:`open_case_log` streams instead).
 
     Raises :class:`CaseLogError` listing every structural problem, each ``file:line: code: message``.
     """
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise CaseLogError([Issue(name, None, "unreadable", exc.strerror or str(exc))]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CaseLogError([Issue(name, line, "not-utf8", "the file is not UTF-8 text")]) from None
-    return parse_case_log_text(text, source=name, assume_tz=assume_tz)
+    return open_case_log(path, assume_tz=assume_tz, run_size=sys.maxsize).to_case_log()  # all in memory: no spill
 
 
 def parse_case_log_text(text: str, *, source: str = "<string>", assume_tz: str | None = None) -> CaseLog:
     """Validate and normalise case-log text (the same rules as :func:`read_case_log`)."""
-    if not text.strip():
-        raise CaseLogError([Issue(source, None, "empty", "the case log is empty")])
-    kept = [(n, line) for n, line in enumerate(text.split("\n"), 1)
-            if line.strip() and not line.lstrip().startswith("//")]
-    if not kept:
-        raise CaseLogError([Issue(source, None, "no-events", "the case log has no events (only blank or comment lines)")])
-    events = None
-    if assume_tz is None:
+    offset = None if assume_tz is None else check_offset(assume_tz)
+    data = text.encode("utf-8", "surrogatepass")
+    return _pass_one(io.BytesIO(data), source, offset, sys.maxsize).to_case_log()
+
+
+class _Pass:
+    """The state of pass 1: problems, ids seen, the infusion, the rejected lines."""
+
+    def __init__(self, source: str, offset: str | None, run_size: int):
+        self.source, self.offset = source, offset
+        self.issues: list[Issue] = []
+        self.rejected: list[Rejected] = []
+        self.store = RunStore(run_size)
+        self.explicit: dict[str, int] = {}
+        self.defaulted = bytearray()  # 1 at index n when line n uses its default id L<n>
+        self.infusion: tuple[float, int] | None = None
+        self.limit = plausibility.max_abs()
+
+    def problem(self, line: int | None, code: str, message: str) -> None:
+        self.issues.append(Issue(self.source, line, code, message))
+
+    def line(self, number: int, seq: int, text: str) -> None:
         try:
-            events = EVENTS_ADAPTER.validate_json("[" + ",".join(line for _, line in kept) + "]")
-        except ValidationError:
-            events = None
-    if events is None:
-        events = _slow(kept, source, assume_tz)
-    return normalize(events, [n for n, _ in kept], source)
-
-
-def _tz(assume_tz: str) -> timezone:
-    if assume_tz.upper() in ("UTC", "Z"):
-        return timezone.utc
-    sign = -1 if assume_tz.startswith("-") else 1
-    hours, _, minutes = assume_tz.lstrip("+-").partition(":")
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
-
-
-def _slow(kept: list[tuple[int, str]], source: str, assume_tz: str | None) -> list[Any]:
-    """Line by line, to name every problem with its line."""
-    issues: list[Issue] = []
-    events: list[Any] = []
-    for n, line in kept:
+            obj, huge, numbers = parse_line(text)
+        except _Problem as exc:
+            return self.problem(number, exc.code, exc.message)
+        before = obj.get("time")
+        bad_time = time_problem(obj, self.offset)
+        if bad_time:
+            return self.problem(number, *bad_time)
+        changed = bool(huge) or obj.get("time") is not before
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            issues.append(Issue(source, n, "invalid-json", f"invalid JSON: {exc.msg} (column {exc.colno})"))
-            continue
-        if not isinstance(obj, dict):
-            issues.append(Issue(source, n, "invalid-json", "each line must be a JSON object"))
-            continue
-        if assume_tz and isinstance(obj.get("time"), str):
-            try:
-                moment = datetime.fromisoformat(obj["time"].replace("Z", "+00:00"))
-                if moment.tzinfo is None:
-                    obj["time"] = moment.replace(tzinfo=_tz(assume_tz)).isoformat()
-                    line = json.dumps(obj)
-            except ValueError:
-                pass
-        try:
-            events.append(EVENT_ADAPTER.validate_json(line))
+            event = EVENT_ADAPTER.validate_json(_json(obj) if changed else text)
         except ValidationError as exc:
-            issues.extend(line_issues(exc, obj, source, n))
-    if issues:
-        raise CaseLogError(issues)
-    return events
+            self.issues.extend(line_issues(exc, obj, self.source, number)[:MAX_ISSUES])
+            return None
+        t = event.time.timestamp()
+        if not _T_MIN <= t <= _T_MAX:
+            return self.problem(number, "bad-value", f"time {obj['time']!r} lies outside the years 1-9999 in UTC")
+        self._ids(event.id, number)
+        rec, unit_problem = to_record(event, seq, number, self.source)
+        if unit_problem:
+            self.issues.append(unit_problem)
+            return None
+        reason = _impossible(huge, numbers, self.limit)
+        if reason:
+            self.rejected.append(Rejected(line=number, id=rec.id, reason=reason, t=t))
+            return None
+        if event.type == "infusion" and (self.infusion is None or (t, seq) < self.infusion):
+            self.infusion = (t, seq)
+        self.store.add(rec)
+        return None
+
+    def _ids(self, eid: str | None, number: int) -> None:
+        if len(self.defaulted) <= number:
+            self.defaulted.extend(bytes(number + 1 - len(self.defaulted)))
+        if eid is None:
+            self.defaulted[number] = 1
+            if f"L{number}" in self.explicit:
+                self.problem(self.explicit[f"L{number}"], "duplicate-id", f"id 'L{number}' is also the default id of line {number}")
+            return
+        if eid in self.explicit:
+            return self.problem(number, "duplicate-id", f"id {eid!r} is already used on line {self.explicit[eid]}")
+        self.explicit[eid] = number
+        if eid[:1] == "L" and eid[1:].isdigit() and int(eid[1:]) < len(self.defaulted) and self.defaulted[int(eid[1:])]:
+            self.problem(number, "duplicate-id", f"id {eid!r} is also the default id of line {int(eid[1:])}")
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _impossible(huge: list[Any], numbers: list[tuple[str, float]], limit: float) -> str | None:
+    """The reason a well-formed line cannot be used: a number beyond a float, or beyond ``limit``."""
+    if huge:
+        where, value = huge[0]
+        return f"{where}: the number {value.shown()} is beyond the range of a float"
+    for where, value in numbers:
+        if abs(value) > limit:
+            return f"{where}: {value:g} is beyond the engine's limit of ±{limit:g}"
+    return None
+
+
+def _pass_one(stream: IO[bytes], source: str, offset: str | None, run_size: int) -> CaseStream:
+    state = _Pass(source, offset, run_size)
+    content, read = False, 0
+    for number, body in physical_lines(stream):
+        if len(state.issues) >= MAX_ISSUES:
+            state.problem(number, "too-many-problems", f"more than {MAX_ISSUES} problems; the rest of the file is not read")
+            break
+        if body is None:
+            state.problem(number, "line-too-long", f"the line is longer than {MAX_LINE} bytes; the rest of the file is not read")
+            break
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            state.problem(number, "not-utf8", "the file is not UTF-8 text")
+            content = True
+            continue
+        stripped = text.strip()
+        if not stripped:
+            continue
+        content = True
+        if stripped.startswith("//"):
+            continue
+        read += 1
+        state.line(number, read - 1, text)
+    if state.issues:
+        state.store.close()
+        raise CaseLogError(sorted(state.issues, key=lambda i: i.line or 0))
+    if not content:
+        raise CaseLogError([Issue(source, None, "empty", "the case log is empty")])
+    if not read:
+        raise CaseLogError([Issue(source, None, "no-events", "the case log has no events (only blank or comment lines)")])
+    state.store.finish()
+    infusion = state.infusion[0] if state.infusion else None
+    return CaseStream(source, read, state.store, infusion, state.rejected)

@@ -6,6 +6,7 @@ replay share it.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from . import plausibility
@@ -34,7 +35,8 @@ class Screen:
     def check(self, rec: Record) -> tuple[str | None, str | None]:
         """``(reason to reject, warning)``; a record that is kept updates the screen's memory."""
         e = rec.event
-        if (e.type == "vital" or e.type == "lab") and self.first <= rec.t <= self.last:  # the common case, fast
+        if (e.type == "vital" or (e.type == "lab" and e.reference_high is None and e.reference_low is None)) \
+                and self.first <= rec.t <= self.last:  # the common case, fast
             band = self.bands.get((e.type, e.name))
             if band is None or band[0] <= e.value <= band[1]:
                 return None, None
@@ -58,11 +60,17 @@ class Screen:
                     return f"{e.agent} dose in {e.dose.unit} needs the patient's weight, and none is recorded before this time", None
                 e.dose.value = tidy(e.dose.value * PRESSOR_PER_WEIGHT[e.dose.unit] / self.weight)
                 e.dose.unit = PRESSOR_UNITS[0]
-        key, value = _checked_value(e)
-        verdict = plausibility.check(key, value) if key is not None else None
-        if verdict and verdict[0] == "hard":
-            return verdict[1], None
-        return None, verdict[1] if verdict else None
+        soft = None
+        for key, value in _checked_values(e):
+            if not math.isfinite(value) or abs(value) > plausibility.max_abs():  # a live event skips the reader's check
+                return f"{key.split('.', 1)[1]}: {value!r} is not a finite number within ±{plausibility.max_abs():g}", None
+            verdict = plausibility.check(key, value)
+            if verdict and verdict[0] == "hard":
+                return verdict[1], None
+            soft = soft or (verdict[1] if verdict else None)
+        if e.type == "lab" and e.reference_high and e.value / e.reference_high > plausibility.max_times_uln():
+            return f"{e.name} {e.value:g} is more than {plausibility.max_times_uln():g} times its upper limit of normal", None
+        return None, soft
 
 
 def screen_all(records: list[Record], source: str, lines_read: int) -> CaseLog:
@@ -89,13 +97,21 @@ def screen_all(records: list[Record], source: str, lines_read: int) -> CaseLog:
                                    lines_read=lines_read, infusion_time=infusion)
 
 
-def _checked_value(e: Any) -> tuple[str | None, float]:
+def _checked_values(e: Any) -> list[tuple[str, float]]:
+    """``(limit key, value)`` for every number of the event that has limits."""
     if e.type in ("vital", "lab"):
-        return f"{e.type}.{e.name}", e.value
+        out = [(f"{e.type}.{e.name}", e.value)]
+        if e.type == "lab":
+            out += [(f"lab.{e.name}", r) for r in (e.reference_high, e.reference_low) if r is not None]
+        return out
     if e.type == "oxygen" and e.flow is not None:
-        return "oxygen.flow", e.flow.value
+        return [("oxygen.flow", e.flow.value)]
     if e.type == "vasopressor" and e.dose is not None:
-        return f"vasopressor.{e.agent}", e.dose.value
-    if e.type == "patient" and e.weight_kg is not None:
-        return "patient.weight_kg", e.weight_kg
-    return None, 0.0
+        return [(f"vasopressor.{e.agent}", e.dose.value)]
+    if e.type == "patient":
+        return [(f"patient.{k}", v) for k in ("weight_kg", "age_years", "height_cm") if (v := getattr(e, k)) is not None]
+    if e.type == "medication" and e.dose is not None:
+        return [(f"medication.{e.dose.unit}", e.dose.value)]
+    if e.type == "fluid_bolus" and e.volume is not None:
+        return [(f"fluid_bolus.{e.volume.unit}", e.volume.value)]
+    return []

@@ -7,14 +7,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import __version__
-from ..caselog import read_case_log
+from ..caselog import open_case_log
 from ..errors import CrsrulesError
 from ..knowledge.loader import bundled_rulesets, load_ruleset, rulesets_dir
-from ..output.compare import comparison, render_comparison
-from ..output.table import render_table
-from ..replay.engine import replay
-from .convert_command import read_case
+from ..output.escape import printable
 from .diff_command import run_diff
+from .replay_command import error_text, folder_cases, run_replay
 from .test_command import run_tests
 
 
@@ -25,7 +23,7 @@ def version_text() -> str:
 
 def _cases(path: Path) -> list[Path]:
     if path.is_dir():
-        found = sorted(path.glob("*.jsonl"))
+        found = folder_cases(path)
         if not found:
             raise CrsrulesError(f"{path}: no *.jsonl case logs in this folder")
         return found
@@ -33,49 +31,7 @@ def _cases(path: Path) -> list[Path]:
 
 
 def cmd_replay(args: Any) -> int:
-    rulesets = [load_ruleset(r) for r in args.ruleset] if args.ruleset else None
-    cases = _cases(Path(args.case))
-    out: TextIO = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        for k, path in enumerate(cases, 1):
-            if len(cases) > 1:
-                print(f"[{k}/{len(cases)}] {path.name}", file=sys.stderr)
-            log = read_case(path, args.assume_tz, getattr(args, "infusion", None))
-            trace = replay(log, rulesets, backend=args.backend, explain=args.explain)
-            if args.compare:
-                _write_comparison(out, trace, args.format, path.name if len(cases) > 1 else None)
-            else:
-                _write(out, trace, args.format, args.explain, path.name if len(cases) > 1 else None)
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    return 0
-
-
-def _write(out: TextIO, trace: Any, fmt: str, explain: bool, case: str | None) -> None:
-    if fmt == "table":
-        out.write(render_table(trace, explain))
-    elif fmt == "jsonl":
-        for f in trace.firings:
-            record = f.record()
-            if not explain:
-                record.pop("conditions", None)
-            if case:
-                record["case"] = case
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    else:
-        data = {"firings": [f.record() for f in trace.firings], "summary": trace.summary.model_dump(mode="json")}
-        if case:
-            data["case"] = case
-        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def _write_comparison(out: TextIO, trace: Any, fmt: str, case: str | None) -> None:
-    data = comparison(trace)
-    if fmt == "table":
-        out.write((f"{case}\n" if case else "") + render_comparison(data))
-    else:
-        out.write(json.dumps({**data, "case": case} if case else data, ensure_ascii=False) + "\n")
+    return run_replay(args)
 
 
 def cmd_validate(args: Any) -> int:
@@ -83,16 +39,16 @@ def cmd_validate(args: Any) -> int:
     for name in args.paths:
         path = Path(name)
         try:
-            if path.suffix == ".jsonl" or (path.is_dir() and any(path.glob("*.jsonl")) and not (path / "ruleset.yaml").exists()):
+            if path.suffix.lower() == ".jsonl" or (path.is_dir() and folder_cases(path) and not (path / "ruleset.yaml").exists()):
                 for case in _cases(path):
-                    log = read_case_log(case)
-                    print(f"{case}: ok ({len(log.records)} events, {len(log.rejected)} rejected lines)")
+                    with open_case_log(case) as log:
+                        print(f"{printable(str(case))}: ok ({log.used} events, {len(log.rejected)} rejected lines)")
             else:
                 rs = load_ruleset(path)
                 print(f"{path}: ok ({rs.ref}, {len(rs.rules)} rules, {sum(r.maturity == 'draft' for r in rs.rules)} draft)")
         except CrsrulesError as exc:
             problems += 1
-            print(str(exc), file=sys.stderr)
+            print(error_text(exc), file=sys.stderr)
     return 1 if problems else 0
 
 

@@ -91,6 +91,7 @@ def run_diff(old_name: str, new_name: str, cases: list[str]) -> int:
     given = _bump(old.version, new.version)
     if RANK[given] < RANK[needed]:
         print(f"warning: {new.version} is a {given} bump from {old.version}; {needed} is needed")
+        return 1  # a problem found (contract: diff found a bump too small)
     return 0
 
 

@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from .. import __version__
-from ..errors import CrsrulesError
+from ..caselog.lines import check_offset
+from ..errors import CrsrulesError, UsageError
+from ..output.escape import printable
 from . import cohort_command, commands, convert_command, report_command
+from .atomic import Terminated, sigterm_unwinds
+from .replay_command import error_text
+
+DONE, PROBLEMS, REFUSED, PARTLY_FAILED, USAGE, CLOSED_PIPE = 0, 1, 2, 3, 64, 141
 
 
 class _Version(argparse.Action):
@@ -22,8 +29,23 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on exit status 64 (EX_USAGE) instead of 2 (2 is a refused input)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _offset(text: str) -> str:
+    try:
+        check_offset(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="crsrules", description="Replay CAR-T toxicity case logs against cited rulesets. "
+    p = _Parser(prog="crsrules", description="Replay CAR-T toxicity case logs against cited rulesets. "
                                 "Decision support only: a clinician confirms every output.")
     p.add_argument("--version", action=_Version, nargs=0, help="show the engine and bundled ruleset versions")
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
@@ -38,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
     r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
                    help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
-    r.add_argument("--assume-tz", metavar="TZ", help="offset for times written without one, e.g. +01:00 or UTC")
+    r.add_argument("--assume-tz", metavar="TZ", type=_offset,
+                   help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
     r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     convert_command.add_replay_options(r)
     r.set_defaults(func=commands.cmd_replay)
@@ -70,23 +93,52 @@ def build_parser() -> argparse.ArgumentParser:
 
     cohort_command.add_parser(sub)
     report_command.add_parser(sub)
+    for command in sub.choices.values():  # --debug also after the command name
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for errors")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; the exit status is one of 0, 1, 2, 3, 64 (usage) and 141 (closed output pipe)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with sigterm_unwinds():
+            return int(args.func(args) or 0)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return CLOSED_PIPE
+    except UsageError as exc:
+        if args.debug:
+            raise
+        print(f"usage: {printable(str(exc))}", file=sys.stderr)
+        return USAGE
     except CrsrulesError as exc:
         if args.debug:
             raise
-        print(str(exc), file=sys.stderr)
-        return 2
+        print(error_text(exc), file=sys.stderr)
+        return REFUSED
     except (OSError, UnicodeError) as exc:
         if args.debug:
             raise
         print(f"crsrules: {exc}", file=sys.stderr)
-        return 2
+        return REFUSED
     except KeyboardInterrupt:
         return 130
+    except Terminated:
+        return 143
+    except Exception as exc:  # noqa: BLE001 - no traceback without --debug
+        if args.debug:
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"crsrules: internal-error: {type(exc).__name__}: {first} (--debug shows the traceback)", file=sys.stderr)
+        return REFUSED
+
+
+def _quiet_stdout() -> None:
+    """The reader of our output went away: send the rest to /dev/null so exiting does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -14,6 +14,8 @@ from .checks import check_ruleset
 from .guidelines import load_guidelines
 from .issues import did_you_mean, pydantic_issues
 from .model import Ruleset
+from .requires import check_requires
+from .safeyaml import number_issues
 from .yamlmarks import load_with_marks
 
 RULESET_FILE = "ruleset.yaml"
@@ -65,18 +67,27 @@ def _load_path(resolved: str, file: str, guidelines_dir: str | None) -> Ruleset:
         data, marks = load_with_marks(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise RulesetError([Issue(file, line, "yaml-syntax", str(exc).splitlines()[0])]) from None
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        code, message = getattr(exc, "code", "yaml-syntax"), _yaml_message(exc)
+        raise RulesetError([Issue(file, line, code, message, col)]) from None
     try:
         ruleset = Ruleset.model_validate(data)
     except ValidationError as exc:
         raise RulesetError(pydantic_issues(exc, file, marks, data)) from None
-    issues = check_ruleset(ruleset, load_guidelines(guidelines_dir), marks, file)
+    issues = number_issues(ruleset.model_dump(by_alias=True, warnings=False), marks, file) + check_requires(ruleset, marks, file)
+    issues += check_ruleset(ruleset, load_guidelines(guidelines_dir), marks, file)
     if issues:
         raise RulesetError(issues)
     ruleset.source_path = resolved
     ruleset.content_hash = hashlib.sha256(raw).hexdigest()[:12]
     return ruleset
+
+
+def _yaml_message(exc: Exception) -> str:
+    problem, context = getattr(exc, "problem", None), getattr(exc, "context", None)
+    if problem:
+        return f"{problem} ({context})" if context else str(problem)
+    return str(exc).splitlines()[0]
 
 
 def bundled_rulesets() -> list[Ruleset]:

@@ -8,37 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 Path = tuple[Any, ...]
 Marks = dict[Path, tuple[int, int]]
 
 
-def _walk(node: yaml.Node, loader: yaml.SafeLoader, path: Path, marks: Marks) -> Any:
-    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            marks.setdefault(path + (key,), (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
-            out[key] = _walk(value_node, loader, path + (key,), marks)
-            marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, loader, path + (i,), marks) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
-
-
 def load_with_marks(text: str) -> tuple[Any, Marks]:
-    """Parse one YAML document; raise ``yaml.YAMLError`` on a syntax error."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        marks: Marks = {}
-        data = None if node is None else _walk(node, loader, (), marks)
-    finally:
-        loader.dispose()
-    return data, marks
+    """Parse one YAML document; raise ``yaml.YAMLError`` on a syntax error or a refused construct
+    (aliases, merge keys, duplicate or unhashable keys, deep nesting: see :mod:`.safeyaml`)."""
+    from .safeyaml import load_with_marks as safe_load_with_marks
+
+    return safe_load_with_marks(text)
 
 
 def locate(marks: Marks, loc: Path) -> tuple[int | None, int | None]:

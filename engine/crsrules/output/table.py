@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .escape import printable
 from .trace import Firing, Trace
 
 DISCLAIMER = "Decision support only: every grade, flag and recommendation is for a clinician to confirm."
@@ -37,7 +38,7 @@ def _value(v: Any) -> str:
 
 
 def render_block(f: Firing, explain: bool = False) -> list[str]:
-    """The lines of one firing."""
+    """The lines of one firing (text from the case or the ruleset escaped: one firing never forges another line)."""
     when = f"{f.day or '':<10} {f.time}"
     head = f"{when}  {_KIND[f.kind]:<9}  {_what(f)}"
     lines = [head]
@@ -57,14 +58,14 @@ def render_block(f: Firing, explain: bool = False) -> list[str]:
         lines.append(f"{pad}conditions: {'; '.join(f.conditions)}")
     if f.source:
         lines.append(f"{pad}source: {'; '.join(f'{s.key}, {s.locator}' for s in f.source)}")
-    return lines
+    return [printable(line) for line in lines]
 
 
 def render_table(trace: Trace, explain: bool = False) -> str:
     """The whole trace as text, with the disclaimer and the summary."""
     s = trace.summary
-    out = [DISCLAIMER, f"case: {s.source}   infusion: {s.infusion or 'not recorded'}   backend: {s.backend}",
-           "rulesets: " + ", ".join(f"{r.id}@{r.version} ({r.content_hash})" for r in s.rulesets), ""]
+    out = [DISCLAIMER, f"case: {printable(s.source)}   infusion: {s.infusion or 'not recorded'}   backend: {s.backend}",
+           printable("rulesets: " + ", ".join(f"{r.id}@{r.version} ({r.content_hash})" for r in s.rulesets)), ""]
     for f in trace.firings:
         out.extend(render_block(f, explain))
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(s.firings_by_kind.items()))

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, Iterable, Sequence
 
-from ..caselog import CaseLog, read_case_log
+from ..caselog import CaseLog, CaseStream, open_case_log
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available, make_matcher
 from ..output.trace import Firing, RulesetInfo, Summary, Trace
@@ -17,7 +19,7 @@ from .resolve import resolve_rulesets
 from .runtime import RulesetRuntime
 
 
-def replay(case_log: CaseLog | str | os.PathLike[str] | Iterable[Any], rulesets: Sequence[Ruleset | str] | None = None,
+def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str] | Iterable[Any], rulesets: Sequence[Ruleset | str] | None = None,
            *, backend: str = "durable", explain: bool = False) -> Trace:
     """Replay one case log under the rulesets (default: every bundled ruleset).
 
@@ -29,12 +31,15 @@ def replay(case_log: CaseLog | str | os.PathLike[str] | Iterable[Any], rulesets:
     (pure Python, same results) or ``auto``. Returns the :class:`Trace`; never reads
     the wall clock.
     """
-    if isinstance(case_log, CaseLog):
-        log = case_log
-    elif isinstance(case_log, (str, os.PathLike)):
-        log = read_case_log(case_log)
-    else:
-        log = case_log_from_events(case_log)
+    if isinstance(case_log, (CaseLog, CaseStream)):
+        return _replay(case_log, rulesets, backend, explain)
+    if isinstance(case_log, (str, os.PathLike)):
+        with open_case_log(case_log) as stream:
+            return _replay(stream, rulesets, backend, explain)
+    return _replay(case_log_from_events(case_log), rulesets, backend, explain)
+
+
+def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None, backend: str, explain: bool) -> Trace:
     chosen = resolve_rulesets(rulesets)
     if backend == "auto":
         backend = "durable" if durable_available() else "reference"
@@ -43,7 +48,9 @@ def replay(case_log: CaseLog | str | os.PathLike[str] | Iterable[Any], rulesets:
     for rt in runtimes:
         rt.matcher.open(log.source)
     try:
-        Clock(runtimes).run(log.records)
+        clock = Clock(runtimes)
+        for group in _by_time(log.records if isinstance(log, CaseLog) else log.iter_records()):
+            clock.run(group)  # pass 2, streaming: one time step at a time
     finally:
         for rt in runtimes:
             rt.matcher.close()
@@ -51,9 +58,14 @@ def replay(case_log: CaseLog | str | os.PathLike[str] | Iterable[Any], rulesets:
     return Trace(firings=firings, summary=_summary(log, chosen, firings, backend))
 
 
-def _merge_inputs(log: CaseLog, out: FiringLog) -> list[Firing]:
+def _by_time(records: Iterable[Any]) -> Iterable[list[Any]]:
+    for _, group in groupby(records, key=attrgetter("t")):
+        yield list(group)
+
+
+def _merge_inputs(log: CaseLog | CaseStream, out: FiringLog) -> list[Firing]:
     """Rejected lines and input warnings join the firings, all in time order (stable)."""
-    first = log.records[0].t if log.records else 0.0
+    first = _first(log) or 0.0
     extra = [input_firing("rejected", r.t if r.t is not None else first, log.infusion_time, r.line, r.id,
                           reason=r.reason) for r in log.rejected]
     extra += [input_firing("warning", w.t if w.t is not None else first, log.infusion_time, w.line, w.id,
@@ -61,16 +73,29 @@ def _merge_inputs(log: CaseLog, out: FiringLog) -> list[Firing]:
     return sorted(extra + out.firings, key=trace_order)
 
 
-def _summary(log: CaseLog, chosen: list[Ruleset], firings: list[Firing], backend: str) -> Summary:
+def _first(log: CaseLog | CaseStream) -> float | None:
+    if isinstance(log, CaseStream):
+        return log.first_t
+    return log.records[0].t if log.records else None
+
+
+def _last(log: CaseLog | CaseStream) -> float | None:
+    if isinstance(log, CaseStream):
+        return log.last_t
+    return log.records[-1].t if log.records else None
+
+
+def _summary(log: CaseLog | CaseStream, chosen: list[Ruleset], firings: list[Firing], backend: str) -> Summary:
     kinds: dict[str, int] = {}
     for f in firings:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
     return Summary(
-        source=log.source, events_read=log.lines_read, events_used=len(log.records),
+        source=log.source, events_read=log.lines_read,
+        events_used=log.used if isinstance(log, CaseStream) else len(log.records),
         events_rejected=len(log.rejected), warnings=kinds.get("warning", 0), firings_by_kind=kinds,
         rulesets=[RulesetInfo(id=r.id, version=r.version, content_hash=r.content_hash, path=r.source_path) for r in chosen],
         backend=backend, engine=__version__, infusion=iso(log.infusion_time) if log.infusion_time is not None else None,
-        first_event=iso(log.records[0].t) if log.records else None,
-        last_event=iso(log.records[-1].t) if log.records else None,
+        first_event=None if _first(log) is None else iso(_first(log)),  # type: ignore[arg-type]
+        last_event=None if _last(log) is None else iso(_last(log)),  # type: ignore[arg-type]
         scales=sorted(set().union(*(r.scales() for r in chosen))),
     )

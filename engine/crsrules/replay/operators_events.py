@@ -14,6 +14,7 @@ from typing import Any
 from .selectors import field_of
 
 Evidence = tuple[tuple[float, int, str], ...]
+COUNT_EVIDENCE = 50  # a count cites at most its first 50 events: evidence stays small whatever the count
 
 
 class Operator:
@@ -126,7 +127,11 @@ class Lowest(_Extreme):
 
 
 class Count(Operator):
-    """How many matching events: all, in a trailing window, or since another variable's anchor."""
+    """How many matching events: all, in a trailing window, or since another variable's anchor.
+
+    The evidence is the first :data:`COUNT_EVIDENCE` events counted, so that a step costs the
+    same at the 20,000th dose as at the first (the firings still give the count itself).
+    """
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -154,7 +159,7 @@ class Count(Operator):
             else:
                 start = max(start, bisect.bisect_left(self.times, anchor))
         self.value = len(self.times) - start
-        self.evidence = tuple(self.ids[start:])
+        self.evidence = tuple(self.ids[start:start + COUNT_EVIDENCE])
         if self.window is not None and not self.spec.since and start:
             del self.times[:start], self.ids[:start]  # out of the window for good: the state stays bounded
         return self.value

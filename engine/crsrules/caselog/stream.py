@@ -1,0 +1,81 @@
+"""A case log after pass 1: every refusal and rejected line known, records ordered, replayed streaming.
+
+:class:`CaseStream` is what the replay consumes: ``iter_records()`` yields the used records in
+(time, file order), from memory or from a merge of sorted runs on disk (pass 2). The counts,
+rejected lines and warnings are complete before the first record is yielded.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from .patient import PatientCarry
+from .records import CaseLog, InputWarning, Record, Rejected
+from .screen import Screen
+from .spill import RunStore
+
+
+class CaseStream:
+    """The validated, ordered case; ``lines_read == used + len(rejected)`` always."""
+
+    def __init__(self, source: str, lines_read: int, store: RunStore, infusion: float | None,
+                 rejected: list[Rejected]):
+        self.source = source
+        self.lines_read = lines_read
+        self.infusion_time = infusion
+        self._store = store
+        self.rejected = list(rejected)
+        self.warnings: list[InputWarning] = []
+        self.used = 0
+        self.first_t: float | None = None
+        self.last_t: float | None = None
+        kept: list[Record] = []
+        for rec, reason, soft in self._screened():
+            if reason:
+                self.rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
+                continue
+            if soft:
+                self.warnings.append(InputWarning(line=rec.line, id=rec.id, code="implausible-value", text=soft, t=rec.t))
+            self.used += 1
+            self.first_t = rec.t if self.first_t is None else self.first_t
+            self.last_t = rec.t
+            if not store.spilled:
+                kept.append(rec)
+        self._kept = None if store.spilled else kept
+        self.rejected.sort(key=lambda r: r.line)
+        if infusion is None:
+            first = self.first_t if self.first_t is not None else next((r.t for r in self.rejected if r.t is not None), None)
+            self.warnings.insert(0, InputWarning(line=None, id=None, code="no-infusion",
+                                                 text="no infusion event: days since infusion are not shown", t=first))
+
+    def _screened(self) -> Iterator[tuple[Record, str | None, str | None]]:
+        screen = Screen(self.infusion_time)
+        patients = PatientCarry()  # a patient event updates only the fields it gives (in time order)
+        for rec in self._store:
+            if rec.event.type == "patient":
+                patients.apply(rec.event)
+            reason, soft = screen.check(rec)
+            yield rec, reason, soft
+
+    def iter_records(self) -> Iterator[Record]:
+        """Pass 2: the used records in (time, file order); may be called again."""
+        if self._kept is not None:
+            return iter(self._kept)
+        return (rec for rec, reason, _ in self._screened() if not reason)
+
+    def to_case_log(self) -> CaseLog:
+        """Everything in memory, as :class:`CaseLog` (for callers that want a list of records)."""
+        records = list(self.iter_records())
+        self.close()
+        return CaseLog.model_construct(source=self.source, records=records, rejected=self.rejected,
+                                       warnings=self.warnings, lines_read=self.lines_read,
+                                       infusion_time=self.infusion_time)
+
+    def close(self) -> None:
+        """Delete any temporary sorted runs."""
+        self._store.close()
+
+    def __enter__(self) -> "CaseStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
