@@ -108,16 +108,23 @@ def _naive_host() -> tuple[Any, str]:
     return _NAIVE[0], _NAIVE[1]
 
 
-def grade_changes(trace: Path) -> dict[str, int]:
-    """Grade records per scale (``ruleset scale``) in a jsonl trace."""
+def grade_changes(trace: Path) -> dict[str, str]:
+    """Grade records per scale (``ruleset scale``) in a jsonl trace, with the scale's episodes and the
+    grade changes per episode where the scale has episodes."""
     counts: Counter[str] = Counter()
+    episodes: Counter[str] = Counter()
     with trace.open() as lines:
         for line in lines:
             record = json.loads(line)
-            if record.get("kind") == "grade":
+            if record.get("kind") in ("grade", "episode"):
                 rs, scale = record['ruleset'].split('@')[0], record.get('scale') or ''
-                counts[rs if scale in ('', rs) else f"{rs} {scale}"] += 1
-    return dict(sorted(counts.items()))
+                key = rs if scale in ('', rs) else f"{rs} {scale}"
+                if record["kind"] == "grade":
+                    counts[key] += 1
+                elif record.get("status") == "started":
+                    episodes[key] += 1
+    return {k: f"{n}" + (f" in {episodes[k]} episode(s), {n / episodes[k]:.1f} per episode" if episodes[k] else "")
+            for k, n in sorted(counts.items())}
 
 
 def live_process(path: Path, rulesets: list[str]) -> dict[str, float]:

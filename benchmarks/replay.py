@@ -81,7 +81,7 @@ def bench_case(kind: str, days: tuple[float, float], repeat: int, rulesets: list
           f"{days[1]:g} d {_span(rss_large, '{:.0f}', min(rss_large))} MB, "
           f"growth {_span(growth, '{:+.0f}', min(growth))} MB   (goal <= +40)")
     changes = grade_changes(out / f"{large.stem}.trace.jsonl")
-    print(f"  grade records per scale ({days[1]:g} d): " + (", ".join(f"{k} {v}" for k, v in changes.items()) or "none"))
+    print(f"  grade records per scale ({days[1]:g} d, per episode): " + (", ".join(f"{k} {v}" for k, v in changes.items()) or "none"))
     if live:
         runs = [live_process(large, rulesets) for _ in range(repeat)]
         medians, p99s = [r["median_us"] for r in runs], [r["p99_us"] for r in runs]
