@@ -1,102 +1,118 @@
-"""Replay speed, measured through the CLI, beside two references measured in the same run.
+"""Replay speed and memory on long minute-by-minute courses, beside two references measured in the same run.
 
-    python benchmarks/replay.py                      # every bundled ruleset
-    python benchmarks/replay.py crs-escalation       # only these (and what they require)
+    python benchmarks/replay.py                        # every bundled ruleset, smooth and noisy courses
+    python benchmarks/replay.py crs-escalation         # only these rulesets (and what they require)
+    python benchmarks/replay.py --repeat 5 --days 1 15 --cases noisy
 
-Marginal rate = (events of the 15-day case - events of the 1-day case) / (time 15 d - time 1 d),
-so the start-up cost cancels; start-up is reported on its own (replay of a 2-event case).
-References: plain ``json.loads`` of every line of the 15-day file, and a naive loop that posts
-each event into durable_rules (a fever rule and a catch-all).
+For each course (``smooth``, ``noisy``; see generate.py), each round replays the short and the long
+case through the CLI, each in a fresh process, and measures the references:
+
+- marginal rate = (events long - events short) / (time long - time short): start-up cancels. Times are
+  CPU seconds (user + system, from ``os.wait4``; ``time.process_time`` for the references), which other
+  load on a shared machine disturbs less than the wall clock (also shown);
+- ratios to plain ``json.loads`` of each line of the long file and to a naive durable_rules loop
+  (measure.naive_rate), both in the same round;
+- start-up (replay of a 2-event case), peak RSS of each replay process, grade records per scale;
+- live per-event ``append`` latency (median, p99) over the long case.
+
+The machine may be shared: every figure is the best of the rounds, with the range beside it.
 """
 from __future__ import annotations
 
-import json
-import resource
-import subprocess
+import argparse
+import os
+import platform
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import write  # noqa: E402
-
-OUT = Path(__file__).parent / "out"
-
-
-RULESETS: list[str] = []  # empty: every bundled ruleset
+from measure import grade_changes, json_rate, live_process, naive_rate, replay_process  # noqa: E402
 
 
-def _cli(path: Path, backend: str) -> float:
-    start = time.perf_counter()
-    chosen = [arg for name in RULESETS for arg in ("--ruleset", name)]
-    subprocess.run([sys.executable, "-m", "crsrules", "replay", str(path), "--format", "jsonl", "--backend", backend,
-                    *chosen, "-o", str(OUT / f"{path.stem}.{backend}.trace.jsonl")], check=True)
-    return time.perf_counter() - start
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
-def _best(fn, repeat: int = 3) -> float:
-    return min(fn() for _ in range(repeat))
+def _span(values: list[float], fmt: str, best: float) -> str:
+    return f"{fmt.format(best)} (range {fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
-def _json_rate(path: Path) -> float:
-    lines = path.read_bytes().splitlines()
-    start = time.perf_counter()
-    for line in lines:
-        json.loads(line)
-    return len(lines) / (time.perf_counter() - start)
+def _lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for _ in f)
 
 
-def _naive_durable_rate(path: Path) -> float:
-    from durable import engine
+def bench_case(kind: str, days: tuple[float, float], repeat: int, rulesets: list[str], out: Path,
+               live: bool) -> None:
+    small, large = write(days[0], out, kind), write(days[1], out, kind)
+    tiny = out / f"{kind}-tiny.jsonl"
+    tiny.write_text("".join(small.read_text().splitlines(keepends=True)[:2]))
+    n_small, n_large = _lines(small), _lines(large)
+    print(f"\n== {kind} course: {days[0]:g} day(s) {n_small:,} events, {days[1]:g} days {n_large:,} events")
+    rates, walls, jsons, naives, startups, rss_small, rss_large = [], [], [], [], [], [], []
+    for _ in range(repeat):
+        a = replay_process(small, out / f"{small.stem}.trace.jsonl", rulesets)
+        b = replay_process(large, out / f"{large.stem}.trace.jsonl", rulesets)
+        startups.append(replay_process(tiny, out / f"{tiny.stem}.trace.jsonl", rulesets).cpu)
+        rates.append((n_large - n_small) / max(b.cpu - a.cpu, 1e-9))
+        walls.append((n_large - n_small) / max(b.seconds - a.seconds, 1e-9))
+        rss_small.append(a.peak_mb)
+        rss_large.append(b.peak_mb)
+        jsons.append(json_rate(large))
+        naives.append(naive_rate(large))
+    to_json = [r / j for r, j in zip(rates, jsons)]
+    to_naive = [r / n for r, n in zip(rates, naives)]
+    print(f"  replay (durable), marginal  {_span(rates, '{:,.0f}', max(rates))} events per CPU second "
+          f"(wall clock: {_span(walls, '{:,.0f}', max(walls))} events/s)")
+    print(f"  json.loads of each line     {_span(jsons, '{:,.0f}', max(jsons))} events per CPU second")
+    print(f"  naive durable loop          {_span(naives, '{:,.0f}', max(naives))} events per CPU second")
+    print(f"  ratio to json.loads         {_span(to_json, '{:.3f}', max(to_json))} x   (goal >= 0.25)")
+    print(f"  ratio to the naive loop     {_span(to_naive, '{:.2f}', max(to_naive))} x   (goal >= 3)")
+    print(f"  start-up                    {_span(startups, '{:.2f}', min(startups))} CPU s")
+    growth = [b - a for a, b in zip(rss_small, rss_large)]
+    print(f"  peak RSS, batch replay      {days[0]:g} d {_span(rss_small, '{:.0f}', min(rss_small))} MB, "
+          f"{days[1]:g} d {_span(rss_large, '{:.0f}', min(rss_large))} MB, "
+          f"growth {_span(growth, '{:+.0f}', min(growth))} MB   (goal <= +40)")
+    changes = grade_changes(out / f"{large.stem}.trace.jsonl")
+    print(f"  grade records per scale ({days[1]:g} d, per episode): " + (", ".join(f"{k} {v}" for k, v in changes.items()) or "none"))
+    if live:
+        runs = [live_process(large, rulesets) for _ in range(repeat)]
+        medians, p99s = [r["median_us"] for r in runs], [r["p99_us"] for r in runs]
+        cpu_p99s = [r["cpu_p99_us"] for r in runs]
+        print(f"  live append ({runs[0]['events']:,} events): median {_span(medians, '{:.0f}', min(medians))} us, "
+              f"p99 {_span(p99s, '{:.0f}', min(p99s))} us   (goal p99 <= 1000)")
+        print(f"    in CPU time: median {min(r['cpu_median_us'] for r in runs):.0f} us, "
+              f"p99 {_span(cpu_p99s, '{:.0f}', min(cpu_p99s))} us; slowest append {min(r['max_us'] for r in runs) / 1000:.1f} ms; "
+              f"set-up {min(r['setup_s'] for r in runs):.2f} s")
+        short = live_process(small, rulesets)
+        grown = [r["peak_mb"] - short["peak_mb"] for r in runs]
+        print(f"  streamed (live) replay peak RSS: {days[0]:g} d {short['peak_mb']:.0f} MB, {days[1]:g} d "
+              f"{_span([r['peak_mb'] for r in runs], '{:.0f}', min(r['peak_mb'] for r in runs))} MB, "
+              f"growth {_span(grown, '{:+.0f}', min(grown))} MB   (goal <= +40)")
 
-    hits: list[str] = []
 
-    class Host(engine.Host):
-        def get_action(self, name):
-            return lambda c: hits.append(name)
-
-    host = Host()
-    name = f"naive{time.perf_counter_ns()}"
-    host.set_rulesets({name: {
-        "fever": {"all": [{"m": {"$and": [{"name": "temperature"}, {"$gte": {"value": 38.0}}]}}], "run": "fever"},
-        "any": {"all": [{"m": {"$ex": {"type": 1}}}], "run": "any"}}})
-    lines = path.read_bytes().splitlines()
-    start = time.perf_counter()
-    for i, line in enumerate(lines):
-        event = json.loads(line)
-        event["sid"], event["id"] = "1", str(i)
-        if isinstance(event.get("flow"), dict) or isinstance(event.get("dose"), dict):
-            event.pop("flow", None), event.pop("dose", None)
-        host.post(name, event)
-    return len(lines) / (time.perf_counter() - start)
-
-
-def main() -> None:
-    RULESETS.extend(sys.argv[1:])
-    print(f"rulesets: {', '.join(RULESETS) or 'every bundled ruleset'}")
-    OUT.mkdir(exist_ok=True)
-    small, large = write(1, OUT), write(15, OUT)
-    tiny = OUT / "tiny.jsonl"
-    tiny.write_text(small.read_text().splitlines()[0] + "\n" + small.read_text().splitlines()[1] + "\n")
-    n_small, n_large = (sum(1 for _ in p.open()) for p in (small, large))
-    rows = []
-    for backend in ("durable", "reference"):
-        t_small = _best(lambda: _cli(small, backend))
-        t_large = _best(lambda: _cli(large, backend))
-        startup = _best(lambda: _cli(tiny, backend))
-        rows.append((backend, (n_large - n_small) / (t_large - t_small), startup, t_large))
-    json_rate = max(_json_rate(large) for _ in range(3))
-    naive = max(_naive_durable_rate(large) for _ in range(2))
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"events: 1 day {n_small}, 15 days {n_large}; peak memory of a replay process {peak_mb:.0f} MB")
-    for backend, rate, startup, t_large in rows:
-        print(f"crsrules replay --backend {backend:<9}: marginal {rate:>9,.0f} events/s, start-up {startup:.2f} s, "
-              f"15-day case {t_large:.2f} s")
-    print(f"json.loads of each line          : {json_rate:>9,.0f} events/s")
-    print(f"naive post of each event (durable): {naive:>9,.0f} events/s")
-    durable_rate = rows[0][1]
-    print(f"ratios (durable backend): {durable_rate / json_rate:.2f} x json.loads (goal >= 0.25), "
-          f"{durable_rate / naive:.1f} x naive loop (goal >= 3)")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("rulesets", nargs="*", help="ruleset ids (default: every bundled ruleset)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per measurement (default 3)")
+    parser.add_argument("--days", type=float, nargs=2, default=(1, 15), metavar=("SHORT", "LONG"))
+    parser.add_argument("--cases", default="smooth,noisy", help="comma-separated: smooth, noisy")
+    parser.add_argument("--no-live", action="store_true", help="skip the live latency")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} CPUs ({_cpu()}), Python {platform.python_version()}")
+    print(f"rulesets: {', '.join(args.rulesets) or 'every bundled ruleset'}; best of {args.repeat} rounds "
+          f"(the range shows the noise of a shared machine)")
+    for kind in args.cases.split(","):
+        bench_case(kind.strip(), tuple(args.days), args.repeat, args.rulesets, args.out, not args.no_live)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import heapq
-from typing import Any
+from typing import Any, Iterable
 
 from ..errors import ReplayError
 from ..timeutil import iso
+from .gates import Regions
 from .operators_events import Count, Latest, Lowest, Peak, Running
 from .runtime import RulesetRuntime
+from .selectors import ALWAYS
 
 _SHAREABLE = (Latest, Peak, Lowest, Count, Running)
 
@@ -21,6 +23,54 @@ def share_key(op: Any) -> Any:
     return type(op).__name__, repr(sorted(spec.items()))
 
 
+class Feed:
+    """One event operator and the rulesets that read it; settles a new value in one lookup when it can.
+
+    An operator whose value depends on its events only (and, for a look-back window, on time) is
+    computed once per step; when every ruleset that reads it only compares it (see gates.py) and
+    the value stays in the region of the last one, each ruleset just stores it: no step, no rule
+    evaluation; a window's next deadline is scheduled when it moves. Otherwise its rulesets step
+    it as usual; when a deadline steps it, the next reading takes the usual way too.
+    """
+
+    def __init__(self, op: Any, sharers: list[tuple[int, int]], runtimes: list[RulesetRuntime]):
+        self.op = op
+        self.sharers = sharers
+        self.fast = not op.reads and type(op) in _SHAREABLE
+        self.last_due: float | None = None
+        self.gated = [(k, i, runtimes[k].names[i]) for k, i in sharers if not runtimes[k].value_readers[i]]
+        self.ungated = [(k, i) for k, i in sharers if runtimes[k].value_readers[i]]
+        self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
+        self.last: Any = None
+
+    def settle(self, t: float, clock: "Clock", dirty: dict[int, set[int]]) -> None:
+        runtimes = clock.runtimes
+        if self.fast:
+            op = self.op
+            side: dict[str, Any] = {}  # what compute writes beside the value (the value as written)
+            value = op.compute(t, side, {})
+            region = self.regions.of(value)
+            if region is not None and region == self.last:
+                for k, i, name in self.gated:
+                    rt = runtimes[k]
+                    rt.values[name] = value
+                    rt.values.update(side)
+                    rt.evidence[name] = op.evidence
+                for k, i in self.ungated:
+                    dirty.setdefault(k, set()).add(i)
+                if op.timed:  # a look-back window: only its deadline moves
+                    at = op.due(t)
+                    if at is not None and at != self.last_due:
+                        self.last_due = at
+                        for k, i, _ in self.gated:
+                            clock.schedule(at, runtimes[k], i)
+                return
+            self.last = region
+        self.last_due = None
+        for k, i in self.sharers:
+            dirty.setdefault(k, set()).add(i)
+
+
 class Clock:
     """Advances to the earlier of the next event time and the next due time, and steps every ruleset."""
 
@@ -29,9 +79,16 @@ class Clock:
         self.heap: list[tuple[float, int, int]] = []
         self.queued: set[tuple[float, int, int]] = set()
         self.position = {id(rt): k for k, rt in enumerate(runtimes)}
+        self.started = False
+        # a grade or flag -> the rulesets that read it (replayed after the one that sets it)
+        self.external_readers: dict[str, list[int]] = {}
+        for k, rt in enumerate(runtimes):
+            for key in rt.external:
+                self.external_readers.setdefault(key, []).append(k)
+        self.merged: dict[tuple[str, Any], list[tuple[Any, Any, Feed]]] = {}
         # (event type, name or None) -> [(operator, other filters, [(runtime index, operator index)])]:
         # an event operator defined alike in several rulesets is one instance, fed once
-        self.routes: dict[tuple[str, Any], list[tuple[Any, Any, list[tuple[int, int]]]]] = {}
+        self.routes: dict[tuple[str, Any], list[tuple[Any, Any, Feed]]] = {}
         alike: dict[Any, tuple[Any, list[tuple[int, int]]]] = {}
         for k, rt in enumerate(runtimes):
             for i, op in enumerate(rt.ops):
@@ -44,15 +101,21 @@ class Clock:
                 else:
                     alike[key] = (op, [(k, i)])
         fed: dict[int, list[tuple[int, int]]] = {id(op): sharers for op, sharers in alike.values()}
+        feeds: dict[int, Feed] = {}
         for k, rt in enumerate(runtimes):
             for key, entries in rt.by_type.items():
                 for i, match in entries:
                     op = rt.ops[i]
                     sharers = fed.get(id(op))
-                    if sharers is None:
-                        self.routes.setdefault(key, []).append((op, match, [(k, i)]))
-                    elif sharers[0] == (k, i):
-                        self.routes.setdefault(key, []).append((op, match, sharers))
+                    if sharers is None or sharers[0] == (k, i):
+                        feed = feeds.get(id(op)) or feeds.setdefault(id(op), Feed(op, sharers or [(k, i)], runtimes))
+                        self.routes.setdefault(key, []).append((op, match, feed))
+        self.feed_of = {sharer: feed for feed in feeds.values() for sharer in feed.sharers}
+
+    def _entries(self, key: tuple[str, Any]) -> list[tuple[Any, Any, Feed]]:
+        """The operators an event of this (type, name) may feed: those of its name, then those of any name."""
+        named = self.routes.get(key, []) if key[1] is not None else []
+        return named + self.routes.get((key[0], None), [])
 
     def schedule(self, at: float, rt: RulesetRuntime, i: int) -> None:
         item = (at, self.position[id(rt)], i)
@@ -60,18 +123,22 @@ class Clock:
             self.queued.add(item)
             heapq.heappush(self.heap, item)
 
-    def run(self, records: list[Any]) -> None:
-        """Replay records (in time order, after any already run); due times after the last one wait."""
-        heap, n, k = self.heap, len(records), 0
-        while k < n:
-            t = records[k].t
-            while heap and heap[0][0] < t:
-                self.step(heap[0][0], ())
-            j = k + 1
-            while j < n and records[j].t == t:
-                j += 1
-            self.step(t, records[k:j])
-            k = j
+    def run(self, records: Iterable[Any]) -> None:
+        """Replay records (in time order, after any already run; a list or a stream); due times after the last one wait."""
+        group: list[Any] = []
+        for rec in records:
+            if group and rec.t != group[0].t:
+                self._at(group[0].t, group)
+                group = []
+            group.append(rec)
+        if group:
+            self._at(group[0].t, group)
+
+    def _at(self, t: float, group: list[Any]) -> None:
+        heap = self.heap
+        while heap and heap[0][0] < t:
+            self.step(heap[0][0], ())
+        self.step(t, group)
 
     def step(self, t: float, group: Any) -> None:
         dirty: dict[int, set[int]] = {}
@@ -79,24 +146,34 @@ class Clock:
         while heap and heap[0][0] <= t:
             item = heapq.heappop(heap)
             self.queued.discard(item)
+            feed = self.feed_of.get((item[1], item[2]))
+            if feed is not None:
+                feed.last = None  # the rulesets recompute it now: its value may leave the region
             dirty.setdefault(item[1], set()).add(item[2])
-        routes, runtimes = self.routes, self.runtimes
+        runtimes = self.runtimes
+        touched: dict[int, Feed] = {}
         for rec in group:
             event = rec.event
-            name = getattr(event, "name", None)
-            keys = ((event.type, name), (event.type, None)) if name is not None else ((event.type, None),)
-            for key in keys:
-                for op, match, sharers in routes.get(key, ()):
-                    if match(event):
-                        op.on_event(rec)
-                        for k, i in sharers:
-                            dirty.setdefault(k, set()).add(i)
+            key = (event.type, getattr(event, "name", None))
+            entries = self.merged.get(key)
+            if entries is None:
+                entries = self.merged[key] = self._entries(key)
+            for op, match, feed in entries:
+                if match is ALWAYS or match(event):
+                    op.on_event(rec)
+                    touched[id(feed)] = feed
+        for feed in touched.values():
+            feed.settle(t, self, dirty)
+        if not dirty and self.started:
+            return  # every new value left every comparison as it was
+        todo = sorted(dirty) if self.started else list(range(len(runtimes)))
+        self.started = True
         external: dict[str, Any] = {}
         changed: set[str] = set()
-        for k, rt in enumerate(runtimes):
+        while todo:
+            k = heapq.heappop(todo)
+            rt = runtimes[k]
             mine = dirty.get(k)
-            if mine is None and rt.started and not (changed and rt.reads_external(changed)):
-                continue  # nothing this ruleset reads has changed
             try:
                 rt.step(t, mine if mine is not None else set(), external, changed, self.schedule)
             except ReplayError as exc:
@@ -105,4 +182,9 @@ class Clock:
             if rt.outcomes.changed_external:
                 external.update(rt.outcomes.changed_external)
                 changed.update(rt.outcomes.changed_external)
+                for key in rt.outcomes.changed_external:
+                    for later in self.external_readers.get(key, ()):
+                        if later > k and later not in dirty:
+                            dirty[later] = set()
+                            heapq.heappush(todo, later)
                 rt.outcomes.changed_external = {}

@@ -25,6 +25,14 @@ class ConditionVar(Operator):
         return self.value
 
 
+def _union(parts: list[Evidence]) -> Evidence:
+    """The events behind several values, in order, each once (no set built when one part holds them all)."""
+    full = [p for p in parts if p]
+    if len(full) <= 1:
+        return full[0] if full else ()
+    return tuple(sorted({e for p in full for e in p}))
+
+
 class WeightedSum(Operator):
     """Sum of weight x variable; missing if any term is missing."""
 
@@ -39,7 +47,7 @@ class WeightedSum(Operator):
             self.value, self.evidence = None, ()
             return None
         self.value = round(sum(w * p for (_, w), p in zip(self.terms, parts)), 9)  # 0.45 - 1.5 x 0.3 is 0, not 5e-17
-        self.evidence = tuple(sorted({e for name, _ in self.terms for e in evidence.get(name, ())}))
+        self.evidence = _union([evidence.get(name, ()) for name, _ in self.terms])
         return self.value
 
 

@@ -160,6 +160,8 @@ class Count(Operator):
                 start = max(start, bisect.bisect_left(self.times, anchor))
         self.value = len(self.times) - start
         self.evidence = tuple(self.ids[start:start + COUNT_EVIDENCE])
+        if self.window is not None and not self.spec.since and start:
+            del self.times[:start], self.ids[:start]  # out of the window for good: the state stays bounded
         return self.value
 
     def due(self, t: float) -> float | None:

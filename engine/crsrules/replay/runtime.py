@@ -7,6 +7,7 @@ from typing import Any, Callable
 from ..knowledge.conditions import leaf_test, leaves, of_kind, operand_kind
 from ..knowledge.model import Ruleset
 from ..matchers.base import Matcher
+from .gates import gate_tests, operands, reader_leaves
 from .operators_events import Evidence
 from .operators_time import _Clock
 from .outcomes import Outcomes
@@ -50,6 +51,37 @@ class RulesetRuntime:
         self.episode_vars = {ep.variable for ep in ruleset.episodes}
         self.matcher_calls = 0
         self.started = False
+        self._build_gates()
+
+    def _build_gates(self) -> None:
+        """Per operator: the truths that matter about its value, and the readers that need the value itself.
+
+        An operator always propagates (``always``) when something reads it beyond comparisons of its
+        value: an episode, or a comparison of the value as written (``__reported``, ``__unit``).
+        """
+        self.gates: list[list[Any]] = []
+        self.bounds: list[list[float]] = []
+        self.value_readers: list[list[int]] = []
+        self.always: list[bool] = []
+        for i, name in enumerate(self.names):
+            found: list[Any] = []
+            need_value: list[int] = []
+            mine = self.leaves_of.get(name, [])
+            always = name in self.episode_vars or any(self.leaves[j].var != name for j in mine)
+            for reader in self.readers[i]:
+                part = reader_leaves(self.ops[reader], name)
+                always = always or any(r != name and base_var(r) == name for r in self.ops[reader].reads)
+                if part is None:
+                    need_value.append(reader)
+                else:
+                    found += part
+            kind = self.kind.get(name)
+            rule_tests = [lambda v, test=self.tests[j], k=kind: test(of_kind(v, k)) for j in mine]
+            self.gates.append(gate_tests(found, rule_tests))
+            self.bounds.append(operands([self.leaves[j] for j in mine] + found))
+            self.value_readers.append(list(self.readers[i]) if always else need_value)
+            self.always.append(always)
+        self.sig: list[Any] = [None] * len(self.ops)
 
     def reads_external(self, keys: set[str]) -> bool:
         """Whether any grade or flag this ruleset reads is among ``keys``."""
@@ -84,6 +116,16 @@ class RulesetRuntime:
                 if at is not None:
                     schedule(at, self, i)
             if value != before or type(value) is not type(before):
+                if not self.always[i]:
+                    sig = [test(value) for test in self.gates[i]]
+                    if sig == self.sig[i]:
+                        # no comparison on it changed: only the readers of its value follow
+                        for reader in self.value_readers[i]:
+                            if reader not in seen:
+                                seen.add(reader)
+                                heapq.heappush(pending, reader)
+                        continue
+                    self.sig[i] = sig
                 changed.append(name)
                 for reader in self.readers[i]:
                     if reader not in seen:

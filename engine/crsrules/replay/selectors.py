@@ -8,6 +8,11 @@ from ..knowledge.model import Selector
 Match = Callable[[Any], bool]
 
 
+def ALWAYS(event: Any) -> bool:
+    """The match of a selector with no filter beyond its type and name."""
+    return True
+
+
 def field_of(event: Any, name: str) -> Any:
     """An event's field; ``ext.x`` reaches into extensions."""
     if name.startswith("ext."):
@@ -32,7 +37,7 @@ def compile_selector(selector: Selector) -> Match:
     """A predicate over events for the selector's field filters (the type is indexed separately)."""
     filters = [(name, frozenset(values)) for name, values in selector.filters().items()]
     if not filters:
-        return lambda event: True
+        return ALWAYS
     if len(filters) == 1:
         (name, allowed), = filters
         return lambda event: field_of(event, name) in allowed

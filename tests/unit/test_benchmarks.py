@@ -1,0 +1,96 @@
+"""The benchmark runs, its noisy course is valid and seeded, and the fast paths change no outcome.
+
+Benchmarks, not timed tests: nothing here asserts a speed. The courses are synthetic data from
+benchmarks/generate.py (not clinical cases); the comparisons are between ways of replaying them.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crsrules import read_case_log, replay
+from crsrules.replay import gates
+from crsrules.replay.clock import Clock
+from crsrules.replay.firings import FiringLog
+from crsrules.replay.resolve import resolve_rulesets
+from crsrules.replay.runtime import RulesetRuntime
+from crsrules.matchers.base import make_matcher
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+from generate import noisy_course, write  # noqa: E402
+
+
+def test_the_benchmark_prints_every_figure_for_both_courses(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCH / "replay.py"), "--repeat", "1", "--days", "0.005", "0.01",
+                           "--out", str(tmp_path), "astct-2019-crs"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    for course in ("smooth", "noisy"):
+        section = done.stdout.split(f"== {course} course")[1].split("==")[0]
+        for figure in ("marginal", "json.loads", "naive durable loop", "ratio to json.loads", "ratio to the naive loop",
+                       "start-up", "peak RSS", "grade records per scale", "live append", "p99"):
+            assert figure in section, (course, figure)
+
+
+def test_the_noisy_course_is_seeded_jitters_and_is_read_without_rejections(tmp_path):
+    assert noisy_course(0.1, seed=3) == noisy_course(0.1, seed=3)
+    assert noisy_course(0.1, seed=3) != noisy_course(0.1, seed=4)
+    temperatures = [e["value"] for e in noisy_course(1) if e.get("name") == "temperature"]
+    changes = sum(a != b for a, b in zip(temperatures, temperatures[1:]))
+    assert changes > len(temperatures) // 3  # a monitor's jitter, not a smooth curve
+    log = read_case_log(write(0.5, tmp_path, "noisy"))
+    assert log.rejected == [] and len(log.records) == log.lines_read
+
+
+def _streamed(path: Path, rulesets: list) -> list[dict]:
+    """Replay with the records handed over one at a time by a generator (never a list)."""
+    log = read_case_log(path)
+    out = FiringLog(log.infusion_time, False)
+    runtimes = [RulesetRuntime(rs, make_matcher("durable", rs), out.emit) for rs in rulesets]
+    for rt in runtimes:
+        rt.matcher.open(str(path))
+    try:
+        Clock(runtimes).run(rec for rec in log.records)
+    finally:
+        for rt in runtimes:
+            rt.matcher.close()
+    return [f.record() for f in sorted(out.firings, key=lambda f: f.t)]
+
+
+@pytest.fixture(scope="module")
+def noisy_three_days(tmp_path_factory):
+    return write(3.5, tmp_path_factory.mktemp("noisy"), "noisy", seed=7)
+
+
+def test_streamed_and_in_memory_replays_agree(noisy_three_days):
+    rulesets = resolve_rulesets(None)
+    batch = [f.record() for f in replay(noisy_three_days, rulesets).firings]
+    assert any(r["kind"] == "grade" for r in batch)
+    assert _streamed(noisy_three_days, rulesets) == batch
+
+
+def _outcomes(trace) -> list[dict]:
+    """Every record without its evidence (a derived condition cites the events at which its truth last changed)."""
+    return [{k: v for k, v in f.record().items() if k != "evidence"} for f in trace.firings]
+
+
+def test_skipping_readings_that_change_no_comparison_changes_no_outcome(noisy_three_days, monkeypatch):
+    """Same grades, flags, recommendations and reported values as a replay that propagates every reading."""
+    fast = replay(noisy_three_days)
+    monkeypatch.setattr(gates.Regions, "of", lambda self, value: None)  # no value ever settles in one lookup
+    monkeypatch.setattr(RulesetRuntime, "_build_gates", _no_gates)
+    slow = replay(noisy_three_days)
+    assert len(fast.firings) > 10
+    assert _outcomes(fast) == _outcomes(slow)
+
+
+def _no_gates(self):
+    """Every reader reads the value: every change propagates, as before the comparisons were indexed."""
+    self.gates = [[lambda v: v] for _ in self.ops]  # a new value is a new truth
+    self.bounds = [[] for _ in self.ops]
+    self.value_readers = [list(readers) for readers in self.readers]
+    self.always = [True] * len(self.ops)
+    self.sig = [None] * len(self.ops)
