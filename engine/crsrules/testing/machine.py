@@ -14,7 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from ..replay.live import LiveReplay
 from .invariants import replay_events
-from .strategies import events, iso
+from .strategies import _pool, events, iso
 
 COMPARED = ("grade", "flag", "recommendation", "episode")
 
@@ -49,7 +49,7 @@ class ReplayMachine(RuleBasedStateMachine):
         self.minutes += gap
         self._append(data.draw(events(self.minutes, running=self.running)))
 
-    @rule(back=st.sampled_from((1, 60, 480, 1440)), value=st.sampled_from((36.5, 38.0, 39.5)))
+    @rule(back=st.sampled_from((1, 60, 480, 1440)), value=_pool(None, ("vital", "temperature")))
     def a_late_temperature_arrives(self, back: int, value: float) -> None:
         at = max(0, self.minutes - back)
         self._append({"time": iso(at), "type": "vital", "name": "temperature", "value": value, "unit": "Cel"})
