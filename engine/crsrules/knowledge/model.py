@@ -7,9 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..timeutil import parse_duration
 from .conditions import Condition, Scalar
+from .episodes import RULE_ID, EpisodeDecl, EpisodeSpec
 from .outcomes import Cite, FlagOutcome, GradeOutcome, Outcome, RecommendOutcome, WarningOutcome
 
-RULE_ID = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
 RULESET_ID = r"^[a-z0-9][a-z0-9-]*$"
 SEMVER = r"^\d+\.\d+\.\d+$"
 EVENT_TYPES = (
@@ -68,38 +68,6 @@ class Anchor(_Strict):
 class Snapshot(_Strict):
     var: str
     at: Anchor
-
-
-class EpisodeSpec(_Strict):
-    """An episode: opens when ``start`` becomes true, resolves once ``quiet`` has held for ``resolve_after``."""
-
-    start: str
-    quiet: str
-    resolve_after: str
-
-    @field_validator("resolve_after")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
-
-
-class EpisodeDecl(_Strict):
-    """Which episode variable gives a scale's episode records, and the sources of its definition."""
-
-    id: str = Field(pattern=RULE_ID)
-    scale: str
-    variable: str
-    title: str
-    maturity: Literal["stable", "draft"]
-    cites: list[Cite] = Field(min_length=1)
-    note: str | None = None
-
-    @property
-    def when(self) -> Condition:
-        from .conditions import Leaf
-
-        return Leaf(var=self.variable)
 
 
 class Points(_Strict):
