@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from ..errors import Issue
-from .conditions import leaves, operand_kind
+from .conditions import base_var, leaves, operand_kind
 from .guidelines import Guideline
 from .inputs import input_list, input_table
 from .issues import did_you_mean
@@ -16,12 +16,12 @@ def _var_refs(spec: Variable) -> Iterator[str]:
     """Names of the other variables a variable reads."""
     for cond in (spec.held_for, spec.accumulated, spec.condition):
         if cond is not None:
-            yield from (leaf.var.removesuffix("__unit").removesuffix("__reported") for leaf in leaves(cond))
+            yield from (base_var(leaf.var) for leaf in leaves(cond))
     yield from (spec.weighted_sum or {})
     yield from (spec.product or [])
     yield from (spec.count_true or [])
     for line in spec.points or []:
-        yield from (leaf.var.removesuffix("__unit").removesuffix("__reported") for leaf in leaves(line.when))
+        yield from (base_var(leaf.var) for leaf in leaves(line.when))
     yield from (spec.max_of or {})
     if spec.episode is not None:
         yield from (spec.episode.start, spec.episode.quiet)
@@ -87,7 +87,7 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
         if rule.draft_unless and rule.draft_unless not in rs.variables:
             add(("rules", i, "draft_unless"), "unknown-variable", f"draft_unless reads {rule.draft_unless!r}, which is not declared", rule.id)
         for leaf in leaves(rule.when):
-            if leaf.var.removesuffix("__unit").removesuffix("__reported") not in rs.variables:
+            if base_var(leaf.var) not in rs.variables:
                 add(("rules", i, "when"), "unknown-variable", f"condition reads {leaf.var!r}, which is not declared{did_you_mean(leaf.var, rs.variables)}", rule.id)
         if isinstance(rule.then, GradeOutcome) and not (rule.then.scale or rs.scale):
             add(("rules", i, "then"), "grade-without-scale", "a grade outcome needs a `scale` (its own or the ruleset's)", rule.id)

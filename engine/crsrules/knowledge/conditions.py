@@ -83,6 +83,11 @@ def _list_is_all(value: Any) -> Any:
     return {"all": value} if isinstance(value, list) else value
 
 
+def base_var(name: str) -> str:
+    """``tg__unit`` and ``tg__reported`` (the value as written, see ``units``) belong to the variable ``tg``."""
+    return name.removesuffix("__unit").removesuffix("__reported")
+
+
 def _by_written_unit(leaf: dict[str, Any]) -> Any:
     """``{var: tg, ge: 3.0, units: {mg/dL: 265}}``: a value written in mg/dL is compared with 265 as written;
     any other unit, converted to the canonical one, with 3.0 (thresholds as the source prints them)."""

@@ -45,14 +45,17 @@ class Outcomes:
         self.was_true = set(true_rules)
 
     def _maturity(self, rule: Rule, values: dict[str, Any]) -> tuple[str, str | None]:
-        """The firing's maturity, and why it is draft when the rule is not (a draft firing it follows)."""
+        """The firing's maturity, and, when it is draft although the rule is not, a title that says why
+        (a draft firing it follows, or a ``draft_unless`` that does not hold)."""
+        reason = None
         for leaf in leaves(rule.when):
             source = values.get(f"{leaf.var}@draft")
             if source and holds(leaf, values.get(leaf.var)):
-                return "draft", f"follows {source}"
-        if rule.draft_unless and values.get(rule.draft_unless) is not True:
-            return "draft", f"holds without {rule.draft_unless}"
-        return rule.maturity, None
+                reason = f"follows {source}"
+                break
+        if reason is None and rule.draft_unless and values.get(rule.draft_unless) is not True:
+            reason = f"holds without {rule.draft_unless}"
+        return ("draft", f"{rule.title} [draft: {reason}]") if reason else (rule.maturity, None)
 
     def _grade(self, t: float, scale: str, rules: list[Rule], true_rules: set[str], values: dict[str, Any],
                evidence: dict[str, Evidence]) -> None:
@@ -69,10 +72,9 @@ class Outcomes:
         shown = best or previous_rule
         self.grades[scale] = (grade, best)
         if shown is not None:
-            maturity, inherited = self._maturity(shown, values) if best else ("stable", None)
-            title = f"{shown.title} [draft: {inherited}]" if inherited else None
+            maturity, title = self._maturity(shown, values) if best else (shown.maturity, None)
             ev = self.emit(t, shown, self.ruleset, values, evidence, kind="grade", scale=scale,
-                           grade=grade, lapsed=best is None, maturity=maturity if best else shown.maturity, title=title,
+                           grade=grade, lapsed=best is None, maturity=maturity, title=title,
                            text="no criterion of the scale holds any more" if best is None else None)
             draft = None if best is None or maturity == "stable" else f"{self.ruleset.id} {shown.id}"
             self.changed_external[f"@grade:{scale}"] = (grade, ev, draft)
@@ -92,10 +94,10 @@ class Outcomes:
         if shown is None:
             return
         value_var = shown.then.value  # type: ignore[union-attr]
-        maturity, inherited = self._maturity(shown, values) if rule is not None else (shown.maturity, None)
+        maturity, title = self._maturity(shown, values) if rule is not None else (shown.maturity, None)
         ev = self.emit(t, shown, self.ruleset, values, evidence, kind="flag", flag=code, status=status,
                        value=values.get(value_var) if value_var else None, lapsed=rule is None, maturity=maturity,
-                       title=f"{shown.title} [draft: {inherited}]" if inherited else None,
+                       title=title,
                        text=rule.then.text if rule is not None else None)  # type: ignore[union-attr]
         draft = None if maturity == "stable" else f"{self.ruleset.id} {shown.id}"
         self.changed_external[f"@flag:{code}"] = (status, ev, draft)
@@ -103,8 +105,7 @@ class Outcomes:
     def _edge(self, t: float, rule: Rule, values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
         """A recommendation or warning that became true: its dose for this patient, its escalation, its maturity."""
         then = rule.then
-        maturity, inherited = self._maturity(rule, values)
-        title = f"{rule.title} [draft: {inherited}]" if inherited else None
+        maturity, title = self._maturity(rule, values)
         if isinstance(then, WarningOutcome):
             self.emit(t, rule, self.ruleset, values, evidence, kind="warning", code=then.warning, text=then.text,
                       maturity=maturity, title=title)

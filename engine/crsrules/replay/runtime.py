@@ -4,7 +4,7 @@ from __future__ import annotations
 import heapq
 from typing import Any, Callable
 
-from ..knowledge.conditions import leaf_test, leaves, of_kind, operand_kind
+from ..knowledge.conditions import base_var, leaf_test, leaves, of_kind, operand_kind
 from ..knowledge.model import Ruleset
 from ..matchers.base import Matcher
 from .gates import gate_tests, operands, reader_leaves
@@ -12,11 +12,6 @@ from .operators_events import Evidence
 from .operators_time import _Clock
 from .outcomes import Outcomes
 from .variables import build_operators
-
-
-def base_var(name: str) -> str:
-    """``tg__unit`` and ``tg__reported`` (the value as written) belong to the variable ``tg``."""
-    return name.removesuffix("__unit").removesuffix("__reported")
 
 
 class RulesetRuntime:
