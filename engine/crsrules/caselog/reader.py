@@ -24,7 +24,8 @@ from .convert import to_record
 from .issues import line_issues
 from .lines import MAX_ISSUES, MAX_LINE, _Problem, check_offset, parse_line, physical_lines, time_problem
 from .models import EVENT_ADAPTER
-from .records import CaseLog, Rejected
+from .quick import Reading, quick
+from .records import CaseLog, Record, Rejected
 from .spill import RUN_SIZE, RunStore
 from .stream import CaseStream
 
@@ -116,9 +117,17 @@ class _Pass:
         self.store.add(rec)
         return None
 
+    def reading(self, number: int, seq: int, reading: Reading) -> None:
+        """A line the quick path read (quick.py): a reading with its default id."""
+        if number < len(self.defaulted) and not self.explicit:
+            self.defaulted[number] = 1
+        else:
+            self._ids(None, number)
+        self.store.add(Record(reading.t, seq, number, f"L{number}", reading))
+
     def _ids(self, eid: str | None, number: int) -> None:
         if len(self.defaulted) <= number:
-            self.defaulted.extend(bytes(number + 1 - len(self.defaulted)))
+            self.defaulted.extend(bytes(max(number + 1 - len(self.defaulted), 65536)))
         if eid is None:
             self.defaulted[number] = 1
             if f"L{number}" in self.explicit:
@@ -156,6 +165,12 @@ def _pass_one(stream: IO[bytes], source: str, offset: str | None, run_size: int)
         if body is None:
             state.problem(number, "line-too-long", f"the line is longer than {MAX_LINE} bytes; the rest of the file is not read")
             break
+        reading = quick(body, state.limit)
+        if reading is not None:
+            content = True
+            read += 1
+            state.reading(number, read - 1, reading)
+            continue
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:

@@ -11,9 +11,10 @@ import json
 import tempfile
 from operator import itemgetter
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .models import EVENT_ADAPTER
+from .quick import Reading
 from .records import Record
 
 RUN_SIZE = 100_000
@@ -22,13 +23,20 @@ _KEY = itemgetter(0, 1)
 
 def _dump(rec: Record) -> str:
     reported = json.dumps(rec.reported)
-    return f"{rec.t!r}\t{rec.seq}\t{rec.line}\t{json.dumps(rec.id)}\t{reported}\t{rec.event.model_dump_json()}\n"
+    e = rec.event
+    event = json.dumps([e.type, e.name, e.value, e.unit]) if type(e) is Reading else e.model_dump_json()
+    return f"{rec.t!r}\t{rec.seq}\t{rec.line}\t{json.dumps(rec.id)}\t{reported}\t{event}\n"
 
 
 def _load(text: str) -> Record:
     t, seq, line, eid, reported, event = text.split("\t", 5)
     written = json.loads(reported)
-    return Record(float(t), int(seq), int(line), json.loads(eid), EVENT_ADAPTER.validate_json(event),
+    if event[0] == "[":  # a reading (quick.py)
+        kind, name, value, unit = json.loads(event)
+        loaded: Any = Reading(kind, name, value, unit, float(t))
+    else:
+        loaded = EVENT_ADAPTER.validate_json(event)
+    return Record(float(t), int(seq), int(line), json.loads(eid), loaded,
                   None if written is None else (written[0], written[1]))
 
 

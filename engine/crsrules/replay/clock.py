@@ -42,9 +42,28 @@ class Feed:
         self.ungated = [(k, i) for k, i in sharers if runtimes[k].value_readers[i]]
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
         self.last: Any = None
+        # an operator that also reads variables (a count since an anchor) is one ruleset's own: its
+        # new value is compared with that ruleset's truths about it
+        self.own = sharers[0] if op.reads and type(op) in _SHAREABLE and len(sharers) == 1 else None
 
     def settle(self, t: float, clock: "Clock", dirty: dict[int, set[int]]) -> None:
         runtimes = clock.runtimes
+        if self.own is not None:
+            k, i = self.own
+            rt = runtimes[k]
+            if rt.started and not rt.always[i]:
+                op = self.op
+                value = op.compute(t, rt.values, rt.evidence)
+                if [test(value) for test in rt.gates[i]] == rt.sig[i]:
+                    rt.values[rt.names[i]], rt.evidence[rt.names[i]] = value, op.evidence
+                    if op.timed and (at := op.due(t)) is not None:
+                        clock.schedule(at, rt, i)
+                    pending = rt.absorb(t, i)
+                    if pending:
+                        dirty.setdefault(k, set()).update(pending)
+                    return
+            dirty.setdefault(k, set()).add(i)
+            return
         if self.fast:
             op = self.op
             side: dict[str, Any] = {}  # what compute writes beside the value (the value as written)
@@ -57,7 +76,17 @@ class Feed:
                     rt.values.update(side)
                     rt.evidence[name] = op.evidence
                 for k, i in self.ungated:
-                    dirty.setdefault(k, set()).add(i)
+                    rt = runtimes[k]
+                    if rt.always[i] or not rt.started:
+                        dirty.setdefault(k, set()).add(i)
+                        continue
+                    name = rt.names[i]
+                    rt.values[name] = value
+                    rt.values.update(side)
+                    rt.evidence[name] = op.evidence
+                    pending = rt.absorb(t, i)
+                    if pending:
+                        dirty.setdefault(k, set()).update(pending)
                 if op.timed:  # a look-back window: only its deadline moves
                     at = op.due(t)
                     if at is not None and at != self.last_due:

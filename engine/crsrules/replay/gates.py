@@ -66,6 +66,9 @@ class Regions:
 
     def of(self, value: Any) -> Any:
         """A key equal for two numbers iff every comparison treats them alike (None: not a number)."""
-        if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            return None
-        return bisect_left(self.bounds, value), bisect_right(self.bounds, value)
+        kind = type(value)
+        if (kind is not float and kind is not int) or value != value:  # bool is not int here
+            if kind is bool or not isinstance(value, (int, float)) or value != value:
+                return None
+        bounds = self.bounds
+        return bisect_left(bounds, value), bisect_right(bounds, value)

@@ -11,7 +11,7 @@ import bisect
 from collections import deque
 from typing import Any
 
-from .selectors import field_of
+from .selectors import field_getter, field_of
 
 Evidence = tuple[tuple[float, int, str], ...]
 COUNT_EVIDENCE = 50  # a count cites at most its first 50 events: evidence stays small whatever the count
@@ -56,17 +56,23 @@ class Latest(Operator):
 
     written: tuple[Any, Any] = (None, None)
 
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.keys = (f"{name}__reported", f"{name}__unit")
+        self.get = field_getter(spec.field)
+
     def on_event(self, rec: Any) -> None:
         event = rec.event
         if self.spec.unless_attributed and getattr(event, "attributed_to", None):
             self.value, self.written = None, (None, None)
         else:
-            self.value = field_of(event, self.spec.field)
+            self.value = self.get(event)
             self.written = reported(rec) if self.spec.field == "value" else (None, None)
         self.evidence = (_ev(rec),)
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
-        values[f"{self.name}__reported"], values[f"{self.name}__unit"] = self.written
+        keys, written = self.keys, self.written
+        values[keys[0]], values[keys[1]] = written
         return self.value
 
 
@@ -85,11 +91,13 @@ class _Extreme(Operator):
         self.items: deque[tuple[float, float, tuple[float, int, str], tuple[Any, Any]]] = deque()
         self.timed = self.window is not None
         self.written: tuple[Any, Any] = (None, None)
+        self.keys = (f"{name}__reported", f"{name}__unit")
+        self.get = field_getter(spec.field)
 
     def on_event(self, rec: Any) -> None:
         if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
             return
-        value = field_of(rec.event, self.spec.field)
+        value = self.get(rec.event)
         if value is None:
             return
         written = reported(rec) if self.spec.field == "value" else (None, None)
@@ -111,7 +119,8 @@ class _Extreme(Operator):
                 self.value, self.evidence, self.written = items[0][1], (items[0][2],), items[0][3]
             else:
                 self.value, self.evidence, self.written = None, (), (None, None)
-        values[f"{self.name}__reported"], values[f"{self.name}__unit"] = self.written
+        keys, written = self.keys, self.written
+        values[keys[0]], values[keys[1]] = written
         return self.value
 
     def due(self, t: float) -> float | None:

@@ -129,6 +129,34 @@ class RulesetRuntime:
         if self._flipped(changed) or (self.episode_vars and self.episode_vars.intersection(changed)):
             self._evaluate(t)
 
+    def absorb(self, t: float, i: int) -> list[int]:
+        """Follow a new value of operator ``i`` whose comparisons all kept their truth (its value is stored).
+
+        Its value readers (a weighted sum, a product) are computed in place; one whose comparisons
+        keep their truth too is stored and followed in turn. Returns the operators that need a full
+        :meth:`step` (a reader whose comparisons changed, or one that a plain comparison cannot gate).
+        """
+        values, evidence, ops, names = self.values, self.evidence, self.ops, self.names
+        todo, pending = list(self.value_readers[i]), []
+        while todo:
+            r = todo.pop()
+            op = ops[r]
+            if self.always[r] or op.timed:
+                pending.append(r)
+                continue
+            name = names[r]
+            before = values.get(name)
+            value = op.compute(t, values, evidence)
+            if value == before and type(value) is type(before):
+                evidence[name] = op.evidence
+                continue
+            if [test(value) for test in self.gates[r]] != self.sig[r]:
+                pending.append(r)  # the step computes it again and follows the change
+                continue
+            values[name], evidence[name] = value, op.evidence
+            todo += self.value_readers[r]
+        return pending
+
     def _flipped(self, changed: list[str]) -> bool:
         flipped = False
         for name in changed:

@@ -24,6 +24,13 @@ def field_of(event: Any, name: str) -> Any:
     return getattr(event, name, None)
 
 
+def field_getter(name: str) -> Callable[[Any], Any]:
+    """:func:`field_of` for one field name, resolved once (a plain field is one ``getattr``)."""
+    if name.startswith("ext.") or "." in name:
+        return lambda event: field_of(event, name)
+    return lambda event: getattr(event, name, None)
+
+
 def index_keys(selector: Selector) -> tuple[list[tuple[str, Any]], Selector]:
     """Keys ``(type, name)`` under which to index a selector (``name`` None: any name)."""
     names = selector.filters().get("name")
