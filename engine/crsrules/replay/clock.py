@@ -12,6 +12,7 @@ from .runtime import RulesetRuntime
 from .selectors import ALWAYS
 
 _SHAREABLE = (Latest, Peak, Lowest, Count, Running)
+_NONE: dict[str, Any] = {}  # no evidence: an event operator reads none
 
 
 def share_key(op: Any) -> Any:
@@ -42,6 +43,8 @@ class Feed:
         self.ungated = [(k, i) for k, i in sharers if runtimes[k].value_readers[i]]
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
         self.last: Any = None
+        self.side: dict[str, Any] = {}
+        self.stores = [(runtimes[k].values, runtimes[k].evidence, name) for k, _, name in self.gated]
         # an operator that also reads variables (a count since an anchor) is one ruleset's own: its
         # new value is compared with that ruleset's truths about it
         self.own = sharers[0] if op.reads and type(op) in _SHAREABLE and len(sharers) == 1 else None
@@ -66,15 +69,15 @@ class Feed:
             return
         if self.fast:
             op = self.op
-            side: dict[str, Any] = {}  # what compute writes beside the value (the value as written)
-            value = op.compute(t, side, {})
+            side = self.side  # what compute writes beside the value (the value as written)
+            value = op.compute(t, side, _NONE)
             region = self.regions.of(value)
             if region is not None and region == self.last:
-                for k, i, name in self.gated:
-                    rt = runtimes[k]
-                    rt.values[name] = value
-                    rt.values.update(side)
-                    rt.evidence[name] = op.evidence
+                found = op.evidence
+                for values, evidence, name in self.stores:
+                    values[name] = value
+                    values.update(side)
+                    evidence[name] = found
                 for k, i in self.ungated:
                     rt = runtimes[k]
                     if rt.always[i] or not rt.started:
@@ -157,13 +160,14 @@ class Clock:
         group: list[Any] = []
         for rec in records:
             if group and rec.t != group[0].t:
-                self._at(group[0].t, group)
+                self.at(group[0].t, group)
                 group = []
             group.append(rec)
         if group:
-            self._at(group[0].t, group)
+            self.at(group[0].t, group)
 
-    def _at(self, t: float, group: list[Any]) -> None:
+    def at(self, t: float, group: list[Any]) -> None:
+        """Replay the events of one time (after any already run), the due times before it first."""
         heap = self.heap
         while heap and heap[0][0] < t:
             self.step(heap[0][0], ())

@@ -52,8 +52,9 @@ def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None,
         rt.matcher.open(log.source)
     try:
         clock = Clock(runtimes)
-        for group in _by_time(log.records if isinstance(log, CaseLog) else log.iter_records()):
-            clock.run(group)  # pass 2, streaming: one time step at a time
+        records = log.records if isinstance(log, CaseLog) else log.iter_records()
+        for t, group in groupby(records, key=_TIME):
+            clock.at(t, list(group))  # pass 2, streaming: one time step at a time
     finally:
         for rt in runtimes:
             rt.matcher.close()
@@ -61,9 +62,7 @@ def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None,
     return Trace(firings=firings, summary=_summary(log, chosen, firings, backend))
 
 
-def _by_time(records: Iterable[Any]) -> Iterable[list[Any]]:
-    for _, group in groupby(records, key=attrgetter("t")):
-        yield list(group)
+_TIME = attrgetter("t")
 
 
 def _merge_inputs(log: CaseLog | CaseStream, out: FiringLog) -> list[Firing]:
