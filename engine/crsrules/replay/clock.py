@@ -44,6 +44,8 @@ class Feed:
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
         self.last: Any = None
         self.side: dict[str, Any] = {}
+        self.value: Any = None
+        self.found: Any = None  # the evidence of the value last settled (the same tuple while nothing moved)
         self.stores = [(runtimes[k].values, runtimes[k].evidence, name) for k, _, name in self.gated]
         # an operator that also reads variables (a count since an anchor) is one ruleset's own: its
         # new value is compared with that ruleset's truths about it
@@ -71,12 +73,14 @@ class Feed:
             op = self.op
             side = self.side  # what compute writes beside the value (the value as written)
             value = op.compute(t, side, _NONE)
+            found = op.evidence
+            if found is self.found and value == self.value and type(value) is type(self.value) and self.last is not None:
+                return  # the same value from the same events (a peak the reading did not beat): nothing moved
             region = self.regions.of(value)
             if region is not None and region == self.last:
-                found = op.evidence
+                self.value, self.found = value, found
                 for values, evidence, name in self.stores:
-                    values[name] = value
-                    values.update(side)
+                    values[name] = value  # a ruleset that compares the value as written is never gated
                     evidence[name] = found
                 for k, i in self.ungated:
                     rt = runtimes[k]
@@ -85,8 +89,7 @@ class Feed:
                         continue
                     name = rt.names[i]
                     rt.values[name] = value
-                    rt.values.update(side)
-                    rt.evidence[name] = op.evidence
+                    rt.evidence[name] = found
                     pending = rt.absorb(t, i)
                     if pending:
                         dirty.setdefault(k, set()).update(pending)
@@ -99,6 +102,7 @@ class Feed:
                 return
             self.last = region
         self.last_due = None
+        self.found = None
         for k, i in self.sharers:
             dirty.setdefault(k, set()).add(i)
 

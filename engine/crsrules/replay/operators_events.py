@@ -93,6 +93,7 @@ class _Extreme(Operator):
         self.written: tuple[Any, Any] = (None, None)
         self.keys = (f"{name}__reported", f"{name}__unit")
         self.get = field_getter(spec.field)
+        self.head: Any = None
 
     def on_event(self, rec: Any) -> None:
         if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
@@ -116,8 +117,11 @@ class _Extreme(Operator):
             while items and items[0][0] <= t - self.window:
                 items.popleft()
             if items:
-                self.value, self.evidence, self.written = items[0][1], (items[0][2],), items[0][3]
+                if items[0] is not self.head:  # the evidence stays the same tuple while the extreme stays
+                    self.head = head = items[0]
+                    self.value, self.evidence, self.written = head[1], (head[2],), head[3]
             else:
+                self.head = None
                 self.value, self.evidence, self.written = None, (), (None, None)
         keys, written = self.keys, self.written
         values[keys[0]], values[keys[1]] = written
