@@ -3,24 +3,25 @@
 Monitors write the same small object every minute. Such a line is parsed with orjson and checked
 field by field here, and becomes a :class:`Reading` (a few slots, no pydantic instance). Anything
 else (another event type, an id, a reference range, a unit to convert, a time without an offset,
-a number beyond the engine's limit, a possible duplicate key, or anything orjson refuses) returns
+a value outside its plausibility band, a possible duplicate key, or anything orjson refuses) returns
 None and takes the strict path in ``lines.py`` and ``models.py``, which names every problem. The two
 paths give equal records for every line the quick one accepts (tests/unit/test_reader_quick.py).
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
 
 import orjson
 
+from . import plausibility
 from .models import LABS, VITALS, Lab, Vital
 from .units import LAB_UNITS, VITAL_UNITS
 
 # a date-time with seconds and an offset, as pydantic reads it; fromisoformat refuses what no calendar has
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})")
-_KEYS = frozenset(("time", "type", "name", "value", "unit"))
 _T_MIN = datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()
 _T_MAX = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
 
@@ -71,28 +72,48 @@ class Reading:
         return f"Reading({self.type}, {self.name}, {self.value!r} {self.unit}, t={self.t!r})"
 
 
-# (type, name) -> (the interned name, the canonical unit)
-_CANONICAL = {("vital", n): (n, VITAL_UNITS[n][0]) for n in VITALS} | {("lab", n): (n, LAB_UNITS[n][0]) for n in LABS}
+@lru_cache(maxsize=1)
+def _canonical() -> dict[tuple[str, str], tuple[str, str, float, float]]:
+    """(type, name) -> (the interned name, the canonical unit, the band of values that need no screening).
+
+    The band is the plausibility band inside which the screen neither rejects nor warns
+    (plausibility.yaml), within the engine's limit: a value outside it takes the strict path.
+    """
+    limit, bands = plausibility.max_abs(), plausibility.bands()
+    out = {}
+    for kind, names, units in (("vital", VITALS, VITAL_UNITS), ("lab", LABS, LAB_UNITS)):
+        for n in names:
+            lo, hi = bands.get((kind, n), (-limit, limit))
+            out[(kind, n)] = (n, units[n][0], max(lo, -limit), min(hi, limit))
+    return out
 
 
-def quick(body: bytes, limit: float) -> Reading | None:
+def quick(body: bytes) -> Reading | None:
     """The reading on a line, or None when the line needs the strict path."""
     try:
         obj = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        if type(obj) is not dict or len(obj) != 5:
+            return None
+        kind, name, value, unit, when = obj["type"], obj["name"], obj["value"], obj["unit"], obj["time"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
         return None
-    if type(obj) is not dict or obj.keys() != _KEYS or body.count(b'":') != 5:
-        return None  # another shape, or a key that may be written twice (orjson keeps the last)
-    known = _CANONICAL.get((obj["type"], obj["name"]))
-    value, when = obj["value"], obj["time"]
-    if known is None or obj["unit"] != known[1] or type(when) is not str or not _TIME.fullmatch(when):
+    if body.count(b'":') != 5:
+        return None  # a key that may be written twice (orjson keeps the last)
+    try:
+        known = _canonical().get((kind, name))
+    except TypeError:  # a list or an object where a name belongs
         return None
-    if (type(value) is not float and type(value) is not int) or not -limit <= value <= limit:
+    if known is None or unit != known[1] or type(when) is not str:
         return None
+    if not (len(when) == 20 and when[19] == "Z" and when[10] == "T" and when[4] == when[7] == "-"
+            and when[13] == when[16] == ":") and not _TIME.fullmatch(when):
+        return None  # neither the common UTC form nor an ISO date-time with seconds and an offset
+    if (type(value) is not float and type(value) is not int) or not known[2] <= value <= known[3]:
+        return None  # not a number, or a value the screen would look at
     try:
         t = datetime.fromisoformat(when).timestamp()
     except ValueError:
         return None
     if not _T_MIN <= t <= _T_MAX:
         return None
-    return Reading(obj["type"], known[0], value, known[1], t)
+    return Reading(kind, known[0], value, known[1], t)

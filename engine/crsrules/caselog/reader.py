@@ -24,7 +24,7 @@ from .convert import to_record
 from .issues import line_issues
 from .lines import MAX_ISSUES, MAX_LINE, _Problem, check_offset, parse_line, physical_lines, time_problem
 from .models import EVENT_ADAPTER
-from .quick import Reading, quick
+from .quick import quick
 from .records import CaseLog, Record, Rejected
 from .spill import RUN_SIZE, RunStore
 from .stream import CaseStream
@@ -117,14 +117,6 @@ class _Pass:
         self.store.add(rec)
         return None
 
-    def reading(self, number: int, seq: int, reading: Reading) -> None:
-        """A line the quick path read (quick.py): a reading with its default id."""
-        if number < len(self.defaulted) and not self.explicit:
-            self.defaulted[number] = 1
-        else:
-            self._ids(None, number)
-        self.store.add(Record(reading.t, seq, number, f"L{number}", reading))
-
     def _ids(self, eid: str | None, number: int) -> None:
         if len(self.defaulted) <= number:
             self.defaulted.extend(bytes(max(number + 1 - len(self.defaulted), 65536)))
@@ -158,19 +150,25 @@ def _impossible(huge: list[Any], numbers: list[tuple[str, float]], limit: float)
 def _pass_one(stream: IO[bytes], source: str, offset: str | None, run_size: int) -> CaseStream:
     state = _Pass(source, offset, run_size)
     content, read = False, 0
+    issues, add, defaulted = state.issues, state.store.add, state.defaulted
     for number, body in physical_lines(stream):
-        if len(state.issues) >= MAX_ISSUES:
+        if body is not None and len(issues) < MAX_ISSUES:
+            reading = quick(body)
+            if reading is not None:  # the common line, inline: a reading with its default id
+                content = True
+                if number < len(defaulted) and not state.explicit:
+                    defaulted[number] = 1
+                else:
+                    state._ids(None, number)
+                add(Record(reading.t, read, number, f"L{number}", reading))
+                read += 1
+                continue
+        if len(issues) >= MAX_ISSUES:
             state.problem(number, "too-many-problems", f"more than {MAX_ISSUES} problems; the rest of the file is not read")
             break
         if body is None:
             state.problem(number, "line-too-long", f"the line is longer than {MAX_LINE} bytes; the rest of the file is not read")
             break
-        reading = quick(body, state.limit)
-        if reading is not None:
-            content = True
-            read += 1
-            state.reading(number, read - 1, reading)
-            continue
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:

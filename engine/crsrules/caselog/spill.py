@@ -55,13 +55,13 @@ class RunStore:
         self.runs: list[Path] = []
         self._dir: tempfile.TemporaryDirectory[str] | None = None
         self._sorted = True
-        self._last = (float("-inf"), -1)
+        self._last = float("-inf")
 
     def add(self, rec: Record) -> None:
-        key = (rec.t, rec.seq)
-        if key < self._last:
+        """The next record in file order (its ``seq`` greater than any before)."""
+        if rec.t < self._last:  # same time: file order, which is seq order
             self._sorted = False
-        self._last = key
+        self._last = rec.t
         self.buffer.append(rec)
         if len(self.buffer) >= self.run_size:
             self._spill()

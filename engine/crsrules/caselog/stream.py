@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .patient import PatientCarry
+from .quick import Reading
 from .records import CaseLog, InputWarning, Record, Rejected
 from .screen import Screen
 from .spill import RunStore
@@ -50,9 +51,14 @@ class CaseStream:
     def _screened(self) -> Iterator[tuple[Record, str | None, str | None]]:
         screen = Screen(self.infusion_time)
         patients = PatientCarry()  # a patient event updates only the fields it gives (in time order)
+        first, last = screen.first, screen.last
         for rec in self._store:
-            if rec.event.type == "patient":
-                patients.apply(rec.event)
+            e = rec.event
+            if type(e) is Reading and first <= rec.t <= last:
+                yield rec, None, None  # within its plausibility band (quick.py) and near the infusion
+                continue
+            if e.type == "patient":
+                patients.apply(e)
             reason, soft = screen.check(rec)
             yield rec, reason, soft
 

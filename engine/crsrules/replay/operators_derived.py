@@ -30,6 +30,9 @@ def _union(parts: list[Evidence]) -> Evidence:
     full = [p for p in parts if p]
     if len(full) <= 1:
         return full[0] if full else ()
+    if len(full) == 2 and len(full[0]) == 1 and len(full[1]) == 1:  # two values of one event each: no set
+        a, b = full[0][0], full[1][0]
+        return (a,) if a == b else (a, b) if a < b else (b, a)
     return tuple(sorted({e for p in full for e in p}))
 
 
@@ -42,11 +45,15 @@ class WeightedSum(Operator):
         self.reads = tuple(name for name, _ in self.terms)
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
-        parts = [values.get(name) for name, _ in self.terms]
-        if any(p is None or isinstance(p, (bool, str)) for p in parts):
-            self.value, self.evidence = None, ()
-            return None
-        self.value = round(sum(w * p for (_, w), p in zip(self.terms, parts)), 9)  # 0.45 - 1.5 x 0.3 is 0, not 5e-17
+        total: Any = 0  # as sum() starts: whole numbers stay whole
+        for name, weight in self.terms:
+            part = values.get(name)
+            kind = type(part)
+            if kind is not float and kind is not int and (part is None or isinstance(part, (bool, str))):
+                self.value, self.evidence = None, ()
+                return None
+            total += weight * part
+        self.value = round(total, 9)  # 0.45 - 1.5 x 0.3 is 0, not 5e-17
         self.evidence = _union([evidence.get(name, ()) for name, _ in self.terms])
         return self.value
 
