@@ -29,6 +29,7 @@ from .records import CaseLog, Record, Rejected
 from .spill import RUN_SIZE, RunStore
 from .stream import CaseStream
 
+_record = tuple.__new__  # a Record from its six fields, without the named tuple's Python-level __new__
 _T_MIN = datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()
 _T_MAX = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
 
@@ -160,7 +161,7 @@ def _pass_one(stream: IO[bytes], source: str, offset: str | None, run_size: int)
                     defaulted[number] = 1
                 else:
                     state._ids(None, number)
-                add(Record(reading.t, read, number, f"L{number}", reading))
+                add(_record(Record, (reading.t, read, number, f"L{number}", reading, None)))
                 read += 1
                 continue
         if len(issues) >= MAX_ISSUES:

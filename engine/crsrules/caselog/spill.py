@@ -59,11 +59,13 @@ class RunStore:
 
     def add(self, rec: Record) -> None:
         """The next record in file order (its ``seq`` greater than any before)."""
-        if rec.t < self._last:  # same time: file order, which is seq order
+        t = rec[0]
+        if t < self._last:  # same time: file order, which is seq order
             self._sorted = False
-        self._last = rec.t
-        self.buffer.append(rec)
-        if len(self.buffer) >= self.run_size:
+        self._last = t
+        buffer = self.buffer
+        buffer.append(rec)
+        if len(buffer) >= self.run_size:
             self._spill()
 
     def _spill(self) -> None:

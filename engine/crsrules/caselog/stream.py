@@ -30,18 +30,22 @@ class CaseStream:
         self.first_t: float | None = None
         self.last_t: float | None = None
         kept: list[Record] = []
+        keep = not store.spilled
+        used, first, last = 0, None, None
         for rec, reason, soft in self._screened():
             if reason:
                 self.rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
                 continue
             if soft:
                 self.warnings.append(InputWarning(line=rec.line, id=rec.id, code="implausible-value", text=soft, t=rec.t))
-            self.used += 1
-            self.first_t = rec.t if self.first_t is None else self.first_t
-            self.last_t = rec.t
-            if not store.spilled:
+            used += 1
+            if first is None:
+                first = rec.t
+            last = rec.t
+            if keep:
                 kept.append(rec)
-        self._kept = None if store.spilled else kept
+        self.used, self.first_t, self.last_t = used, first, last
+        self._kept = kept if keep else None
         self.rejected.sort(key=lambda r: r.line)
         if infusion is None:
             first = self.first_t if self.first_t is not None else next((r.t for r in self.rejected if r.t is not None), None)

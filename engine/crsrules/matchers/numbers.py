@@ -53,6 +53,9 @@ def number_text(value: float | int) -> str:
     return text
 
 
+_HEADS: dict[Any, str] = {}  # a fact name -> its JSON key and colon (the names are the rulesets' variables)
+
+
 def encode(obj: Any) -> str:
     """JSON text with every number in plain decimal notation (no exponent, no NaN/Infinity)."""
     if obj is None:
@@ -68,7 +71,16 @@ def encode(obj: Any) -> str:
     if isinstance(obj, str):
         return json.dumps(obj, ensure_ascii=False)
     if isinstance(obj, dict):
-        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=False)}:{encode(v)}" for k, v in obj.items()) + "}"
+        parts = []
+        for k, v in obj.items():
+            head = _HEADS.get(k)
+            if head is None:
+                head = json.dumps(str(k), ensure_ascii=False) + ":"
+                if len(_HEADS) < 100_000:
+                    _HEADS[k] = head
+            kind = type(v)
+            parts.append(head + (str(v) if kind is int else number_text(v) if kind is float and math.isfinite(v) else encode(v)))
+        return "{" + ",".join(parts) + "}"
     if isinstance(obj, (list, tuple)):
         return "[" + ",".join(encode(v) for v in obj) + "]"
     raise ReplayError(f"a value of type {type(obj).__name__} cannot reach the matcher")

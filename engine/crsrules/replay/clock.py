@@ -58,11 +58,12 @@ class Feed:
             rt = runtimes[k]
             if rt.started and not rt.always[i]:
                 op = self.op
-                value = op.compute(t, rt.values, rt.evidence)
                 name = rt.names[i]
-                if op.evidence is rt.evidence.get(name) and value == rt.values.get(name) and not op.timed:
+                before = rt.values.get(name)
+                value = op.compute(t, rt.values, rt.evidence)
+                if op.evidence is rt.evidence.get(name) and value == before and not op.timed:
                     return  # the same value from the same events (a count since an anchor not yet set)
-                if [test(value) for test in rt.gates[i]] == rt.sig[i]:
+                if rt.same_truths(i, value, before):
                     rt.values[rt.names[i]], rt.evidence[rt.names[i]] = value, op.evidence
                     if op.timed and (at := op.due(t)) is not None:
                         clock.schedule(at, rt, i)

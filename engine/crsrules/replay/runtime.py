@@ -7,7 +7,7 @@ from typing import Any, Callable
 from ..knowledge.conditions import base_var, leaf_test, leaves, of_kind, operand_kind
 from ..knowledge.model import Ruleset
 from ..matchers.base import Matcher
-from .gates import gate_tests, operands, reader_leaves
+from .gates import Regions, gate_tests, operands, reader_leaves
 from .operators_events import Evidence
 from .operators_time import _Clock
 from .outcomes import Outcomes
@@ -77,6 +77,7 @@ class RulesetRuntime:
             self.value_readers.append(list(self.readers[i]) if always else need_value)
             self.always.append(always)
         self.sig: list[Any] = [None] * len(self.ops)
+        self.regions = [Regions(b) for b in self.bounds]
 
     def reads_external(self, keys: set[str]) -> bool:
         """Whether any grade or flag this ruleset reads is among ``keys``."""
@@ -150,12 +151,27 @@ class RulesetRuntime:
             if value == before and type(value) is type(before):
                 evidence[name] = op.evidence
                 continue
-            if [test(value) for test in self.gates[r]] != self.sig[r]:
+            if not self.same_truths(r, value, before):
                 pending.append(r)  # the step computes it again and follows the change
                 continue
             values[name], evidence[name] = value, op.evidence
             todo += self.value_readers[r]
         return pending
+
+    def same_truths(self, i: int, value: Any, before: Any) -> bool:
+        """Whether every comparison on operator ``i`` holds for ``value`` as for ``before``, its stored value.
+
+        Two numbers in the same region of the comparisons' operands (gates.py) agree without a
+        test; anything else is tested against the truths recorded for ``before``.
+        """
+        sig = self.sig[i]
+        if sig is None:
+            return False
+        regions = self.regions[i]
+        region = regions.of(value)
+        if region is not None and region == regions.of(before):
+            return True
+        return [test(value) for test in self.gates[i]] == sig
 
     def _flipped(self, changed: list[str]) -> bool:
         flipped = False
