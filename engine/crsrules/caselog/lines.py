@@ -17,6 +17,7 @@ MAX_LINE = 1 << 20  # bytes, without the line break
 MAX_DEPTH = 64
 MAX_ISSUES = 50
 BOM = b"\xef\xbb\xbf"
+BLOCK = 1 << 16  # bytes read at a time
 _FLOAT_MAX = sys.float_info.max
 
 
@@ -140,20 +141,36 @@ def parse_line(text: str) -> tuple[dict[str, Any], list[tuple[str, Unrepresentab
 
 
 def physical_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
-    """``(number, bytes)`` per physical line; ``(number, None)`` for a line over :data:`MAX_LINE`, then stop."""
+    """``(number, bytes)`` per physical line; ``(number, None)`` for a line over :data:`MAX_LINE`, then stop.
+
+    Read in blocks of :data:`BLOCK` bytes, so that no more than a block beyond ``MAX_LINE`` is
+    ever held for one line.
+    """
     number = 0
+    rest = b""
+    first = True
     while True:
-        raw = stream.readline(MAX_LINE + 2)
-        if not raw:
+        block = stream.read(BLOCK)
+        if not block:
+            if rest:
+                yield number + 1, rest if len(rest) <= MAX_LINE else None
             return
-        number += 1
-        if number == 1 and raw.startswith(BOM):
-            raw = raw[len(BOM):]
-        body = raw[:-1] if raw.endswith(b"\n") else raw
-        if len(body) > MAX_LINE:
-            yield number, None
+        data = rest + block if rest else block
+        if first:
+            first = False
+            if data.startswith(BOM):
+                data = data[len(BOM):]
+        parts = data.split(b"\n")
+        rest = parts.pop()  # the start of a line the next block goes on with
+        for body in parts:
+            number += 1
+            if len(body) > MAX_LINE:
+                yield number, None
+                return
+            yield number, body
+        if len(rest) > MAX_LINE:
+            yield number + 1, None
             return
-        yield number, body
 
 
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(?P<offset>[Zz]|[+-]\d{2}:?\d{2})?$")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from collections import namedtuple
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,10 +27,13 @@ _T_MIN = datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()
 _T_MAX = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()
 
 
-class Reading:
-    """A vital or lab reading in its canonical unit, with the attributes of the event model it stands for."""
+class Reading(namedtuple("_Fields", "type name value unit t")):
+    """A vital or lab reading in its canonical unit, with the attributes of the event model it stands for.
 
-    __slots__ = ("type", "name", "value", "unit", "t")
+    A named tuple ``(type, name, value, unit, t)``: made in one step, the cheapest object Python builds.
+    """
+
+    __slots__ = ()
     id = None
     attributed_to = None
     note = None
@@ -38,17 +42,14 @@ class Reading:
     reference_low = None
     times_uln = None
 
-    def __init__(self, type: str, name: str, value: float, unit: str, t: float):
-        self.type, self.name, self.value, self.unit, self.t = type, name, value, unit, t
-
     @property
     def time(self) -> datetime:
-        return datetime.fromtimestamp(self.t, timezone.utc)
+        return datetime.fromtimestamp(self[4], timezone.utc)
 
     def model(self) -> Any:
         """The pydantic event this reading stands for (built on demand)."""
-        cls = Vital if self.type == "vital" else Lab
-        return cls(time=self.time, type=self.type, name=self.name, value=self.value, unit=self.unit)
+        cls = Vital if self[0] == "vital" else Lab
+        return cls(time=self.time, type=self[0], name=self[1], value=self[2], unit=self[3])
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
         return self.model().model_dump(**kwargs)
@@ -61,15 +62,19 @@ class Reading:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Reading):
-            return (self.type, self.name, self.value, self.unit, self.t) == (other.type, other.name, other.value, other.unit, other.t)
+            return tuple.__eq__(self, other)
         if isinstance(other, (Vital, Lab)):
             return self.model() == other
         return NotImplemented
 
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Reading({self.type}, {self.name}, {self.value!r} {self.unit}, t={self.t!r})"
+        return f"Reading({self[0]}, {self[1]}, {self[2]!r} {self[3]}, t={self[4]!r})"
 
 
 @lru_cache(maxsize=1)
@@ -85,11 +90,20 @@ def _canonical() -> dict[tuple[str, str], tuple[str, str, float, float]]:
         for n in names:
             lo, hi = bands.get((kind, n), (-limit, limit))
             out[(kind, n)] = (n, units[n][0], max(lo, -limit), min(hi, limit))
+    _CANONICAL.update(out)
     return out
+
+
+_CANONICAL: dict[tuple[str, str], tuple[str, str, float, float]] = {}  # filled on first use
+
+
+_last_time: tuple[str, float] = ("", 0.0)  # the time last read, and its epoch: a monitor writes several readings at one time
+_new = tuple.__new__
 
 
 def quick(body: bytes) -> Reading | None:
     """The reading on a line, or None when the line needs the strict path."""
+    global _last_time
     try:
         obj = orjson.loads(body)
         if type(obj) is not dict or len(obj) != 5:
@@ -100,20 +114,26 @@ def quick(body: bytes) -> Reading | None:
     if body.count(b'":') != 5:
         return None  # a key that may be written twice (orjson keeps the last)
     try:
-        known = _canonical().get((kind, name))
+        known = (_CANONICAL or _canonical()).get((kind, name))
     except TypeError:  # a list or an object where a name belongs
         return None
-    if known is None or unit != known[1] or type(when) is not str:
+    if known is None or unit != known[1]:
+        return None
+    if (type(value) is not float and type(value) is not int) or not known[2] <= value <= known[3]:
+        return None  # not a number, or a value the screen would look at
+    last = _last_time
+    if when == last[0] and type(when) is str:
+        return _new(Reading, (kind, known[0], value, known[1], last[1]))
+    if type(when) is not str:
         return None
     if not (len(when) == 20 and when[19] == "Z" and when[10] == "T" and when[4] == when[7] == "-"
             and when[13] == when[16] == ":") and not _TIME.fullmatch(when):
         return None  # neither the common UTC form nor an ISO date-time with seconds and an offset
-    if (type(value) is not float and type(value) is not int) or not known[2] <= value <= known[3]:
-        return None  # not a number, or a value the screen would look at
     try:
         t = datetime.fromisoformat(when).timestamp()
     except ValueError:
         return None
     if not _T_MIN <= t <= _T_MAX:
         return None
-    return Reading(kind, known[0], value, known[1], t)
+    _last_time = (when, t)
+    return _new(Reading, (kind, known[0], value, known[1], t))

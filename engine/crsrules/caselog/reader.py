@@ -161,7 +161,7 @@ def _pass_one(stream: IO[bytes], source: str, offset: str | None, run_size: int)
                     defaulted[number] = 1
                 else:
                     state._ids(None, number)
-                add(_record(Record, (reading.t, read, number, f"L{number}", reading, None)))
+                add(_record(Record, (reading[4], read, number, f"L{number}", reading, None)))
                 read += 1
                 continue
         if len(issues) >= MAX_ISSUES:

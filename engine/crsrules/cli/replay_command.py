@@ -17,6 +17,7 @@ from ..knowledge.loader import load_ruleset
 from ..output.compare import comparison, render_comparison
 from ..output.escape import printable
 from ..output.table import render_table
+from ..replay.collector import tune_for_batch
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
 from ..interop import is_bundle
@@ -38,6 +39,7 @@ def folder_cases(folder: Path) -> list[Path]:
 def run_replay(args: Any) -> int:
     """Replay; 0 when every case replayed, 3 when some case of a folder failed (each reported)."""
     chosen = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
+    tune_for_batch()  # a process that only replays: the rulesets stay, records form no cycles
     path = Path(args.case)
     folder = path.is_dir()
     cases = folder_cases(path) if folder else [path]

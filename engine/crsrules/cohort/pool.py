@@ -13,6 +13,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Sequence
 
 from ..knowledge.model import Ruleset
+from ..replay.collector import tune_for_batch
 from .worker import failure, replay_case
 
 ATTEMPTS = 2  # the first try and one retry
@@ -23,6 +24,7 @@ def _serve(conn: Connection, rulesets: Sequence[Ruleset], backend: str, environ:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
     os.environ.clear()  # the parent's environment now, not the fork server's when it started
     os.environ.update(environ)
+    tune_for_batch()
     while True:
         try:
             task = conn.recv()

@@ -60,15 +60,21 @@ class Latest(Operator):
         super().__init__(name, spec)
         self.keys = (f"{name}__reported", f"{name}__unit")
         self.get = field_getter(spec.field)
+        self.unless = bool(spec.unless_attributed)
+        self.of_value = spec.field == "value"
 
     def on_event(self, rec: Any) -> None:
         event = rec.event
-        if self.spec.unless_attributed and getattr(event, "attributed_to", None):
+        if self.unless and getattr(event, "attributed_to", None):
             self.value, self.written = None, (None, None)
+        elif self.of_value:  # reported(rec), inline: the commonest operator on the commonest event
+            self.value = value = getattr(event, "value", None)
+            written = rec.reported
+            self.written = written if written is not None else (value, getattr(event, "unit", None))
         else:
             self.value = self.get(event)
-            self.written = reported(rec) if self.spec.field == "value" else (None, None)
-        self.evidence = (_ev(rec),)
+            self.written = (None, None)
+        self.evidence = ((rec.t, rec.seq, rec.id),)
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         keys, written = self.keys, self.written
@@ -94,14 +100,16 @@ class _Extreme(Operator):
         self.keys = (f"{name}__reported", f"{name}__unit")
         self.get = field_getter(spec.field)
         self.head: Any = None
+        self.unless = bool(spec.unless_attributed)
+        self.of_value = spec.field == "value"
 
     def on_event(self, rec: Any) -> None:
-        if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
+        if self.unless and getattr(rec.event, "attributed_to", None):
             return
         value = self.get(rec.event)
         if value is None:
             return
-        written = reported(rec) if self.spec.field == "value" else (None, None)
+        written = reported(rec) if self.of_value else (None, None)
         if self.window is None:
             if self.value is None or self.sign * value > self.sign * self.value:
                 self.value, self.evidence, self.written = value, (_ev(rec),), written
@@ -154,26 +162,36 @@ class Count(Operator):
         self.timed = self.window is not None
         self.reads = (spec.since,) if spec.since else ()
         self.value = 0
+        self.unless = bool(spec.unless_attributed)
+        self.since = spec.since
+        self.anchor_key = f"{spec.since}@anchor"
 
     def on_event(self, rec: Any) -> None:
-        if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
+        if self.unless and getattr(rec.event, "attributed_to", None):
             return
         self.times.append(rec.t)
-        self.ids.append(_ev(rec))
+        self.ids.append((rec.t, rec.seq, rec.id))
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         start = 0
+        times, ids = self.times, self.ids
         if self.window is not None:
-            start = bisect.bisect_right(self.times, t - self.window)
-        if self.spec.since:
-            anchor = values.get(f"{self.spec.since}@anchor")
+            start = bisect.bisect_right(times, t - self.window)
+        if self.since:
+            anchor = values.get(self.anchor_key)
             if anchor is None:
-                start = len(self.times)
+                start = len(times)
             else:
-                start = max(start, bisect.bisect_left(self.times, anchor))
-        self.value = len(self.times) - start
-        self.evidence = tuple(self.ids[start:start + COUNT_EVIDENCE])
-        if self.window is not None and not self.spec.since and start:
+                start = max(start, bisect.bisect_left(times, anchor))
+        self.value = len(times) - start
+        shown = min(self.value, COUNT_EVIDENCE)
+        before = self.evidence
+        if not shown:
+            self.evidence = ()
+        elif len(before) != shown or before[0] is not ids[start]:
+            self.evidence = tuple(ids[start:start + shown])
+        # else the same first events (ids only grow at the end): the same tuple, nothing rebuilt
+        if self.window is not None and not self.since and start:
             del self.times[:start], self.ids[:start]  # out of the window for good: the state stays bounded
         return self.value
 
