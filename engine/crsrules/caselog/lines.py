@@ -144,13 +144,15 @@ def physical_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
     """``(number, bytes)`` per physical line; ``(number, None)`` for a line over :data:`MAX_LINE`, then stop.
 
     Read in blocks of :data:`BLOCK` bytes, so that no more than a block beyond ``MAX_LINE`` is
-    ever held for one line.
+    ever held for one line. A buffered stream is read with ``read1``: one system call per block, so
+    a pipe's lines go on as they come and a signal is seen as soon as a read returns.
     """
+    read = getattr(stream, "read1", stream.read)
     number = 0
     rest = b""
     first = True
     while True:
-        block = stream.read(BLOCK)
+        block = read(BLOCK)
         if not block:
             if rest:
                 yield number + 1, rest if len(rest) <= MAX_LINE else None
