@@ -17,7 +17,7 @@ from ..knowledge.loader import load_ruleset
 from ..output.compare import comparison, render_comparison
 from ..output.escape import printable
 from ..output.table import render_table
-from ..replay.collector import tune_for_batch
+from ..replay.collector import one_case, tune_for_batch
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
 from ..interop import is_bundle
@@ -52,12 +52,13 @@ def run_replay(args: Any) -> int:
             if folder:
                 print(f"[{k}/{len(cases)}] {printable(case.name)}", file=sys.stderr)
             try:
-                if is_bundle(case):  # a FHIR Bundle, converted on the way in
-                    trace = replay(read_case(case, args.assume_tz, getattr(args, "infusion", None)), chosen,
-                                   backend=args.backend, explain=args.explain)
-                else:
-                    with open_case_log(case, assume_tz=args.assume_tz) as stream:
-                        trace = replay(stream, chosen, backend=args.backend, explain=args.explain)
+                with one_case():
+                    if is_bundle(case):  # a FHIR Bundle, converted on the way in
+                        trace = replay(read_case(case, args.assume_tz, getattr(args, "infusion", None)), chosen,
+                                       backend=args.backend, explain=args.explain)
+                    else:
+                        with open_case_log(case, assume_tz=args.assume_tz) as stream:
+                            trace = replay(stream, chosen, backend=args.backend, explain=args.explain)
             except CrsrulesError as exc:
                 if not folder:
                     raise

@@ -13,7 +13,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Sequence
 
 from ..knowledge.model import Ruleset
-from ..replay.collector import tune_for_batch
+from ..replay.collector import one_case, tune_for_batch
 from .worker import failure, replay_case
 
 ATTEMPTS = 2  # the first try and one retry
@@ -32,7 +32,9 @@ def _serve(conn: Connection, rulesets: Sequence[Ruleset], backend: str, environ:
             return
         if task is None:
             return
-        conn.send(replay_case(task[0], task[1], rulesets, backend))
+        with one_case():
+            result = replay_case(task[0], task[1], rulesets, backend)
+        conn.send(result)
 
 
 class _Worker:

@@ -166,13 +166,17 @@ class Clock:
     def run(self, records: Iterable[Any]) -> None:
         """Replay records (in time order, after any already run; a list or a stream); due times after the last one wait."""
         group: list[Any] = []
+        at = self.at
+        now = None
         for rec in records:
-            if group and rec.t != group[0].t:
-                self.at(group[0].t, group)
-                group = []
+            if rec[0] != now:  # a record's time is its first field
+                if group:
+                    at(now, group)
+                    group = []
+                now = rec[0]
             group.append(rec)
         if group:
-            self.at(group[0].t, group)
+            at(now, group)
 
     def at(self, t: float, group: list[Any]) -> None:
         """Replay the events of one time (after any already run), the due times before it first."""
@@ -192,18 +196,18 @@ class Clock:
                 feed.last = None  # the rulesets recompute it now: its value may leave the region
             dirty.setdefault(item[1], set()).add(item[2])
         runtimes = self.runtimes
-        touched: dict[int, Feed] = {}
+        touched: list[Feed] = []
+        merged = self.merged
         for rec in group:
-            event = rec.event
+            event = rec[4]
             key = (event.type, getattr(event, "name", None))
-            entries = self.merged.get(key)
+            entries = merged.get(key)
             if entries is None:
-                entries = self.merged[key] = self._entries(key)
+                entries = merged[key] = self._entries(key)
             for op, match, feed in entries:
-                if match is ALWAYS or match(event):
-                    op.on_event(rec)
-                    touched[id(feed)] = feed
-        for feed in touched.values():
+                if (match is ALWAYS or match(event)) and op.on_event(rec) is not False and feed not in touched:
+                    touched.append(feed)  # False: the event moved nothing (a reading below the peak)
+        for feed in touched:
             feed.settle(t, self, dirty)
         if not dirty and self.started:
             return  # every new value left every comparison as it was

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-from itertools import groupby
-from operator import attrgetter
 from typing import Any, Iterable, Sequence
 
 from ..caselog import CaseLog, CaseStream, open_case_log
@@ -52,17 +50,13 @@ def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None,
         rt.matcher.open(log.source)
     try:
         clock = Clock(runtimes)
-        records = log.records if isinstance(log, CaseLog) else log.iter_records()
-        for t, group in groupby(records, key=_TIME):
-            clock.at(t, list(group))  # pass 2, streaming: one time step at a time
+        clock.run(log.records if isinstance(log, CaseLog) else log.iter_records())  # pass 2, one time at a time
     finally:
         for rt in runtimes:
             rt.matcher.close()
     firings = _merge_inputs(log, out)
     return Trace(firings=firings, summary=_summary(log, chosen, firings, backend))
 
-
-_TIME = attrgetter("t")
 
 
 def _merge_inputs(log: CaseLog | CaseStream, out: FiringLog) -> list[Firing]:

@@ -43,18 +43,28 @@ class WeightedSum(Operator):
         super().__init__(name, spec)
         self.terms = list(spec.weighted_sum.items())
         self.reads = tuple(name for name, _ in self.terms)
+        self.parts: list[Evidence] = []  # the evidence of the terms at the last compute
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         total: Any = 0  # as sum() starts: whole numbers stay whole
+        parts = []
         for name, weight in self.terms:
             part = values.get(name)
             kind = type(part)
             if kind is not float and kind is not int and (part is None or isinstance(part, (bool, str))):
-                self.value, self.evidence = None, ()
+                self.value, self.evidence, self.parts = None, (), []
                 return None
             total += weight * part
-        self.value = round(total, 9)  # 0.45 - 1.5 x 0.3 is 0, not 5e-17
-        self.evidence = _union([evidence.get(name, ()) for name, _ in self.terms])
+            parts.append(evidence.get(name, ()))
+        # 0.45 - 1.5 x 0.3 is 0, not 5e-17 (a whole number needs no rounding, the commonest case)
+        self.value = total if type(total) is int or total.is_integer() else round(total, 9)
+        if parts != self.parts:  # the same events behind every term: the same evidence tuple
+            self.parts = parts
+            if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1:  # two values of one event each
+                a, b = parts[0][0], parts[1][0]
+                self.evidence = (a,) if a == b else (a, b) if a < b else (b, a)
+            else:
+                self.evidence = _union(parts)
         return self.value
 
 
@@ -73,7 +83,7 @@ class Product(Operator):
         value = 1.0
         for p in parts:
             value *= p
-        self.value = round(value, 9)
+        self.value = value if value.is_integer() else round(value, 9)
         self.evidence = tuple(sorted({e for name in self.reads for e in evidence.get(name, ())}))
         return self.value
 

@@ -1,7 +1,9 @@
 """Operators over event streams: latest, peak, lowest, count, running.
 
 Each operator keeps its own small state, updated by ``on_event`` and read by
-``compute(t)``. ``compute`` returns the value; ``evidence`` is the ids of the
+``compute(t)``. ``on_event`` returns False when the event moved nothing (value, evidence, value as
+written and next due time all as they were: a reading below the peak), so nothing downstream is
+asked; anything else means the value may have moved. ``compute`` returns the value; ``evidence`` is the ids of the
 events behind it; ``due(t)`` the next virtual time at which the value changes
 without a new event (window expiry), or None.
 """
@@ -29,8 +31,8 @@ class Operator:
         self.value: Any = None
         self.evidence: Evidence = ()
 
-    def on_event(self, rec: Any) -> None:  # pragma: no cover - overridden
-        """Take one matching event."""
+    def on_event(self, rec: Any) -> bool | None:  # pragma: no cover - overridden
+        """Take one matching event; False when it moved nothing."""
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         return self.value
@@ -103,21 +105,24 @@ class _Extreme(Operator):
         self.unless = bool(spec.unless_attributed)
         self.of_value = spec.field == "value"
 
-    def on_event(self, rec: Any) -> None:
+    def on_event(self, rec: Any) -> bool:
         if self.unless and getattr(rec.event, "attributed_to", None):
-            return
+            return False
         value = self.get(rec.event)
         if value is None:
-            return
-        written = reported(rec) if self.of_value else (None, None)
+            return False
+        sign = self.sign
         if self.window is None:
-            if self.value is None or self.sign * value > self.sign * self.value:
-                self.value, self.evidence, self.written = value, (_ev(rec),), written
-            return
-        items, key = self.items, self.sign * value
-        while items and self.sign * items[-1][1] < key:
+            if self.value is None or sign * value > sign * self.value:
+                self.value, self.evidence = value, ((rec.t, rec.seq, rec.id),)
+                self.written = reported(rec) if self.of_value else (None, None)
+                return True
+            return False  # not beyond the extreme: nothing moved
+        items, key = self.items, sign * value
+        while items and sign * items[-1][1] < key:
             items.pop()  # never the extreme again while this newer, larger reading is in the window
-        items.append((rec.t, value, _ev(rec), written))
+        items.append((rec.t, value, (rec.t, rec.seq, rec.id), reported(rec) if self.of_value else (None, None)))
+        return len(items) == 1  # the new extreme of the window; otherwise its head, value and deadline stay
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         if self.window is not None:
@@ -165,12 +170,14 @@ class Count(Operator):
         self.unless = bool(spec.unless_attributed)
         self.since = spec.since
         self.anchor_key = f"{spec.since}@anchor"
+        self.unanchored = False  # counting since an anchor not set at the last compute: the count stays 0
 
-    def on_event(self, rec: Any) -> None:
+    def on_event(self, rec: Any) -> bool:
         if self.unless and getattr(rec.event, "attributed_to", None):
-            return
+            return False
         self.times.append(rec.t)
         self.ids.append((rec.t, rec.seq, rec.id))
+        return not self.unanchored  # until the anchor is set (its readers recompute this count), 0 stays 0
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         start = 0
@@ -179,6 +186,7 @@ class Count(Operator):
             start = bisect.bisect_right(times, t - self.window)
         if self.since:
             anchor = values.get(self.anchor_key)
+            self.unanchored = anchor is None
             if anchor is None:
                 start = len(times)
             else:

@@ -78,6 +78,7 @@ class RulesetRuntime:
             self.always.append(always)
         self.sig: list[Any] = [None] * len(self.ops)
         self.regions = [Regions(b) for b in self.bounds]
+        self.held: list[Any] = [None] * len(self.ops)  # (value, its region) as absorb last stored it
 
     def reads_external(self, keys: set[str]) -> bool:
         """Whether any grade or flag this ruleset reads is among ``keys``."""
@@ -137,7 +138,7 @@ class RulesetRuntime:
         keep their truth too is stored and followed in turn. Returns the operators that need a full
         :meth:`step` (a reader whose comparisons changed, or one that a plain comparison cannot gate).
         """
-        values, evidence, ops, names = self.values, self.evidence, self.ops, self.names
+        values, evidence, ops, names, held = self.values, self.evidence, self.ops, self.names, self.held
         todo, pending = list(self.value_readers[i]), []
         while todo:
             r = todo.pop()
@@ -151,9 +152,19 @@ class RulesetRuntime:
             if value == before and type(value) is type(before):
                 evidence[name] = op.evidence
                 continue
-            if not self.same_truths(r, value, before):
-                pending.append(r)  # the step computes it again and follows the change
+            sig = self.sig[r]
+            if sig is None:
+                pending.append(r)  # never stepped: the step computes it and records its truths
                 continue
+            regions = self.regions[r]
+            region = regions.of(value)
+            last = held[r]
+            was = last[1] if last is not None and last[0] is before else regions.of(before)
+            if region is None or region != was:
+                if [test(value) for test in self.gates[r]] != sig:
+                    pending.append(r)  # the step computes it again and follows the change
+                    continue
+            held[r] = (value, region)  # the region of the stored value, for the next reading
             values[name], evidence[name] = value, op.evidence
             todo += self.value_readers[r]
         return pending
