@@ -5,6 +5,7 @@ benchmarks/generate.py (not clinical cases); the comparisons are between ways of
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,8 @@ from crsrules.replay.clock import Clock
 from crsrules.replay.firings import FiringLog
 from crsrules.replay.resolve import resolve_rulesets
 from crsrules.replay.runtime import RulesetRuntime
+from crsrules.replay.operators_derived import WeightedSum
+from crsrules.replay.spans import Spans
 from crsrules.matchers.base import make_matcher
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -94,3 +97,48 @@ def _no_gates(self):
     self.value_readers = [list(readers) for readers in self.readers]
     self.always = [True] * len(self.ops)
     self.sig = [None] * len(self.ops)
+
+
+def _child_course(tmp_path: Path, seed: int) -> Path:
+    """The noisy course of an 8-year-old whose age moves mid-course: SBP < 70 + 2 x age (the peds hypotension
+    threshold, a weighted sum) flips often, and its other term changes once."""
+    events = noisy_course(4, seed)
+    for e in events:
+        if e["type"] == "patient":
+            e.update(age_years=8, weight_kg=25)
+    middle = len(events) // 2
+    events.insert(middle, {"time": events[middle]["time"], "type": "patient", "age_years": 9})
+    path = tmp_path / f"child{seed}.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    return path
+
+
+def _replay_watching_truths(case: Path, monkeypatch) -> tuple[list[dict], list[tuple]]:
+    """The full records, and at every step of every ruleset: the truths changed, and each weighted sum's value and evidence."""
+    seen: list[tuple] = []
+    flipped = RulesetRuntime._flipped
+
+    def watch(self, changed):
+        result = flipped(self, changed)
+        sums = [(op.name, self.values.get(op.name), self.evidence.get(op.name)) for op in self.ops
+                if type(op) is WeightedSum]
+        seen.append((self.ruleset.id, tuple(changed), tuple(self.truth), sums))
+        return result
+
+    monkeypatch.setattr(RulesetRuntime, "_flipped", watch)
+    records = [f.record() for f in replay(case, explain=True).firings]
+    monkeypatch.setattr(RulesetRuntime, "_flipped", flipped)
+    return records, seen
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_sums_left_for_later_give_the_same_truths_records_and_evidence(tmp_path, monkeypatch, seed):
+    """spans.py defers a weighted sum while a reading keeps its truths: every truth change, and the full
+    records (evidence, conditions, reported values), equal those of a replay that computes every sum at once."""
+    case = _child_course(tmp_path, seed)
+    lazy = _replay_watching_truths(case, monkeypatch)
+    monkeypatch.setattr(Spans, "__bool__", lambda self: False)  # no sum is ever left for later
+    eager = _replay_watching_truths(case, monkeypatch)
+    assert sum(r["kind"] == "grade" for r in lazy[0]) > 5
+    assert sum("sbp_minus_twice_age" in step[1] for step in eager[1]) > 100  # the sum's truth moves often
+    assert lazy == eager

@@ -11,6 +11,7 @@ from .gates import Regions, gate_tests, operands, reader_leaves
 from .operators_events import Evidence
 from .operators_time import _Clock
 from .outcomes import Outcomes
+from .spans import Spans
 from .variables import build_operators
 
 
@@ -47,6 +48,10 @@ class RulesetRuntime:
         self.matcher_calls = 0
         self.started = False
         self._build_gates()
+        self.held: list[Any] = [None] * len(self.ops)  # (value, its region) as absorb last stored it
+        deferrable = [not self.always[r] and not op.timed and not self.value_readers[r] for r, op in enumerate(self.ops)]
+        spans = Spans(self.ops, self.index, deferrable)
+        self.spans = spans if spans else None  # weighted sums computed when next needed (spans.py)
 
     def _build_gates(self) -> None:
         """Per operator: the truths that matter about its value, and the readers that need the value itself.
@@ -78,7 +83,6 @@ class RulesetRuntime:
             self.always.append(always)
         self.sig: list[Any] = [None] * len(self.ops)
         self.regions = [Regions(b) for b in self.bounds]
-        self.held: list[Any] = [None] * len(self.ops)  # (value, its region) as absorb last stored it
 
     def reads_external(self, keys: set[str]) -> bool:
         """Whether any grade or flag this ruleset reads is among ``keys``."""
@@ -90,6 +94,8 @@ class RulesetRuntime:
         if self.started and not dirty and not changed_external:
             return
         values, evidence = self.values, self.evidence
+        if self.spans is not None and self.spans.stale:
+            self.spans.refresh(t, self.ops, self.names, values, evidence, self.held)
         if not self.started:
             self.started = True
             dirty.update(range(len(self.ops)))
@@ -138,7 +144,7 @@ class RulesetRuntime:
         keep their truth too is stored and followed in turn. Returns the operators that need a full
         :meth:`step` (a reader whose comparisons changed, or one that a plain comparison cannot gate).
         """
-        values, evidence, ops, names, held = self.values, self.evidence, self.ops, self.names, self.held
+        values, evidence, ops, names, held, spans = self.values, self.evidence, self.ops, self.names, self.held, self.spans
         todo, pending = list(self.value_readers[i]), []
         while todo:
             r = todo.pop()
@@ -148,7 +154,13 @@ class RulesetRuntime:
                 continue
             name = names[r]
             before = values.get(name)
+            if spans is not None and (last := held[r]) is not None and last[0] is before \
+                    and spans.covers(r, i, values, values.get(names[i]), last[1]):
+                spans.stale[r] = None  # its truths stay: computed when the ruleset next steps
+                continue
             value = op.compute(t, values, evidence)
+            if spans is not None:
+                spans.stale.pop(r, None)  # computed now: stored below, or computed again by the step
             if value == before and type(value) is type(before):
                 evidence[name] = op.evidence
                 continue
@@ -166,6 +178,8 @@ class RulesetRuntime:
                     continue
             held[r] = (value, region)  # the region of the stored value, for the next reading
             values[name], evidence[name] = value, op.evidence
+            if spans is not None:
+                spans.learn(r, i, values, values.get(names[i]), region)
             todo += self.value_readers[r]
         return pending
 

@@ -1,0 +1,74 @@
+"""Weighted sums left for later while a new reading cannot move their truths.
+
+A weighted sum of event values (``sbp_minus_twice_age``: systolic pressure minus twice the age)
+is monotone in each term. Once two values of one term, with the other terms as they are now, gave
+the sum the same region of its comparisons' operands (gates.py), every value between them gives
+that region too: every truth about the sum stays, so a new reading in that range only marks the
+sum stale. Its value and evidence are computed when its ruleset next steps (:meth:`Spans.refresh`),
+before anything reads them, from the same term values and events the eager way would have used.
+
+Only sums read for the truth of comparisons alone (nothing reads their value), and whose terms
+are event operators, are left for later: such a term's value and evidence move only with its own
+events, and each of those reaches the sum (``RulesetRuntime.absorb``) or is followed by a step.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .operators_derived import WeightedSum
+from .operators_events import Count, Latest, Lowest, Peak, Running
+
+_EVENT_OPS = (Latest, Peak, Lowest, Count, Running)
+
+
+class Spans:
+    """Per deferrable sum: the term last seen moving, its range, the other terms' values, the region."""
+
+    def __init__(self, ops: list[Any], index: dict[str, int], deferrable: list[bool]):
+        self.others: dict[tuple[int, int], tuple[str, ...]] = {}  # (sum, term operator) -> the other terms
+        for r, op in enumerate(ops):
+            if not deferrable[r] or type(op) is not WeightedSum:
+                continue
+            terms = [index.get(name) for name in op.reads]
+            if any(k is None or type(ops[k]) not in _EVENT_OPS for k in terms):
+                continue
+            for k in terms:
+                self.others[(r, k)] = tuple(n for n in op.reads if n != ops[k].name)
+        self.span: dict[int, tuple[int, float, float, list[Any], Any]] = {}
+        self.stale: dict[int, None] = {}  # in the order marked
+
+    def __bool__(self) -> bool:
+        return bool(self.others)
+
+    def covers(self, r: int, i: int, values: dict[str, Any], x: Any, region: Any) -> bool:
+        """Whether the sum ``r`` keeps ``region`` for the new value ``x`` of term operator ``i``."""
+        span = self.span.get(r)
+        if span is None or span[0] != i or span[4] != region:
+            return False
+        if (type(x) is not float and type(x) is not int) or not span[1] <= x <= span[2]:
+            return False
+        return [values.get(n) for n in self.others[(r, i)]] == span[3]
+
+    def learn(self, r: int, i: int, values: dict[str, Any], x: Any, region: Any) -> None:
+        """The sum ``r`` has ``region`` with the value ``x`` of term operator ``i`` and the others as they are."""
+        others = self.others.get((r, i))
+        if others is None or region is None or (type(x) is not float and type(x) is not int) or x != x:
+            self.span.pop(r, None)
+            return
+        now = [values.get(n) for n in others]
+        span = self.span.get(r)
+        if span is not None and span[0] == i and span[4] == region and span[3] == now:
+            self.span[r] = (i, min(span[1], x), max(span[2], x), now, region)
+        else:
+            self.span[r] = (i, x, x, now, region)
+
+    def refresh(self, t: float, ops: list[Any], names: list[str], values: dict[str, Any], evidence: dict[str, Any],
+                held: list[Any]) -> None:
+        """Compute the stale sums now, as the eager way would have: their terms have not moved since."""
+        for r in self.stale:
+            op = ops[r]
+            value = op.compute(t, values, evidence)
+            values[names[r]], evidence[names[r]] = value, op.evidence
+            if held[r] is not None:
+                held[r] = (value, held[r][1])  # the same region: that is why it was left for later
+        self.stale.clear()
