@@ -140,22 +140,21 @@ def parse_line(text: str) -> tuple[dict[str, Any], list[tuple[str, Unrepresentab
     return obj, walk.huge, walk.numbers
 
 
-def physical_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
-    """``(number, bytes)`` per physical line; ``(number, None)`` for a line over :data:`MAX_LINE`, then stop.
+def line_blocks(stream: IO[bytes]) -> Iterator[list[bytes | None]]:
+    """The physical lines, a block's worth at a time (a list each); None for a line over :data:`MAX_LINE`, then stop.
 
     Read in blocks of :data:`BLOCK` bytes, so that no more than a block beyond ``MAX_LINE`` is
     ever held for one line. A buffered stream is read with ``read1``: one system call per block, so
     a pipe's lines go on as they come and a signal is seen as soon as a read returns.
     """
     read = getattr(stream, "read1", stream.read)
-    number = 0
     rest = b""
     first = True
     while True:
         block = read(BLOCK)
         if not block:
             if rest:
-                yield number + 1, rest if len(rest) <= MAX_LINE else None
+                yield [rest if len(rest) <= MAX_LINE else None]
             return
         data = rest + block if rest else block
         if first:
@@ -164,15 +163,24 @@ def physical_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
                 data = data[len(BOM):]
         parts = data.split(b"\n")
         rest = parts.pop()  # the start of a line the next block goes on with
-        for body in parts:
-            number += 1
-            if len(body) > MAX_LINE:
-                yield number, None
-                return
-            yield number, body
-        if len(rest) > MAX_LINE:
-            yield number + 1, None
+        if len(data) - len(rest) > MAX_LINE and any(len(body) > MAX_LINE for body in parts):
+            cut = next(k for k, body in enumerate(parts) if len(body) > MAX_LINE)
+            yield parts[:cut] + [None]
             return
+        if parts:
+            yield parts
+        if len(rest) > MAX_LINE:
+            yield [None]
+            return
+
+
+def physical_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """``(number, bytes)`` per physical line; ``(number, None)`` for a line over :data:`MAX_LINE`, then stop."""
+    number = 0
+    for block in line_blocks(stream):
+        for body in block:
+            number += 1
+            yield number, body
 
 
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(?P<offset>[Zz]|[+-]\d{2}:?\d{2})?$")

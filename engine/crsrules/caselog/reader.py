@@ -22,7 +22,7 @@ from ..errors import CaseLogError, Issue
 from . import plausibility
 from .convert import to_record
 from .issues import line_issues
-from .lines import MAX_ISSUES, MAX_LINE, _Problem, check_offset, parse_line, physical_lines, time_problem
+from .lines import MAX_ISSUES, MAX_LINE, _Problem, check_offset, line_blocks, parse_line, time_problem
 from .models import EVENT_ADAPTER
 from .quick import quick
 from .records import CaseLog, Record, Rejected
@@ -115,7 +115,7 @@ class _Pass:
             return None
         if event.type == "infusion" and (self.infusion is None or (t, seq) < self.infusion):
             self.infusion = (t, seq)
-        self.store.add(rec)
+        self.store.add_strict(rec)
         return None
 
     def _ids(self, eid: str | None, number: int) -> None:
@@ -150,40 +150,7 @@ def _impossible(huge: list[Any], numbers: list[tuple[str, float]], limit: float)
 
 def _pass_one(stream: IO[bytes], source: str, offset: str | None, run_size: int) -> CaseStream:
     state = _Pass(source, offset, run_size)
-    content, read = False, 0
-    issues, add, defaulted = state.issues, state.store.add, state.defaulted
-    for number, body in physical_lines(stream):
-        if body is not None and len(issues) < MAX_ISSUES:
-            reading = quick(body)
-            if reading is not None:  # the common line, inline: a reading with its default id
-                content = True
-                if number < len(defaulted) and not state.explicit:
-                    defaulted[number] = 1
-                else:
-                    state._ids(None, number)
-                add(_record(Record, (reading[4], read, number, f"L{number}", reading, None)))
-                read += 1
-                continue
-        if len(issues) >= MAX_ISSUES:
-            state.problem(number, "too-many-problems", f"more than {MAX_ISSUES} problems; the rest of the file is not read")
-            break
-        if body is None:
-            state.problem(number, "line-too-long", f"the line is longer than {MAX_LINE} bytes; the rest of the file is not read")
-            break
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            state.problem(number, "not-utf8", "the file is not UTF-8 text")
-            content = True
-            continue
-        stripped = text.strip()
-        if not stripped:
-            continue
-        content = True
-        if stripped.startswith("//"):
-            continue
-        read += 1
-        state.line(number, read - 1, text)
+    read, content = _read_lines(state, stream)
     if state.issues:
         state.store.close()
         raise CaseLogError(sorted(state.issues, key=lambda i: i.line or 0))
@@ -194,3 +161,61 @@ def _pass_one(stream: IO[bytes], source: str, offset: str | None, run_size: int)
     state.store.finish()
     infusion = state.infusion[0] if state.infusion else None
     return CaseStream(source, read, state.store, infusion, state.rejected)
+
+
+def _read_lines(state: _Pass, stream: IO[bytes]) -> tuple[int, bool]:
+    """Pass 1's loop: the common line (a reading, quick.py) inline, any other by :meth:`_Pass.line`.
+
+    Returns the number of events read and whether any line had content. Stops at the first line
+    over the length limit, or at :data:`MAX_ISSUES` problems.
+    """
+    read, content, number = 0, False, 0
+    issues, defaulted, store = state.issues, state.defaulted, state.store
+    buffer, last, size = store.buffer, store.last_t, store.run_size
+    for block in line_blocks(stream):
+        for body in block:
+            number += 1
+            if body is not None and len(issues) < MAX_ISSUES:
+                reading = quick(body)
+                if reading is not None:  # a reading with its default id, added to the store inline
+                    if number < len(defaulted) and not state.explicit:
+                        defaulted[number] = 1
+                    else:
+                        state._ids(None, number)
+                    t = reading[4]
+                    if t < last:
+                        store.in_order = False
+                    last = t
+                    buffer.append(_record(Record, (t, read, number, f"L{number}", reading, None)))
+                    read += 1
+                    if len(buffer) >= size:
+                        store.spill()
+                        buffer = store.buffer
+                    continue
+            if len(issues) >= MAX_ISSUES:
+                state.problem(number, "too-many-problems", f"more than {MAX_ISSUES} problems; the rest of the file is not read")
+                break
+            if body is None:
+                state.problem(number, "line-too-long", f"the line is longer than {MAX_LINE} bytes; the rest of the file is not read")
+                break
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                state.problem(number, "not-utf8", "the file is not UTF-8 text")
+                content = True
+                continue
+            stripped = text.strip()
+            if not stripped:
+                continue
+            content = True
+            if stripped.startswith("//"):
+                continue
+            read += 1
+            store.last_t = last
+            state.line(number, read - 1, text)
+            last, buffer = store.last_t, store.buffer
+        else:
+            continue
+        break  # a line too long, or too many problems
+    store.last_t = last
+    return read, content or read > 0

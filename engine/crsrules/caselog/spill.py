@@ -54,21 +54,22 @@ class RunStore:
         self.buffer: list[Record] = []
         self.runs: list[Path] = []
         self._dir: tempfile.TemporaryDirectory[str] | None = None
-        self._sorted = True
-        self._last = float("-inf")
+        self.in_order = True
+        self.last_t = float("-inf")
+        self.strict: list[int] = []  # positions in ``buffer`` of records that are not quick readings (no spill, no sort)
 
     def add(self, rec: Record) -> None:
         """The next record in file order (its ``seq`` greater than any before)."""
         t = rec[0]
-        if t < self._last:  # same time: file order, which is seq order
-            self._sorted = False
-        self._last = t
+        if t < self.last_t:  # same time: file order, which is seq order
+            self.in_order = False
+        self.last_t = t
         buffer = self.buffer
         buffer.append(rec)
         if len(buffer) >= self.run_size:
-            self._spill()
+            self.spill()
 
-    def _spill(self) -> None:
+    def spill(self) -> None:
         if not self.buffer:
             return
         if self._dir is None:
@@ -83,18 +84,27 @@ class RunStore:
     def finish(self) -> None:
         """No more records: sort what is in memory, or spill it beside the other runs."""
         if self.runs:
-            self._spill()
-        elif not self._sorted:
+            self.spill()
+        elif not self.in_order:
             self.buffer.sort(key=_KEY)
+
+    def add_strict(self, rec: Record) -> None:
+        """:meth:`add` for a record that the screen must look at (not a reading from quick.py)."""
+        self.strict.append(len(self.buffer))
+        self.add(rec)
 
     @property
     def spilled(self) -> bool:
         return bool(self.runs)
 
+    def in_file_order(self) -> tuple[list[Record], list[int]] | None:
+        """The records in memory, already in time order as the file gave them, and the strict ones' positions."""
+        return (self.buffer, self.strict) if not self.runs and self.in_order else None
+
     def __iter__(self) -> Iterator[Record]:
         if not self.runs:
             return iter(self.buffer)
-        if self._sorted:  # runs in order follow each other: no merge needed
+        if self.in_order:  # runs in order follow each other: no merge needed
             return (rec for path in self.runs for rec in _read_run(path))
         return heapq.merge(*(_read_run(p) for p in self.runs), key=_KEY)
 

@@ -29,28 +29,59 @@ class CaseStream:
         self.used = 0
         self.first_t: float | None = None
         self.last_t: float | None = None
-        kept: list[Record] = []
-        keep = not store.spilled
-        used, first, last = 0, None, None
-        for rec, reason, soft in self._screened():
-            if reason:
-                self.rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
-                continue
-            if soft:
-                self.warnings.append(InputWarning(line=rec.line, id=rec.id, code="implausible-value", text=soft, t=rec.t))
-            used += 1
-            if first is None:
-                first = rec.t
-            last = rec.t
-            if keep:
-                kept.append(rec)
-        self.used, self.first_t, self.last_t = used, first, last
-        self._kept = kept if keep else None
+        kept = self._screen_strict(store.in_file_order())
+        if kept is None:
+            kept = []
+            keep = not store.spilled
+            used, first, last = 0, None, None
+            for rec, reason, soft in self._screened():
+                if self._screen_one(rec, reason, soft):
+                    used += 1
+                    if first is None:
+                        first = rec.t
+                    last = rec.t
+                    if keep:
+                        kept.append(rec)
+            self.used, self.first_t, self.last_t = used, first, last
+            self._kept = kept if keep else None
+        else:
+            self.used = len(kept)
+            self.first_t, self.last_t = (kept[0].t, kept[-1].t) if kept else (None, None)
+            self._kept = kept
         self.rejected.sort(key=lambda r: r.line)
         if infusion is None:
             first = self.first_t if self.first_t is not None else next((r.t for r in self.rejected if r.t is not None), None)
             self.warnings.insert(0, InputWarning(line=None, id=None, code="no-infusion",
                                                  text="no infusion event: days since infusion are not shown", t=first))
+
+    def _screen_one(self, rec: Record, reason: str | None, soft: str | None) -> bool:
+        """Note a rejection or a warning; True when the record is used."""
+        if reason:
+            self.rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
+            return False
+        if soft:
+            self.warnings.append(InputWarning(line=rec.line, id=rec.id, code="implausible-value", text=soft, t=rec.t))
+        return True
+
+    def _screen_strict(self, in_order: tuple[list[Record], list[int]] | None) -> list[Record] | None:
+        """In memory, in order, every record near the infusion: only the records that are not quick readings
+        (quick.py: already inside their plausibility band) need the screen; they alone change its memory.
+        None when that does not hold (the records are then screened one by one)."""
+        if in_order is None:
+            return None
+        records, strict = in_order
+        screen = Screen(self.infusion_time)
+        if records and not (screen.first <= records[0].t and records[-1].t <= screen.last):
+            return None
+        patients = PatientCarry()
+        dropped: set[int] = set()
+        for k in strict:
+            rec = records[k]
+            if rec.event.type == "patient":
+                patients.apply(rec.event)
+            if not self._screen_one(rec, *screen.check(rec)):
+                dropped.add(k)
+        return [rec for k, rec in enumerate(records) if k not in dropped] if dropped else records
 
     def _screened(self) -> Iterator[tuple[Record, str | None, str | None]]:
         screen = Screen(self.infusion_time)
