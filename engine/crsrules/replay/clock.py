@@ -13,6 +13,8 @@ from .selectors import ALWAYS
 
 _SHAREABLE = (Latest, Peak, Lowest, Count, Running)
 _NONE: dict[str, Any] = {}  # no evidence: an event operator reads none
+_INF = float("inf")
+_NOWHERE = (_INF, -_INF)  # an interval no number lies in
 
 
 def share_key(op: Any) -> Any:
@@ -29,8 +31,9 @@ class Feed:
 
     An operator whose value depends on its events only (and, for a look-back window, on time) is
     computed once per step; when every ruleset that reads it only compares it (see gates.py) and
-    the value stays in the region of the last one, each ruleset just stores it: no step, no rule
-    evaluation; a window's next deadline is scheduled when it moves. Otherwise its rulesets step
+    the value stays in the region of the last one, no ruleset steps and no rule is evaluated: the
+    value reaches those rulesets before any of them next steps (:meth:`Clock.flush`), and a
+    window's next deadline is scheduled when it moves. Otherwise its rulesets step
     it as usual; when a deadline steps it, the next reading takes the usual way too.
     """
 
@@ -43,10 +46,12 @@ class Feed:
         self.ungated = [(k, i) for k, i in sharers if runtimes[k].value_readers[i]]
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
         self.last: Any = None
+        self.inside = _NOWHERE  # the open interval between two operands where ``last`` lies (none yet)
         self.side: dict[str, Any] = {}
         self.value: Any = None
         self.found: Any = None  # the evidence of the value last settled (the same tuple while nothing moved)
         self.stores = [(runtimes[k].values, runtimes[k].evidence, name) for k, _, name in self.gated]
+        self.lagging = False  # the gated rulesets hold an older value (of the same truths) until flushed
         # an operator that also reads variables (a count since an anchor) is one ruleset's own: its
         # new value is compared with that ruleset's truths about it
         self.own = sharers[0] if op.reads and type(op) in _SHAREABLE and len(sharers) == 1 else None
@@ -80,12 +85,16 @@ class Feed:
             found = op.evidence
             if found is self.found and value == self.value and type(value) is type(self.value) and self.last is not None:
                 return  # the same value from the same events (a peak the reading did not beat): nothing moved
-            region = self.regions.of(value)
+            kind = type(value)
+            if (kind is float or kind is int) and self.inside[0] < value < self.inside[1]:
+                region = self.last  # between the same two operands as the last value: no bisection
+            else:
+                region = self.regions.of(value)
             if region is not None and region == self.last:
                 self.value, self.found = value, found
-                for values, evidence, name in self.stores:
-                    values[name] = value  # a ruleset that compares the value as written is never gated
-                    evidence[name] = found
+                if self.stores and not self.lagging:  # stored in the gated rulesets before any of them steps
+                    self.lagging = True
+                    clock.lagging.append(self)
                 for k, i in self.ungated:
                     rt = runtimes[k]
                     if rt.always[i] or not rt.started:
@@ -105,6 +114,7 @@ class Feed:
                             clock.schedule(at, runtimes[k], i)
                 return
             self.last = region
+            self.inside = self.regions.between(region)
         self.last_due = None
         self.found = None
         for k, i in self.sharers:
@@ -116,6 +126,7 @@ class Clock:
 
     def __init__(self, runtimes: list[RulesetRuntime]):
         self.runtimes = runtimes
+        self.lagging: list[Feed] = []  # feeds whose gated rulesets hold an older value of the same truths
         self.heap: list[tuple[float, int, int]] = []
         self.queued: set[tuple[float, int, int]] = set()
         self.position = {id(rt): k for k, rt in enumerate(runtimes)}
@@ -151,6 +162,16 @@ class Clock:
                         feed = feeds.get(id(op)) or feeds.setdefault(id(op), Feed(op, sharers or [(k, i)], runtimes))
                         self.routes.setdefault(key, []).append((op, match, feed))
         self.feed_of = {sharer: feed for feed in feeds.values() for sharer in feed.sharers}
+
+    def flush(self) -> None:
+        """Store the values that settled in one lookup in every gated ruleset (before any ruleset steps)."""
+        for feed in self.lagging:
+            value, found = feed.value, feed.found
+            for values, evidence, name in feed.stores:
+                values[name] = value  # a ruleset that compares the value as written is never gated
+                evidence[name] = found
+            feed.lagging = False
+        self.lagging = []
 
     def _entries(self, key: tuple[str, Any]) -> list[tuple[Any, Any, Feed]]:
         """The operators an event of this (type, name) may feed: those of its name, then those of any name."""
@@ -193,7 +214,7 @@ class Clock:
             self.queued.discard(item)
             feed = self.feed_of.get((item[1], item[2]))
             if feed is not None:
-                feed.last = None  # the rulesets recompute it now: its value may leave the region
+                feed.last, feed.inside = None, _NOWHERE  # the rulesets recompute it now: its value may leave the region
             dirty.setdefault(item[1], set()).add(item[2])
         runtimes = self.runtimes
         touched: list[Feed] = []
@@ -211,6 +232,8 @@ class Clock:
             feed.settle(t, self, dirty)
         if not dirty and self.started:
             return  # every new value left every comparison as it was
+        if self.lagging:
+            self.flush()
         todo = sorted(dirty) if self.started else list(range(len(runtimes)))
         self.started = True
         external: dict[str, Any] = {}

@@ -72,3 +72,12 @@ class Regions:
                 return None
         bounds = self.bounds
         return bisect_left(bounds, value), bisect_right(bounds, value)
+
+    def between(self, region: Any) -> tuple[float, float]:
+        """The open interval of numbers in ``region`` when it lies between two operands (or beyond the
+        first or last); an empty one for a region that is one operand exactly, or for None."""
+        inf = float("inf")
+        if region is None or region[0] != region[1]:
+            return inf, -inf
+        k, bounds = region[0], self.bounds
+        return (bounds[k - 1] if k > 0 else -inf), (bounds[k] if k < len(bounds) else inf)

@@ -10,6 +10,7 @@ without a new event (window expiry), or None.
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import deque
 from typing import Any
 
@@ -91,7 +92,7 @@ class _Extreme(Operator):
     reading costs O(1) amortised however many the window holds.
     """
 
-    sign = 1.0
+    beyond: Any = staticmethod(operator.gt)  # whether a value lies beyond another (higher for a peak)
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -106,20 +107,21 @@ class _Extreme(Operator):
         self.of_value = spec.field == "value"
 
     def on_event(self, rec: Any) -> bool:
-        if self.unless and getattr(rec.event, "attributed_to", None):
+        event = rec.event
+        if self.unless and getattr(event, "attributed_to", None):
             return False
-        value = self.get(rec.event)
+        value = getattr(event, "value", None) if self.of_value else self.get(event)
         if value is None:
             return False
-        sign = self.sign
+        beyond = self.beyond
         if self.window is None:
-            if self.value is None or sign * value > sign * self.value:
+            if self.value is None or beyond(value, self.value):
                 self.value, self.evidence = value, ((rec.t, rec.seq, rec.id),)
                 self.written = reported(rec) if self.of_value else (None, None)
                 return True
             return False  # not beyond the extreme: nothing moved
-        items, key = self.items, sign * value
-        while items and sign * items[-1][1] < key:
+        items = self.items
+        while items and beyond(value, items[-1][1]):
             items.pop()  # never the extreme again while this newer, larger reading is in the window
         items.append((rec.t, value, (rec.t, rec.seq, rec.id), reported(rec) if self.of_value else (None, None)))
         return len(items) == 1  # the new extreme of the window; otherwise its head, value and deadline stay
@@ -145,11 +147,11 @@ class _Extreme(Operator):
 
 
 class Peak(_Extreme):
-    sign = 1.0
+    beyond = staticmethod(operator.gt)  # a new peak: strictly higher
 
 
 class Lowest(_Extreme):
-    sign = -1.0
+    beyond = staticmethod(operator.lt)
 
 
 class Count(Operator):

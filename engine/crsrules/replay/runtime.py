@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import heapq
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..knowledge.conditions import base_var, leaf_test, leaves, of_kind, operand_kind
 from ..knowledge.model import Ruleset
@@ -50,7 +50,7 @@ class RulesetRuntime:
         self._build_gates()
         self.held: list[Any] = [None] * len(self.ops)  # (value, its region) as absorb last stored it
         deferrable = [not self.always[r] and not op.timed and not self.value_readers[r] for r, op in enumerate(self.ops)]
-        spans = Spans(self.ops, self.index, deferrable)
+        spans = Spans(self.ops, self.index, deferrable, self.value_readers)
         self.spans = spans if spans else None  # weighted sums computed when next needed (spans.py)
 
     def _build_gates(self) -> None:
@@ -137,14 +137,18 @@ class RulesetRuntime:
         if self._flipped(changed) or (self.episode_vars and self.episode_vars.intersection(changed)):
             self._evaluate(t)
 
-    def absorb(self, t: float, i: int) -> list[int]:
+    def absorb(self, t: float, i: int) -> Sequence[int]:
         """Follow a new value of operator ``i`` whose comparisons all kept their truth (its value is stored).
 
         Its value readers (a weighted sum, a product) are computed in place; one whose comparisons
         keep their truth too is stored and followed in turn. Returns the operators that need a full
         :meth:`step` (a reader whose comparisons changed, or one that a plain comparison cannot gate).
         """
-        values, evidence, ops, names, held, spans = self.values, self.evidence, self.ops, self.names, self.held, self.spans
+        spans = self.spans
+        if spans is not None and (lone := spans.lone.get(i)) is not None \
+                and spans.keeps(lone, i, self.values, self.names, self.held):
+            return ()  # the commonest reading: its one reader, a sum, keeps its truths and waits
+        values, evidence, ops, names, held = self.values, self.evidence, self.ops, self.names, self.held
         todo, pending = list(self.value_readers[i]), []
         while todo:
             r = todo.pop()
