@@ -8,7 +8,7 @@ import pytest
 from crsrules import CaseLogError
 from crsrules.caselog import open_case_log, parse_case_log_text, read_case_log
 from crsrules.caselog.reader import _pass_one
-from crsrules.caselog.lines import BLOCK
+from crsrules.caselog.lines import BLOCK, MAX_ISSUES
 
 INF = '{"time":"2000-01-01T00:00:00Z","type":"infusion"}'
 DEATH = '{"time":"2000-01-03T00:00:00Z","type":"death"}'
@@ -213,3 +213,15 @@ def test_one_line_with_fifty_thousand_unknown_fields_gives_at_most_fifty_problem
     keys = ",".join(f'"k{i}":1' for i in range(50_000))
     issues = refused(INF.replace("}", "," + keys + "}"))
     assert len(issues) == 50 and all(": unknown-field: " in i for i in issues)
+
+
+@pytest.mark.parametrize("bad", [b'{"time":"2000-01-02T00:00:00Z","type":"vital","name":"temperature","value":"x","unit":"Cel"}',
+                                 b"\xff\xfe not text"])
+def test_reading_stops_after_the_fiftieth_problem_between_common_readings(bad):
+    good = vital("temperature", "37.0", "Cel").encode()
+    lines = [INF.encode()] + [bad if k % 2 else good for k in range(130)] + [good] * 5
+    with pytest.raises(CaseLogError) as exc:
+        _pass_one(io.BytesIO(b"\n".join(lines) + b"\n"), "c.jsonl", None, 1000)
+    issues = exc.value.issues
+    assert len(issues) == MAX_ISSUES + 1 and [i.line for i in issues[:2]] == [3, 5]
+    assert issues[-1].code == "too-many-problems" and issues[-1].line == 102  # the line after the 50th problem

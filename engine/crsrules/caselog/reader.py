@@ -171,28 +171,32 @@ def _read_lines(state: _Pass, stream: IO[bytes]) -> tuple[int, bool]:
     """
     read, content, number = 0, False, 0
     issues, defaulted, store = state.issues, state.defaulted, state.store
-    buffer, last, size = store.buffer, store.last_t, store.run_size
+    buffer, last = store.buffer, store.last_t
+    room = store.run_size - len(buffer)  # records the store takes before it spills a sorted run
+    marked = len(defaulted) if not state.explicit else 0  # lines whose default id is marked inline
     for block in line_blocks(stream):
         for body in block:
             number += 1
-            if body is not None and len(issues) < MAX_ISSUES:
+            if body is not None and issues is not None:
                 reading = quick(body)
                 if reading is not None:  # a reading with its default id, added to the store inline
-                    if number < len(defaulted) and not state.explicit:
+                    if number < marked:
                         defaulted[number] = 1
                     else:
                         state._ids(None, number)
+                        marked = len(defaulted) if not state.explicit else 0
                     t = reading[4]
                     if t < last:
                         store.in_order = False
                     last = t
                     buffer.append(_record(Record, (t, read, number, f"L{number}", reading, None)))
                     read += 1
-                    if len(buffer) >= size:
+                    room -= 1
+                    if not room:
                         store.spill()
-                        buffer = store.buffer
+                        buffer, room = store.buffer, store.run_size
                     continue
-            if len(issues) >= MAX_ISSUES:
+            if issues is None or len(issues) >= MAX_ISSUES:
                 state.problem(number, "too-many-problems", f"more than {MAX_ISSUES} problems; the rest of the file is not read")
                 break
             if body is None:
@@ -203,6 +207,8 @@ def _read_lines(state: _Pass, stream: IO[bytes]) -> tuple[int, bool]:
             except UnicodeDecodeError:
                 state.problem(number, "not-utf8", "the file is not UTF-8 text")
                 content = True
+                if len(state.issues) >= MAX_ISSUES:
+                    issues = None
                 continue
             stripped = text.strip()
             if not stripped:
@@ -214,6 +220,10 @@ def _read_lines(state: _Pass, stream: IO[bytes]) -> tuple[int, bool]:
             store.last_t = last
             state.line(number, read - 1, text)
             last, buffer = store.last_t, store.buffer
+            room = store.run_size - len(buffer)
+            marked = len(defaulted) if not state.explicit else 0
+            if len(state.issues) >= MAX_ISSUES:
+                issues = None  # no more readings: the next line reports that the rest is not read
         else:
             continue
         break  # a line too long, or too many problems

@@ -34,7 +34,7 @@ class Spans:
                 continue
             for k in terms:
                 self.others[(r, k)] = tuple(n for n in op.reads if n != ops[k].name)
-        self.span: dict[int, tuple[int, float, float, list[Any], Any]] = {}
+        self.span: dict[int, tuple[int, float, float, tuple[Any, ...], Any]] = {}
         self.stale: dict[int, None] = {}  # in the order marked
         # a term operator whose one value reader is such a sum (systolic_bp -> sbp_minus_twice_age)
         self.lone = {k: value_readers[k][0] for (r, k) in self.others if value_readers[k] == [r]}
@@ -49,7 +49,7 @@ class Spans:
             return False
         if (type(x) is not float and type(x) is not int) or not span[1] <= x <= span[2]:
             return False
-        return [values.get(n) for n in self.others[(r, i)]] == span[3]
+        return tuple(map(values.get, self.others[(r, i)])) == span[3]
 
     def keeps(self, r: int, i: int, values: dict[str, Any], names: list[str], held: list[Any]) -> bool:
         """For the lone reader ``r`` of term operator ``i``: True, and ``r`` marked stale, when the new value
@@ -63,7 +63,7 @@ class Spans:
         x = values.get(names[i])
         if (type(x) is not float and type(x) is not int) or not span[1] <= x <= span[2]:
             return False
-        if [values.get(n) for n in self.others[(r, i)]] != span[3]:
+        if tuple(map(values.get, self.others[(r, i)])) != span[3]:
             return False
         self.stale[r] = None
         return True
@@ -74,7 +74,7 @@ class Spans:
         if others is None or region is None or (type(x) is not float and type(x) is not int) or x != x:
             self.span.pop(r, None)
             return
-        now = [values.get(n) for n in others]
+        now = tuple(map(values.get, others))
         span = self.span.get(r)
         if span is not None and span[0] == i and span[4] == region and span[3] == now:
             self.span[r] = (i, min(span[1], x), max(span[2], x), now, region)
