@@ -78,8 +78,9 @@ class Reading(namedtuple("_Fields", "type name value unit t")):
 
 
 @lru_cache(maxsize=1)
-def _canonical() -> dict[tuple[str, str], tuple[str, str, float, float]]:
-    """(type, name) -> (the interned name, the canonical unit, the band of values that need no screening).
+def _canonical() -> dict[tuple[str, str], tuple[str, str, float, float, str]]:
+    """(type, name) -> (the interned name, the canonical unit, the band of values that need no screening,
+    the interned type): a reading holds the table's strings, not its line's copies.
 
     The band is the plausibility band inside which the screen neither rejects nor warns
     (plausibility.yaml), within the engine's limit: a value outside it takes the strict path.
@@ -89,12 +90,12 @@ def _canonical() -> dict[tuple[str, str], tuple[str, str, float, float]]:
     for kind, names, units in (("vital", VITALS, VITAL_UNITS), ("lab", LABS, LAB_UNITS)):
         for n in names:
             lo, hi = bands.get((kind, n), (-limit, limit))
-            out[(kind, n)] = (n, units[n][0], max(lo, -limit), min(hi, limit))
+            out[(kind, n)] = (n, units[n][0], max(lo, -limit), min(hi, limit), kind)
     _CANONICAL.update(out)
     return out
 
 
-_CANONICAL: dict[tuple[str, str], tuple[str, str, float, float]] = {}  # filled on first use
+_CANONICAL: dict[tuple[str, str], tuple[str, str, float, float, str]] = {}  # filled on first use
 
 
 _last_time: tuple[str, float] = ("", 0.0)  # the time last read, and its epoch: a monitor writes several readings at one time
@@ -123,7 +124,7 @@ def quick(body: bytes) -> Reading | None:
         return None  # not a number, or a value the screen would look at
     last = _last_time
     if when == last[0] and type(when) is str:
-        return _new(Reading, (kind, known[0], value, known[1], last[1]))
+        return _new(Reading, (known[4], known[0], value, known[1], last[1]))
     if type(when) is not str:
         return None
     if not (len(when) == 20 and when[19] == "Z" and when[10] == "T" and when[4] == when[7] == "-"
@@ -136,4 +137,4 @@ def quick(body: bytes) -> Reading | None:
     if not _T_MIN <= t <= _T_MAX:
         return None
     _last_time = (when, t)
-    return _new(Reading, (kind, known[0], value, known[1], t))
+    return _new(Reading, (known[4], known[0], value, known[1], t))

@@ -11,14 +11,17 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Sequence
 
+import orjson
+
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available
 from ..output.trace import Correction, Firing, Trace
 from ..caselog.convert import to_records
+from ..caselog.quick import Reading, quick
 from ..caselog.records import Record
 from ..errors import UsageError
 from ..timeutil import day_label, iso, to_datetime, to_epoch
-from ..caselog.from_python import check_new_id, coerce_event
+from ..caselog.from_python import SeenIds, check_new_id, coerce_event
 from .firings import input_firing
 from . import memory
 from .fork import fork
@@ -59,7 +62,7 @@ class LiveReplay:
         self.closed = False
         self._rulesets = resolved_once(rulesets)
         self._history: list[Record] = []  # every validated record, (time, arrival order)
-        self._ids: set[str] = set()
+        self._ids = SeenIds()
         self._count = 0
         self._extra: list[Firing] = []  # corrections, and events refused as too late
         self._advanced = float("-inf")
@@ -196,8 +199,12 @@ class LiveReplay:
 
     def _record(self, event: Any) -> Record:
         n = self._count + 1
-        parsed = coerce_event(event, n, SOURCE)
-        rec = to_records([parsed], [n], SOURCE)[0]._replace(seq=n)
+        reading = _reading(event)
+        if reading is not None:  # a monitor's reading: the batch reader's quick path, no model built
+            rec = Record(reading[4], n, n, f"L{n}", reading)
+        else:
+            parsed = coerce_event(event, n, SOURCE)
+            rec = to_records([parsed], [n], SOURCE)[0]._replace(seq=n)
         check_new_id(rec.id, self._ids, SOURCE, n)
         self._count = n
         return rec
@@ -228,7 +235,7 @@ class LiveReplay:
         self._checkpoints = [c for c in self._checkpoints if c.t <= rec.t and c.screen.infusion == infusion]
         start = self._checkpoints[-1] if self._checkpoints else None
         state = rebuild(self._rulesets, self.backend, self._history, self._advanced, start)
-        if start is not None and len(state[2].kept) == len(start.screened.kept):
+        if start is not None and len(state[2].kept) == start.kept_n:
             state = rebuild(self._rulesets, self.backend, self._history, self._advanced)  # nothing kept after it
         self._run, self._screen, self._screened, self._pending = state
         self._reported = len(self._run.out.firings)
@@ -252,3 +259,13 @@ class LiveReplay:
         """Rule firings, input records (and corrections), day labels from the infusion known now."""
         parts = [self._screened.inputs, run_firings] + ([self._extra] if with_extra else [])
         return current_view(parts, self._screened.kept, self._screen.infusion)
+
+
+def _reading(event: Any) -> Reading | None:
+    """A dict that is a plain reading in its canonical unit, as :func:`quick` takes a line; else None."""
+    if type(event) is not dict:
+        return None
+    try:
+        return quick(orjson.dumps(event))
+    except (TypeError, orjson.JSONEncodeError):  # not JSON (a datetime is, an object of the caller's is not)
+        return None

@@ -142,25 +142,34 @@ def screen_one(screen: Screen, rec: Record, into: Screened) -> bool:
 @dataclass
 class Checkpoint:
     """The state after every record earlier than ``t``: a late event at or after ``t`` is replayed
-    from here instead of from the start."""
+    from here instead of from the start. What was screened is held as the first ``kept_n`` and
+    ``inputs_n`` entries of the live replay's lists, which only ever grow (no copy per checkpoint)."""
 
     t: float
     run: Run
     screen: Screen
-    screened: Screened
+    kept: list[Record]
+    kept_n: int
+    inputs: list[Firing]
+    inputs_n: int
+    rejected: int
 
     def resume(self) -> tuple[Run, Screen, Screened]:
         """Copies to continue from (the checkpoint stays usable)."""
-        s = self.screened
-        return self.run.snapshot(), fork(self.screen, {}), Screened(list(s.kept), list(s.inputs), s.rejected)
+        return (self.run.snapshot(), fork(self.screen, {}),
+                Screened(self.kept[:self.kept_n], self.inputs[:self.inputs_n], self.rejected))
 
 
 def checkpoint(t: float, run: Run, screen_before: Screen, screened: Screened) -> Checkpoint:
     """``screen_before``: a copy of the screen taken before any record at ``t`` was kept."""
-    inputs = [f for f in screened.inputs if f.t < t]
-    kept = [r for r in screened.kept if r.t < t]
-    rejected = screened.rejected - sum(1 for f in screened.inputs if f.t >= t and f.kind == "rejected")
-    return Checkpoint(t, run.snapshot(), screen_before, Screened(kept, inputs, rejected))
+    kept_n = bisect.bisect_left(screened.kept, t, key=_time)  # both lists are in time order
+    inputs_n = bisect.bisect_left(screened.inputs, t, key=_time)
+    rejected = screened.rejected - sum(1 for f in screened.inputs[inputs_n:] if f.kind == "rejected")
+    return Checkpoint(t, run.snapshot(), screen_before, screened.kept, kept_n, screened.inputs, inputs_n, rejected)
+
+
+def _time(item: Any) -> float:
+    return item.t
 
 
 def thin(points: list[Checkpoint], keep: int = 16) -> None:
