@@ -110,7 +110,7 @@ class Feed:
                     at = op.due(t)
                     if at is not None and at != self.last_due:
                         self.last_due = at
-                        for k, i, _ in self.gated:
+                        for k, i in self.sharers:
                             clock.schedule(at, runtimes[k], i)
                 return
             self.last = region
@@ -209,15 +209,20 @@ class Clock:
     def step(self, t: float, group: Any) -> None:
         dirty: dict[int, set[int]] = {}
         heap = self.heap
+        touched: list[Feed] = []
         while heap and heap[0][0] <= t:
             item = heapq.heappop(heap)
             self.queued.discard(item)
             feed = self.feed_of.get((item[1], item[2]))
+            if feed is not None and feed.fast:
+                if feed not in touched:  # a window's deadline: settled once for all its rulesets, like a reading
+                    feed.found, feed.last_due = None, None  # its new deadline is scheduled whatever moved
+                    touched.append(feed)
+                continue
             if feed is not None:
                 feed.last, feed.inside = None, _NOWHERE  # the rulesets recompute it now: its value may leave the region
             dirty.setdefault(item[1], set()).add(item[2])
         runtimes = self.runtimes
-        touched: list[Feed] = []
         merged = self.merged
         for rec in group:
             event = rec[4]
