@@ -112,7 +112,7 @@ def bench_case(kind: str, days: tuple[float, float], repeat: int, rulesets: list
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("rulesets", nargs="*", help="ruleset ids (default: every bundled ruleset)")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per measurement (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds per measurement (default 5)")
     parser.add_argument("--days", type=float, nargs=2, default=(1, 15), metavar=("SHORT", "LONG"))
     parser.add_argument("--cases", default="smooth,noisy", help="comma-separated: smooth, noisy")
     parser.add_argument("--no-live", action="store_true", help="skip the live latency")

@@ -98,6 +98,16 @@ def _canonical() -> dict[tuple[str, str], tuple[str, str, float, float, str]]:
 _CANONICAL: dict[tuple[str, str], tuple[str, str, float, float, str]] = {}  # filled on first use
 
 
+def _by_name() -> dict[str, tuple[str, str, float, float, str]]:
+    """The same table by name alone (no vital shares a name with a lab): one string lookup per line."""
+    table = _canonical()
+    if len({name for _, name in table}) != len(table):  # pragma: no cover - a vital and a lab of one name
+        raise RuntimeError("a vital and a lab share a name: quick.py needs its table by (type, name)")
+    _BY_NAME.update({name: known for (_, name), known in table.items()})
+    return _BY_NAME
+
+
+_BY_NAME: dict[str, tuple[str, str, float, float, str]] = {}  # filled on first use
 _last_time: tuple[str, float] = ("", 0.0)  # the time last read, and its epoch: a monitor writes several readings at one time
 _new = tuple.__new__
 
@@ -115,10 +125,10 @@ def quick(body: bytes) -> Reading | None:
     if body.count(b'":') != 5:
         return None  # a key that may be written twice (orjson keeps the last)
     try:
-        known = (_CANONICAL or _canonical()).get((kind, name))
+        known = (_BY_NAME or _by_name()).get(name)
     except TypeError:  # a list or an object where a name belongs
         return None
-    if known is None or unit != known[1]:
+    if known is None or unit != known[1] or kind != known[4]:
         return None
     if (type(value) is not float and type(value) is not int) or not known[2] <= value <= known[3]:
         return None  # not a number, or a value the screen would look at
