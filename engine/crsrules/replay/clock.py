@@ -43,7 +43,7 @@ class Feed:
         self.fast = not op.reads and type(op) in _SHAREABLE
         self.last_due: float | None = None
         self.gated = [(k, i, runtimes[k].names[i]) for k, i in sharers if not runtimes[k].value_readers[i]]
-        self.ungated = [(k, i) for k, i in sharers if runtimes[k].value_readers[i]]
+        self.ungated = [(k, i, runtimes[k], runtimes[k].names[i]) for k, i in sharers if runtimes[k].value_readers[i]]
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
         self.last: Any = None
         self.inside = _NOWHERE  # the open interval between two operands where ``last`` lies (none yet)
@@ -95,12 +95,10 @@ class Feed:
                 if self.stores and not self.lagging:  # stored in the gated rulesets before any of them steps
                     self.lagging = True
                     clock.lagging.append(self)
-                for k, i in self.ungated:
-                    rt = runtimes[k]
+                for k, i, rt, name in self.ungated:
                     if rt.always[i] or not rt.started:
                         dirty.setdefault(k, set()).add(i)
                         continue
-                    name = rt.names[i]
                     rt.values[name] = value
                     rt.evidence[name] = found
                     pending = rt.absorb(t, i)
