@@ -104,3 +104,14 @@ def test_lookup_reads_a_field_through_a_table_of_names():
         events = [{"time": "2000-01-01T00:00:00Z", "type": "infusion", "product": text}]
         got = [f.time for f in replay_events(events, [rs]).firings if f.rule == "t.fires"]
         assert bool(got) is fires, text
+
+
+def test_a_threshold_in_the_written_unit_fires_when_only_the_written_value_crosses_it():
+    """hlh-2004's way (Henter 2007: triglycerides >= 3.0 mmol/L, printed as 265 mg/dL): 265 mg/dL is 2.994 mmol/L,
+    on the same side of 3.0 as 260 mg/dL, yet the threshold as written is met. A variable compared as written is
+    never settled in one lookup, even when nothing else reads it."""
+    rs = _rs("written", {"tg": {"latest": {"type": "lab", "name": "triglycerides"}}},
+             {"var": "tg", "ge": 3.0, "units": {"mg/dL": 265}})
+    events = [{"time": f"2000-01-0{day}T00:00:00Z", "type": "lab", "name": "triglycerides", "value": v, "unit": "mg/dL"}
+              for day, v in ((2, 260), (3, 265))]
+    assert _times(rs, events) == ["2000-01-03T00:00:00Z"]

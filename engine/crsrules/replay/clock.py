@@ -42,8 +42,10 @@ class Feed:
         self.sharers = sharers
         self.fast = not op.reads and type(op) in _SHAREABLE
         self.last_due: float | None = None
-        self.gated = [(k, i, runtimes[k].names[i]) for k, i in sharers if not runtimes[k].value_readers[i]]
-        self.ungated = [(k, i, runtimes[k], runtimes[k].names[i]) for k, i in sharers if runtimes[k].value_readers[i]]
+        # gated: rulesets that read only comparisons of the value (not the value as written: ``always``)
+        gated = [not runtimes[k].value_readers[i] and not runtimes[k].always[i] for k, i in sharers]
+        self.gated = [(k, i, runtimes[k].names[i]) for (k, i), g in zip(sharers, gated) if g]
+        self.ungated = [(k, i, runtimes[k], runtimes[k].names[i]) for (k, i), g in zip(sharers, gated) if not g]
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
         self.last: Any = None
         self.inside = _NOWHERE  # the open interval between two operands where ``last`` lies (none yet)
