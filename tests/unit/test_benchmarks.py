@@ -9,8 +9,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
 
 from crsrules import read_case_log, replay
 from crsrules.replay import gates
@@ -21,6 +23,8 @@ from crsrules.replay.runtime import RulesetRuntime
 from crsrules.replay.operators_derived import WeightedSum
 from crsrules.replay.spans import Spans
 from crsrules.matchers.base import make_matcher
+from crsrules.testing import case_logs
+from crsrules.testing.invariants import records, replay_events
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -150,3 +154,17 @@ def test_sums_left_for_later_give_the_same_truths_records_and_evidence(tmp_path,
     assert sum(r["kind"] == "grade" for r in lazy[0]) > 5
     assert sum("sbp_minus_twice_age" in step[1] for step in eager[1]) > 100  # the sum's truth moves often
     assert lazy == eager
+
+
+@settings(max_examples=max(settings().max_examples // 2, 10))
+@given(case_logs(noise=True))
+def test_the_fast_paths_change_nothing_on_generated_cases(events):
+    """Generated courses (the public strategies, every bundled ruleset): deferring sums changes no record at all,
+    and settling values in one lookup no outcome (evidence aside), against replays without them."""
+    with_sums = records(replay_events(events, explain=True))
+    with mock.patch.object(Spans, "__bool__", lambda self: False):
+        assert records(replay_events(events, explain=True)) == with_sums
+    fast = records(replay_events(events), drop=("evidence",))
+    with mock.patch.object(gates.Regions, "of", lambda self, value: None), \
+            mock.patch.object(RulesetRuntime, "_build_gates", _no_gates):
+        assert records(replay_events(events), drop=("evidence",)) == fast
