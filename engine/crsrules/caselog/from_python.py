@@ -109,7 +109,7 @@ class SeenIds:
         self.numbered[n] = 1
 
 
-def check_new_id(event_id: str, seen: SeenIds | set[str], source: str, line: int) -> None:
+def check_new_id(event_id: str, seen: SeenIds, source: str, line: int) -> None:
     """A live event's id must not repeat one already appended (as the reader checks a file)."""
     if event_id in seen:
         raise CaseLogError([Issue(source, line, "duplicate-id", f"id {event_id!r} is already used")])

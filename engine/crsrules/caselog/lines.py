@@ -163,10 +163,11 @@ def line_blocks(stream: IO[bytes]) -> Iterator[list[bytes | None]]:
                 data = data[len(BOM):]
         parts = data.split(b"\n")
         rest = parts.pop()  # the start of a line the next block goes on with
-        if len(data) - len(rest) > MAX_LINE and any(len(body) > MAX_LINE for body in parts):
-            cut = next(k for k, body in enumerate(parts) if len(body) > MAX_LINE)
-            yield parts[:cut] + [None]
-            return
+        if len(data) - len(rest) > MAX_LINE:  # the block may hold a line over the limit
+            cut = next((k for k, body in enumerate(parts) if len(body) > MAX_LINE), None)
+            if cut is not None:
+                yield parts[:cut] + [None]
+                return
         if parts:
             yield parts
         if len(rest) > MAX_LINE:

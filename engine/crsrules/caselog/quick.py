@@ -78,36 +78,27 @@ class Reading(namedtuple("_Fields", "type name value unit t")):
 
 
 @lru_cache(maxsize=1)
-def _canonical() -> dict[tuple[str, str], tuple[str, str, float, float, str]]:
-    """(type, name) -> (the interned name, the canonical unit, the band of values that need no screening,
-    the interned type): a reading holds the table's strings, not its line's copies.
+def _canonical() -> dict[str, tuple[str, str, float, float, str]]:
+    """name -> (the interned name, the canonical unit, the band of values that need no screening, the
+    interned type): one string lookup per line (no vital shares a name with a lab), and a reading holds
+    the table's strings, not its line's copies.
 
     The band is the plausibility band inside which the screen neither rejects nor warns
     (plausibility.yaml), within the engine's limit: a value outside it takes the strict path.
     """
     limit, bands = plausibility.max_abs(), plausibility.bands()
-    out = {}
+    out: dict[str, tuple[str, str, float, float, str]] = {}
     for kind, names, units in (("vital", VITALS, VITAL_UNITS), ("lab", LABS, LAB_UNITS)):
         for n in names:
+            if n in out:  # pragma: no cover - a vital and a lab of one name
+                raise RuntimeError(f"{n!r} is both a vital and a lab: quick.py looks readings up by name")
             lo, hi = bands.get((kind, n), (-limit, limit))
-            out[(kind, n)] = (n, units[n][0], max(lo, -limit), min(hi, limit), kind)
+            out[n] = (n, units[n][0], max(lo, -limit), min(hi, limit), kind)
     _CANONICAL.update(out)
     return out
 
 
-_CANONICAL: dict[tuple[str, str], tuple[str, str, float, float, str]] = {}  # filled on first use
-
-
-def _by_name() -> dict[str, tuple[str, str, float, float, str]]:
-    """The same table by name alone (no vital shares a name with a lab): one string lookup per line."""
-    table = _canonical()
-    if len({name for _, name in table}) != len(table):  # pragma: no cover - a vital and a lab of one name
-        raise RuntimeError("a vital and a lab share a name: quick.py needs its table by (type, name)")
-    _BY_NAME.update({name: known for (_, name), known in table.items()})
-    return _BY_NAME
-
-
-_BY_NAME: dict[str, tuple[str, str, float, float, str]] = {}  # filled on first use
+_CANONICAL: dict[str, tuple[str, str, float, float, str]] = {}  # filled on first use
 _last_time: tuple[str, float] = ("", 0.0)  # the time last read, and its epoch: a monitor writes several readings at one time
 _new = tuple.__new__
 
@@ -125,7 +116,7 @@ def quick(body: bytes) -> Reading | None:
     if body.count(b'":') != 5:
         return None  # a key that may be written twice (orjson keeps the last)
     try:
-        known = (_BY_NAME or _by_name()).get(name)
+        known = (_CANONICAL or _canonical()).get(name)
     except TypeError:  # a list or an object where a name belongs
         return None
     if known is None or unit != known[1] or kind != known[4]:

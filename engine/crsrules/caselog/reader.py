@@ -170,33 +170,21 @@ def _read_lines(state: _Pass, stream: IO[bytes]) -> tuple[int, bool]:
     over the length limit, or at :data:`MAX_ISSUES` problems.
     """
     read, content, number = 0, False, 0
-    issues, defaulted, store = state.issues, state.defaulted, state.store
-    buffer, last = store.buffer, store.last_t
-    room = store.run_size - len(buffer)  # records the store takes before it spills a sorted run
-    marked = len(defaulted) if not state.explicit else 0  # lines whose default id is marked inline
+    issues, add, defaulted = state.issues, state.store.add, state.defaulted
     for block in line_blocks(stream):
         for body in block:
             number += 1
-            if body is not None and issues is not None:
+            if body is not None and len(issues) < MAX_ISSUES:
                 reading = quick(body)
-                if reading is not None:  # a reading with its default id, added to the store inline
-                    if number < marked:
+                if reading is not None:  # the common line, inline: a reading with its default id
+                    if number < len(defaulted) and not state.explicit:
                         defaulted[number] = 1
                     else:
                         state._ids(None, number)
-                        marked = len(defaulted) if not state.explicit else 0
-                    t = reading[4]
-                    if t < last:
-                        store.in_order = False
-                    last = t
-                    buffer.append(_record(Record, (t, read, number, f"L{number}", reading, None)))
+                    add(_record(Record, (reading[4], read, number, f"L{number}", reading, None)))
                     read += 1
-                    room -= 1
-                    if not room:
-                        store.spill()
-                        buffer, room = store.buffer, store.run_size
                     continue
-            if issues is None or len(issues) >= MAX_ISSUES:
+            if len(issues) >= MAX_ISSUES:
                 state.problem(number, "too-many-problems", f"more than {MAX_ISSUES} problems; the rest of the file is not read")
                 break
             if body is None:
@@ -207,8 +195,6 @@ def _read_lines(state: _Pass, stream: IO[bytes]) -> tuple[int, bool]:
             except UnicodeDecodeError:
                 state.problem(number, "not-utf8", "the file is not UTF-8 text")
                 content = True
-                if len(state.issues) >= MAX_ISSUES:
-                    issues = None
                 continue
             stripped = text.strip()
             if not stripped:
@@ -217,15 +203,8 @@ def _read_lines(state: _Pass, stream: IO[bytes]) -> tuple[int, bool]:
             if stripped.startswith("//"):
                 continue
             read += 1
-            store.last_t = last
             state.line(number, read - 1, text)
-            last, buffer = store.last_t, store.buffer
-            room = store.run_size - len(buffer)
-            marked = len(defaulted) if not state.explicit else 0
-            if len(state.issues) >= MAX_ISSUES:
-                issues = None  # no more readings: the next line reports that the rest is not read
         else:
             continue
         break  # a line too long, or too many problems
-    store.last_t = last
     return read, content or read > 0

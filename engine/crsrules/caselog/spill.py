@@ -54,22 +54,22 @@ class RunStore:
         self.buffer: list[Record] = []
         self.runs: list[Path] = []
         self._dir: tempfile.TemporaryDirectory[str] | None = None
-        self.in_order = True
-        self.last_t = float("-inf")
+        self._sorted = True
+        self._last = float("-inf")
         self.strict: list[int] = []  # positions in ``buffer`` of records that are not quick readings (no spill, no sort)
 
     def add(self, rec: Record) -> None:
         """The next record in file order (its ``seq`` greater than any before)."""
         t = rec[0]
-        if t < self.last_t:  # same time: file order, which is seq order
-            self.in_order = False
-        self.last_t = t
+        if t < self._last:  # same time: file order, which is seq order
+            self._sorted = False
+        self._last = t
         buffer = self.buffer
         buffer.append(rec)
         if len(buffer) >= self.run_size:
-            self.spill()
+            self._spill()
 
-    def spill(self) -> None:
+    def _spill(self) -> None:
         if not self.buffer:
             return
         if self._dir is None:
@@ -84,8 +84,8 @@ class RunStore:
     def finish(self) -> None:
         """No more records: sort what is in memory, or spill it beside the other runs."""
         if self.runs:
-            self.spill()
-        elif not self.in_order:
+            self._spill()
+        elif not self._sorted:
             self.buffer.sort(key=_KEY)
 
     def add_strict(self, rec: Record) -> None:
@@ -99,12 +99,12 @@ class RunStore:
 
     def in_file_order(self) -> tuple[list[Record], list[int]] | None:
         """The records in memory, already in time order as the file gave them, and the strict ones' positions."""
-        return (self.buffer, self.strict) if not self.runs and self.in_order else None
+        return (self.buffer, self.strict) if not self.runs and self._sorted else None
 
     def __iter__(self) -> Iterator[Record]:
         if not self.runs:
             return iter(self.buffer)
-        if self.in_order:  # runs in order follow each other: no merge needed
+        if self._sorted:  # runs in order follow each other: no merge needed
             return (rec for path in self.runs for rec in _read_run(path))
         return heapq.merge(*(_read_run(p) for p in self.runs), key=_KEY)
 

@@ -6,7 +6,7 @@ rejected lines and warnings are complete before the first record is yielded.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .patient import PatientCarry
 from .quick import Reading
@@ -73,21 +73,19 @@ class CaseStream:
         screen = Screen(self.infusion_time)
         if records and not (screen.first <= records[0].t and records[-1].t <= screen.last):
             return None
-        patients = PatientCarry()
         dropped: set[int] = set()
-        for k in strict:
-            rec = records[k]
-            if rec.event.type == "patient":
-                patients.apply(rec.event)
-            if not self._screen_one(rec, *screen.check(rec)):
+        for k, (rec, reason, soft) in zip(strict, self._screened((records[k] for k in strict), screen)):
+            if not self._screen_one(rec, reason, soft):
                 dropped.add(k)
         return [rec for k, rec in enumerate(records) if k not in dropped] if dropped else records
 
-    def _screened(self) -> Iterator[tuple[Record, str | None, str | None]]:
-        screen = Screen(self.infusion_time)
+    def _screened(self, records: Iterable[Record] | None = None,
+                  screen: Screen | None = None) -> Iterator[tuple[Record, str | None, str | None]]:
+        """``(record, reason to reject, warning)`` for the store's records (or ``records``), in time order."""
+        screen = screen or Screen(self.infusion_time)
         patients = PatientCarry()  # a patient event updates only the fields it gives (in time order)
         first, last = screen.first, screen.last
-        for rec in self._store:
+        for rec in self._store if records is None else records:
             e = rec.event
             if type(e) is Reading and first <= rec.t <= last:
                 yield rec, None, None  # within its plausibility band (quick.py) and near the infusion

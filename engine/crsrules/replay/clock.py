@@ -77,15 +77,12 @@ class Clock:
     def run(self, records: Iterable[Any]) -> None:
         """Replay records (in time order, after any already run; a list or a stream); due times after the last one wait."""
         group: list[Any] = []
-        at, step, heap = self.at, self.step, self.heap
+        at = self.at
         now = None
         for rec in records:
             if rec[0] != now:  # a record's time is its first field
                 if group:
-                    if heap and heap[0][0] < now:
-                        at(now, group)  # due times first
-                    else:
-                        step(now, group)
+                    at(now, group)
                     group = []
                 now = rec[0]
             group.append(rec)

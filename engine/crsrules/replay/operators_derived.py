@@ -60,11 +60,7 @@ class WeightedSum(Operator):
         self.value = total if type(total) is int or total.is_integer() else round(total, 9)
         if parts != self.parts:  # the same events behind every term: the same evidence tuple
             self.parts = parts
-            if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1:  # two values of one event each
-                a, b = parts[0][0], parts[1][0]
-                self.evidence = (a,) if a == b else (a, b) if a < b else (b, a)
-            else:
-                self.evidence = _union(parts)
+            self.evidence = _union(parts)
         return self.value
 
 

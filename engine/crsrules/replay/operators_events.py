@@ -116,14 +116,14 @@ class _Extreme(Operator):
         beyond = self.beyond
         if self.window is None:
             if self.value is None or beyond(value, self.value):
-                self.value, self.evidence = value, ((rec.t, rec.seq, rec.id),)
+                self.value, self.evidence = value, (_ev(rec),)
                 self.written = reported(rec) if self.of_value else (None, None)
                 return True
             return False  # not beyond the extreme: nothing moved
         items = self.items
         while items and beyond(value, items[-1][1]):
             items.pop()  # never the extreme again while this newer, larger reading is in the window
-        items.append((rec.t, value, (rec.t, rec.seq, rec.id), reported(rec) if self.of_value else (None, None)))
+        items.append((rec.t, value, _ev(rec), reported(rec) if self.of_value else (None, None)))
         return len(items) == 1  # the new extreme of the window; otherwise its head, value and deadline stay
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import heapq
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from ..knowledge.conditions import base_var, leaf_test, leaves, of_kind, operand_kind
 from ..knowledge.model import Ruleset
@@ -50,7 +50,7 @@ class RulesetRuntime:
         self._build_gates()
         self.held: list[Any] = [None] * len(self.ops)  # (value, its region) as absorb last stored it
         deferrable = [not self.always[r] and not op.timed and not self.value_readers[r] for r, op in enumerate(self.ops)]
-        spans = Spans(self.ops, self.index, deferrable, self.value_readers)
+        spans = Spans(self.ops, self.index, deferrable)
         self.spans = spans if spans else None  # weighted sums computed when next needed (spans.py)
 
     def _build_gates(self) -> None:
@@ -137,18 +137,14 @@ class RulesetRuntime:
         if self._flipped(changed) or (self.episode_vars and self.episode_vars.intersection(changed)):
             self._evaluate(t)
 
-    def absorb(self, t: float, i: int) -> Sequence[int]:
+    def absorb(self, t: float, i: int) -> list[int]:
         """Follow a new value of operator ``i`` whose comparisons all kept their truth (its value is stored).
 
         Its value readers (a weighted sum, a product) are computed in place; one whose comparisons
         keep their truth too is stored and followed in turn. Returns the operators that need a full
         :meth:`step` (a reader whose comparisons changed, or one that a plain comparison cannot gate).
         """
-        spans = self.spans
-        if spans is not None and (lone := spans.lone.get(i)) is not None \
-                and spans.keeps(lone, i, self.values, self.names, self.held):
-            return ()  # the commonest reading: its one reader, a sum, keeps its truths and waits
-        values, evidence, ops, names, held = self.values, self.evidence, self.ops, self.names, self.held
+        values, evidence, ops, names, held, spans = self.values, self.evidence, self.ops, self.names, self.held, self.spans
         todo, pending = list(self.value_readers[i]), []
         while todo:
             r = todo.pop()
@@ -156,30 +152,20 @@ class RulesetRuntime:
             if self.always[r] or op.timed:
                 pending.append(r)
                 continue
+            if spans is not None and spans.keeps(r, i, values, names, held):
+                continue  # its truths stay: computed when the ruleset next steps
             name = names[r]
             before = values.get(name)
-            if spans is not None and (last := held[r]) is not None and last[0] is before \
-                    and spans.covers(r, i, values, values.get(names[i]), last[1]):
-                spans.stale[r] = None  # its truths stay: computed when the ruleset next steps
-                continue
             value = op.compute(t, values, evidence)
             if spans is not None:
                 spans.stale.pop(r, None)  # computed now: stored below, or computed again by the step
             if value == before and type(value) is type(before):
                 evidence[name] = op.evidence
                 continue
-            sig = self.sig[r]
-            if sig is None:
-                pending.append(r)  # never stepped: the step computes it and records its truths
+            if not self.same_truths(r, value, before):
+                pending.append(r)  # the step computes it again and follows the change
                 continue
-            regions = self.regions[r]
-            region = regions.of(value)
-            last = held[r]
-            was = last[1] if last is not None and last[0] is before else regions.of(before)
-            if region is None or region != was:
-                if [test(value) for test in self.gates[r]] != sig:
-                    pending.append(r)  # the step computes it again and follows the change
-                    continue
+            region = self.regions[r].of(value)
             held[r] = (value, region)  # the region of the stored value, for the next reading
             values[name], evidence[name] = value, op.evidence
             if spans is not None:
@@ -195,10 +181,11 @@ class RulesetRuntime:
         """
         sig = self.sig[i]
         if sig is None:
-            return False
+            return False  # never stepped: no truths recorded yet
         regions = self.regions[i]
         region = regions.of(value)
-        if region is not None and region == regions.of(before):
+        last = self.held[i]  # the region of ``before`` when absorb stored it
+        if region is not None and region == (last[1] if last is not None and last[0] is before else regions.of(before)):
             return True
         return [test(value) for test in self.gates[i]] == sig
 

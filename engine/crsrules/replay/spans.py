@@ -24,7 +24,7 @@ _EVENT_OPS = (Latest, Peak, Lowest, Count, Running)
 class Spans:
     """Per deferrable sum: the term last seen moving, its range, the other terms' values, the region."""
 
-    def __init__(self, ops: list[Any], index: dict[str, int], deferrable: list[bool], value_readers: list[list[int]]):
+    def __init__(self, ops: list[Any], index: dict[str, int], deferrable: list[bool]):
         self.others: dict[tuple[int, int], tuple[str, ...]] = {}  # (sum, term operator) -> the other terms
         for r, op in enumerate(ops):
             if not deferrable[r] or type(op) is not WeightedSum:
@@ -36,24 +36,13 @@ class Spans:
                 self.others[(r, k)] = tuple(n for n in op.reads if n != ops[k].name)
         self.span: dict[int, tuple[int, float, float, tuple[Any, ...], Any]] = {}
         self.stale: dict[int, None] = {}  # in the order marked
-        # a term operator whose one value reader is such a sum (systolic_bp -> sbp_minus_twice_age)
-        self.lone = {k: value_readers[k][0] for (r, k) in self.others if value_readers[k] == [r]}
 
     def __bool__(self) -> bool:
         return bool(self.others)
 
-    def covers(self, r: int, i: int, values: dict[str, Any], x: Any, region: Any) -> bool:
-        """Whether the sum ``r`` keeps ``region`` for the new value ``x`` of term operator ``i``."""
-        span = self.span.get(r)
-        if span is None or span[0] != i or span[4] != region:
-            return False
-        if (type(x) is not float and type(x) is not int) or not span[1] <= x <= span[2]:
-            return False
-        return tuple(map(values.get, self.others[(r, i)])) == span[3]
-
     def keeps(self, r: int, i: int, values: dict[str, Any], names: list[str], held: list[Any]) -> bool:
-        """For the lone reader ``r`` of term operator ``i``: True, and ``r`` marked stale, when the new value
-        of ``i`` (stored) keeps the region of the value ``r`` holds (:meth:`covers`, with its checks)."""
+        """True, and the sum ``r`` marked stale, when the new value of its term operator ``i`` (stored) lies in
+        the range learnt with the other terms as they are now, for the region of the value ``r`` holds."""
         span = self.span.get(r)
         if span is None or span[0] != i:
             return False
