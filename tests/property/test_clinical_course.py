@@ -3,7 +3,8 @@
 - Readings that stay on the same side of every threshold add no grade change (ASTCT 2019 Table 1:
   fever >= 38.0 C; the 24-h look-back and the episodes are ENG, clinical reference 1.6).
 - A child's dose never exceeds the mg/kg (per dose or per day) or the cap of its source:
-  methylprednisolone 1-2 mg/kg every 12 h (Brudno 2016, Table 3), anakinra 5-10 mg/kg/day in divided
+  the methylprednisolone pulse 30 mg/kg/day at most 1 g a day (clinical reference 4.4),
+  dexamethasone 0.5 mg/kg at most the adult 10 mg (draft), anakinra 5-10 mg/kg/day in divided
   doses at most the adult 100 mg (clinical reference 5.6), tocilizumab 12 mg/kg under 30 kg and
   8 mg/kg at most 800 mg (tisagenlecleucel label, section 2.4).
 - After a CRS episode resolves, no CRS treatment is recommended until a new onset.
@@ -107,8 +108,10 @@ def test_a_childs_dose_never_exceeds_its_source(events, age, weight):
         if f.dose is None:
             continue
         top = f.dose.max if f.dose.max is not None else f.dose.value
-        if f.action == "methylprednisolone" and f.ruleset.startswith("crs-escalation"):
-            assert top <= 2 * weight + 1e-9 and top <= 500, f.dose  # Brudno 2016: 1-2 mg/kg q12h; ASCO adult 500 mg
+        if f.action == "methylprednisolone" and f.rule.endswith("grade4"):
+            assert top <= 30 * weight + 1e-9 and top <= 1000, f.dose  # pulse 30 mg/kg/day, at most 1 g a day
+        if f.action == "dexamethasone":
+            assert top <= 0.5 * weight + 1e-9 and top <= 10, f.dose  # 0.5 mg/kg, at most the adult 10 mg
         if f.action == "anakinra":
             assert top * 4 <= 10 * weight + 1e-9 and top <= 100, f.dose  # 5-10 mg/kg/day in 4 doses; adult 100 mg
         if f.action == "tocilizumab":
@@ -122,7 +125,10 @@ def test_the_child_dose_limits_stated_here_are_the_rulesets():
     # the invariant above states its sources' numbers; the ruleset must say the same
     rules = {r.id: r for r in load_ruleset("crs-escalation").rules}
     child = rules["esc.methylprednisolone.grade4"].then.dose.child
-    assert (child.per_kg, child.per_kg_max) == (1, 2)
+    assert (child.per_kg_day, child.max_day, child.doses_per_day) == (30, 1000, 1)
+    for rule in ("esc.dexamethasone.grade3", "esc.nccn.dexamethasone.grade2"):
+        child = rules[rule].then.dose.child
+        assert (child.per_kg, child.max) == (0.5, 10)
     child = rules["esc.anakinra.grade4-refractory"].then.dose.child
     assert (child.per_kg_day, child.per_kg_day_max, child.doses_per_day, child.max) == (5, 10, 4, 100)
 

@@ -42,9 +42,10 @@ def test_sbp_85_is_not_hypotension_at_6_years():
     assert _grade({"birth_date": "1993-06-30"}) == 1
 
 
-def test_unknown_age_leaves_hypotension_by_sbp_unknown():
-    assert _grade({"weight_kg": 70}) == 1
-    assert _grade(None) == 1
+def test_unknown_age_judges_sbp_by_the_highest_age_cut():
+    # ENG Section 5.6: with no age, SBP < 90 mmHg (the cut over 10 years, the highest) so no low pressure is missed
+    assert _grade({"weight_kg": 70}) == 2
+    assert _grade(None) == 2
 
 
 def test_later_patient_events_update_only_the_fields_they_give():

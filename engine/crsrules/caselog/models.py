@@ -130,6 +130,7 @@ class Medication(_Event):
     drug: str
     dose: Quantity | None = None
     route: str | None = None
+    indication: Literal["crs", "icans", "replacement", "stress", "other"] | None = None
 
 
 class Procedure(_Event):

@@ -33,6 +33,8 @@ def _var_refs(spec: Variable) -> Iterator[str]:
         yield spec.elapsed.true_var
     if spec.since:
         yield spec.since
+    if spec.per_kg:
+        yield spec.per_kg
 
 
 def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, file: str) -> list[Issue]:

@@ -19,7 +19,7 @@ EVENT_TYPES = (
 OPERATOR_KEYS = (
     "latest", "peak", "lowest", "count", "running", "worst", "lookup", "elapsed", "held_for", "accumulated",
     "condition", "weighted_sum", "product", "count_true", "points", "grade", "flag", "snapshot",
-    "episode", "max_of",
+    "episode", "max_of", "total",
 )
 
 
@@ -100,6 +100,9 @@ class Variable(_Strict):
     snapshot: Snapshot | None = None
     episode: EpisodeSpec | None = None
     max_of: dict[str, float] | None = None
+    total: Selector | None = None
+    per_kg: str | None = None
+    highest: bool = False
     field: str = "value"
     unless_attributed: bool = False
     within: str | None = None
@@ -121,8 +124,14 @@ class Variable(_Strict):
             raise ValueError(f"a variable takes exactly one operator of {', '.join(OPERATOR_KEYS)}; got {given or 'none'}")
         if self.within is not None:
             parse_duration(self.within)
-        if (self.lookup is None) != (self.table is None):
-            raise ValueError("`lookup` needs `table` (a table in rulesets/_inputs/), and `table` needs `lookup`")
+        if self.lookup is not None and self.table is None:
+            raise ValueError("`lookup` needs `table` (a table in rulesets/_inputs/)")
+        if self.table is not None and self.lookup is None and self.total is None:
+            raise ValueError("`table` goes with `lookup` or `total`")
+        if self.highest and (self.total is None or self.within is None):
+            raise ValueError("`highest` (the most given in one window) goes with `total` and `within`")
+        if self.per_kg is not None and self.total is None:
+            raise ValueError("`per_kg` (the weight variable for doses charted per kg) goes with `total`")
         if (self.worst is None) != (self.by is None):
             raise ValueError("`worst` needs `by` (the field whose values each keep their own current value), and `by` needs `worst`")
         return self

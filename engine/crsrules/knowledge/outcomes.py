@@ -27,6 +27,9 @@ class Dose(_Strict):
     ``*_max`` give the upper end of a range; ``max`` caps one administration, ``max_day`` a day's total.
     ``child`` is the dose below ``adult_from_years`` (read from ``age``); a fixed adult dose with
     ``adult_from_years`` and no ``child`` is shown to a child with the ``adult-dose-for-child`` warning.
+    With the age unknown, a weight under ``child_below_kg`` is dosed as a child; otherwise an adult
+    fixed dose is shown with the ``age-unknown-adult-dose`` warning. ``draft`` says why a dose is
+    not from a source read: the firing is then draft and its basis says so.
     """
 
     fixed: float | None = None
@@ -44,7 +47,9 @@ class Dose(_Strict):
     under_kg: float | None = None
     per_kg_under: float | None = None
     adult_from_years: float | None = None
+    child_below_kg: float | None = None  # age unknown: a weight under this is dosed as a child
     child: "Dose | None" = None
+    draft: str | None = None  # why this dose is not from a source read (the firing is then draft)
     route: str | None = None
     frequency: str | None = None
 
@@ -58,6 +63,8 @@ class Dose(_Strict):
             raise ValueError("per_kg_day needs doses_per_day (one administration is the day's dose divided)")
         if self.child is not None and self.adult_from_years is None:
             raise ValueError("a child dose needs adult_from_years")
+        if self.child_below_kg is not None and self.adult_from_years is None:
+            raise ValueError("child_below_kg (for an unknown age) needs adult_from_years")
         return self
 
 

@@ -5,7 +5,7 @@ upper end of the range, both in the formula's unit after weight and caps; ``basi
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..knowledge.outcomes import Dose as DoseSpec
 from ..output.trace import Dose
@@ -19,30 +19,63 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def compute_dose(spec: DoseSpec | None, values: dict[str, Any]) -> tuple[Dose | None, str, str]:
-    """``(dose, note, adult_for_child)``: the note says why no dose could be computed; the last is
-    non-empty when a child is shown an adult fixed dose because no weight-based dose is sourced."""
-    if spec is None:
-        return None, "", ""
+class DoseResult(NamedTuple):
+    """A computed dose, or why none; a warning (code, text) to write beside it; why it is draft."""
+
+    dose: Dose | None
+    note: str = ""
+    warning: tuple[str, str] | None = None
+    draft: str = ""
+
+
+def _as_child(spec: DoseSpec, values: dict[str, Any]) -> tuple[bool, str]:
+    """Whether to dose as a child, and how that was decided when the age is unknown."""
+    if spec.adult_from_years is None:
+        return False, ""
     age = _number(values.get(spec.age))
-    child = spec.adult_from_years is not None and age is not None and age < spec.adult_from_years
+    if age is not None:
+        return age < spec.adult_from_years, ""
+    weight = _number(values.get(spec.weight))
+    if spec.child_below_kg is not None and weight is not None and weight < spec.child_below_kg:
+        return True, f"age unknown, weight {_fmt(weight)} kg under {_fmt(spec.child_below_kg)} kg: dosed as a child"
+    return False, "age unknown"
+
+
+def compute_dose(spec: DoseSpec | None, values: dict[str, Any]) -> DoseResult:
+    """The dose for this patient from the formula, with the note that says why none could be computed,
+    a warning when an adult fixed dose is shown to a child or to a patient of unknown age, and the
+    reason the dose is draft (a dose not from a source read)."""
+    if spec is None:
+        return DoseResult(None)
+    child, how = _as_child(spec, values)
     if child and spec.child is not None:
-        dose, note, _ = compute_dose(spec.child, values)
-        if dose is not None:
-            dose.basis = f"child under {_fmt(spec.adult_from_years)} y: {dose.basis}"  # type: ignore[arg-type]
-        return dose, note, ""
+        result = compute_dose(spec.child, values)
+        if result.dose is not None:
+            label = how or f"child under {_fmt(spec.adult_from_years)} y"  # type: ignore[arg-type]
+            result.dose.basis = f"{label}: {result.dose.basis}"
+        return result
+    age = _number(values.get(spec.age))
+    draft = spec.draft or ""
     extra = " ".join(x for x in (spec.route, spec.frequency) if x)
     tail = f"; {extra}" if extra else ""
     if spec.fixed is not None:
         basis = f"{_fmt(spec.fixed)}{'-' + _fmt(spec.fixed_max) if spec.fixed_max else ''} {spec.unit} (fixed){tail}"
-        warn = f"age {_fmt(age)} y is under {_fmt(spec.adult_from_years)} y" if child else ""  # type: ignore[arg-type]
-        if warn:
+        warning = None
+        if child:
             basis += " - adult dose, no weight-based dose sourced"
-        return Dose(value=spec.fixed, unit=spec.unit, max=spec.fixed_max, basis=basis), "", warn
+            warning = ("adult-dose-for-child", f"age {_fmt(age)} y is under {_fmt(spec.adult_from_years)} y")  # type: ignore[arg-type]
+        elif how:
+            basis += " - adult dose, age unknown"
+            warning = ("age-unknown-adult-dose", "no age recorded and no weight under "
+                       f"{_fmt(spec.child_below_kg)} kg: the adult dose is shown; check the age" if spec.child_below_kg
+                       else "no age recorded: the adult dose is shown; check the age")
+        if draft:
+            basis += f" (draft: {draft})"
+        return DoseResult(Dose(value=spec.fixed, unit=spec.unit, max=spec.fixed_max, basis=basis), "", warning, draft)
     weight = _number(values.get(spec.weight))
     if weight is None:
         per = spec.per_kg if spec.per_kg is not None else spec.per_kg_day
-        return None, f"dose {_fmt(per)} {spec.unit}/kg{'/day' if spec.per_kg is None else ''} not computed: weight unknown", ""  # type: ignore[arg-type]
+        return DoseResult(None, f"dose {_fmt(per)} {spec.unit}/kg{'/day' if spec.per_kg is None else ''} not computed: weight unknown")  # type: ignore[arg-type]
     if spec.per_kg is not None:
         per_kg, per_kg_max = spec.per_kg, spec.per_kg_max
         if spec.under_kg is not None and weight < spec.under_kg:
@@ -69,4 +102,5 @@ def compute_dose(spec: DoseSpec | None, values: dict[str, Any]) -> tuple[Dose | 
     if caps:
         basis += f" ({', '.join(caps)})"
     value_max = round(high, 3) if high is not None and high > low else None
-    return Dose(value=round(low, 3), unit=spec.unit, max=value_max, basis=basis + tail), "", ""
+    basis += tail + (f" (draft: {draft})" if draft else "")
+    return DoseResult(Dose(value=round(low, 3), unit=spec.unit, max=value_max, basis=basis), "", None, draft)

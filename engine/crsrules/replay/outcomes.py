@@ -32,6 +32,7 @@ class Outcomes:
         self.was_true: set[str] = set()
         self.changed_external: dict[str, tuple[Any, Evidence, str | None]] = {}
         self.episodes = Episodes(ruleset, emit)
+        self.warned: set[str] = set()  # dose warnings written once per case
 
     def update(self, t: float, true_rules: set[str], values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
         for scale, rules in self.grade_rules.items():
@@ -111,20 +112,25 @@ class Outcomes:
                       maturity=maturity, title=title)
             return
         assert isinstance(then, RecommendOutcome)
-        dose, note, adult_for_child = compute_dose(then.dose, values)
+        dose, note, warning, draft = compute_dose(then.dose, values)
         text = then.text if not note else f"{then.text} ({note})"
         to_grade = then.to_grade
         managed, graded = values.get(then.managed_grade or ""), values.get(then.scale_grade or "")
         if isinstance(managed, int) and isinstance(graded, int) and managed > graded:
             to_grade = managed
             text += f" (managed as grade {managed} after escalation; the scale grade is {graded})"
-        if adult_for_child:
+        if warning or draft:
             maturity = "draft"
         self.emit(t, rule, self.ruleset, values, evidence, kind="recommendation", action=then.recommend, text=text,
                   dose=dose, to_grade=to_grade, maturity=maturity, title=title)
-        if adult_for_child:
-            self.emit(t, rule, self.ruleset, values, evidence, kind="warning", code="adult-dose-for-child",
-                      text=f"{then.recommend}: only an adult fixed dose is sourced; {adult_for_child}", maturity="draft")
+        if warning and warning[0] == "age-unknown-adult-dose":
+            warning = None if "age-unknown-adult-dose" in self.warned else warning  # once per case: one fact
+            self.warned.add("age-unknown-adult-dose")
+        if warning:
+            code, why = warning
+            lead = "only an adult fixed dose is sourced" if code == "adult-dose-for-child" else "adult fixed dose"
+            self.emit(t, rule, self.ruleset, values, evidence, kind="warning", code=code,
+                      text=f"{then.recommend}: {lead}; {why}", maturity="draft")
 
 
 def rule_evidence(rule: Rule, values: dict[str, Any], evidence: dict[str, Evidence], lapsed: bool) -> Evidence:

@@ -11,6 +11,7 @@ from .operators_events import Count, Latest, Lowest, Operator, Peak, Running
 from .operators_keyed import Worst
 from .operators_tables import Lookup
 from .operators_time import Accumulated, Elapsed, HeldFor, _Clock
+from .operators_total import Total
 from .selectors import Match, compile_selector, index_keys
 
 _BUILD = {
@@ -18,12 +19,13 @@ _BUILD = {
     "elapsed": Elapsed, "held_for": HeldFor, "accumulated": Accumulated, "condition": ConditionVar,
     "weighted_sum": WeightedSum, "product": Product, "count_true": CountTrue, "points": PointsScore,
     "grade": External, "flag": External, "snapshot": SnapshotVar, "episode": EpisodeVar, "max_of": MaxOf,
+    "total": Total,
 }
 
 
 def _selector(spec: Any) -> Any:
     op = spec.operator
-    if op in ("latest", "peak", "lowest", "count", "running", "worst", "lookup"):
+    if op in ("latest", "peak", "lowest", "count", "running", "worst", "lookup", "total"):
         return getattr(spec, op)
     if op == "elapsed":
         return spec.elapsed.first or spec.elapsed.last

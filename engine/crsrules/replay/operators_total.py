@@ -1,0 +1,113 @@
+"""``total``: the amount given of what a selector matches, in a trailing window or since an anchor.
+
+Each matching event adds its ``field`` (a quantity such as a medication's ``dose``) in mg: ``g``,
+``mg``, ``ug``/``mcg`` are converted; a dose charted per kilogram (``mg/kg``) is multiplied by the
+variable named in ``per_kg`` (the weight) as it stands when the dose is given, and a per-kg dose
+with no weight known adds nothing (the total then understates the course, which rules may warn of).
+With a ``table`` (rows in ``rulesets/_inputs/``, each naming a drug by ``id``), each amount is
+multiplied by the row's ``column`` for the event's drug (e.g. a corticosteroid's dexamethasone-
+equivalent mg per mg); a drug with no row adds nothing. The value is 0 when nothing counts.
+With ``highest: true`` the value is instead the most given in any one window (``within``) since
+the anchor: the intensity a course has reached, which a taper or a late dose does not lower.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from .operators_events import COUNT_EVIDENCE, Evidence, Operator, _ev
+from .operators_tables import normalise, table_index
+from .selectors import field_of
+
+_MG = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001, "mg/kg": 1.0}
+
+
+class Total(Operator):
+    """The summed amount (mg, or mg of a reference drug through ``table``) of the matching events."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.window = spec.window_s
+        self.timed = self.window is not None and not spec.highest
+        self.since = spec.since
+        self.per_kg = spec.per_kg
+        self.reads = tuple(v for v in (spec.since, spec.per_kg) if v)
+        self.factors = table_index(spec.table, spec.column) if spec.table else None
+        self.times: list[float] = []
+        self.amounts: list[float] = []
+        self.ids: list[tuple[float, int, str]] = []
+        self.pending: list[Any] = []  # events not yet weighed: a per-kg dose needs the weight of its time
+        self.value = 0.0
+
+    def on_event(self, rec: Any) -> bool:
+        if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
+            return False
+        self.pending.append(rec)
+        return True
+
+    def _amount(self, rec: Any, weight: Any) -> float | None:
+        quantity = field_of(rec.event, self.spec.field)
+        value, unit = getattr(quantity, "value", None), getattr(quantity, "unit", None)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or unit is None:
+            return None
+        scale = _MG.get(str(unit).strip().lower())
+        if scale is None:
+            return None
+        amount = float(value) * scale
+        if str(unit).strip().lower() == "mg/kg":
+            if not isinstance(weight, (int, float)) or isinstance(weight, bool):
+                return None
+            amount *= float(weight)
+        if self.factors is not None:
+            factor = self.factors.get(_key(getattr(rec.event, "drug", None)))
+            if not isinstance(factor, (int, float)):
+                return None
+            amount *= float(factor)
+        return amount
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        if self.pending:
+            weight = values.get(self.per_kg) if self.per_kg else None
+            for rec in self.pending:
+                amount = self._amount(rec, weight)
+                if amount is not None:
+                    self.times.append(rec.t)
+                    self.amounts.append(amount)
+                    self.ids.append(_ev(rec))
+            self.pending = []
+        start = 0
+        if self.window is not None and not self.spec.highest:
+            start = bisect.bisect_right(self.times, t - self.window)
+        if self.since:
+            anchor = values.get(f"{self.since}@anchor")
+            start = len(self.times) if anchor is None else max(start, bisect.bisect_left(self.times, anchor))
+        if self.spec.highest:
+            self.value, first = self._highest(start)
+        else:
+            self.value, first = round(sum(self.amounts[start:]), 6), start
+        self.evidence = tuple(self.ids[first:start + COUNT_EVIDENCE] if not self.spec.highest
+                              else self.ids[first:first + COUNT_EVIDENCE])
+        return self.value
+
+    def _highest(self, since: int) -> tuple[float, int]:
+        """The largest sum over one window's span of the events from ``since``, and where it starts."""
+        best, best_at, low, running = 0.0, since, since, 0.0
+        times, amounts, window = self.times, self.amounts, self.window or float("inf")
+        for i in range(since, len(times)):
+            running += amounts[i]
+            while times[low] <= times[i] - window:
+                running -= amounts[low]
+                low += 1
+            if running > best + 1e-9:
+                best, best_at = running, low
+        return round(best, 6), best_at
+
+    def due(self, t: float) -> float | None:
+        if self.window is None or self.spec.highest:
+            return None
+        i = bisect.bisect_right(self.times, t - self.window)
+        return self.times[i] + self.window if i < len(self.times) else None
+
+
+def _key(drug: Any) -> str:
+    return normalise(drug) if isinstance(drug, str) else ""
