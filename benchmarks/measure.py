@@ -127,6 +127,27 @@ def grade_changes(trace: Path) -> dict[str, str]:
             for k, n in sorted(counts.items())}
 
 
+def recommendations_per_episode(trace: Path) -> tuple[int, dict[str, int]]:
+    """The CRS episodes (ASTCT) in a jsonl trace, and per recommending rule the most records it wrote in one
+    episode: on jittery monitor data a treatment should come at most once per rule per episode unless the
+    clinical state really changes."""
+    episodes, current = 0, 0
+    most: Counter[str] = Counter()
+    per: Counter[tuple[int, str]] = Counter()
+    with trace.open() as lines:
+        for line in lines:
+            record = json.loads(line)
+            kind = record.get("kind")
+            if kind == "episode" and record["ruleset"].startswith("astct-2019-crs@") and record.get("status") == "started":
+                episodes += 1
+                current = episodes
+            elif kind == "recommendation":
+                key = (current, record["rule"])
+                per[key] += 1
+                most[record["rule"]] = max(most[record["rule"]], per[key])
+    return episodes, dict(sorted(most.items()))
+
+
 def live_process(path: Path, rulesets: list[str]) -> dict[str, float]:
     """Per-event ``append`` latency of a live replay of the file, in a fresh process (µs)."""
     script = Path(__file__).with_name("live_latency.py")

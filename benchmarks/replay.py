@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import write  # noqa: E402
-from measure import grade_changes, json_rate, live_process, naive_rate, replay_process  # noqa: E402
+from measure import grade_changes, recommendations_per_episode, json_rate, live_process, naive_rate, replay_process  # noqa: E402
 
 
 def _cpu() -> str:
@@ -91,6 +91,9 @@ def bench_case(kind: str, days: tuple[float, float], repeat: int, rulesets: list
           f"growth {_span(growth, '{:+.0f}', median(growth))} MB   (goal <= +40)")
     changes = grade_changes(out / f"{large.stem}.trace.jsonl")
     print(f"  grade records per scale ({days[1]:g} d, per episode): " + (", ".join(f"{k} {v}" for k, v in changes.items()) or "none"))
+    episodes, most = recommendations_per_episode(out / f"{large.stem}.trace.jsonl")
+    print(f"  recommendations, most per rule in one of {episodes} CRS episode(s): "
+          + (", ".join(f"{rule} {n}" for rule, n in most.items()) or "none"))
     if live:
         runs = [live_process(large, rulesets) for _ in range(repeat)]
         medians, p99s = [r["median_us"] for r in runs], [r["p99_us"] for r in runs]
