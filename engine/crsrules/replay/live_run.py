@@ -132,9 +132,8 @@ def screen_one(screen: Screen, rec: Record, into: Screened) -> bool:
         into.rejected += 1
         into.inputs.append(input_firing("rejected", rec.t, screen.infusion, rec.line, rec.id, reason=reason))
         return False
-    if soft:
-        into.inputs.append(input_firing("warning", rec.t, screen.infusion, rec.line, rec.id,
-                                        code="implausible-value", text=soft))
+    for code, text in soft or ():
+        into.inputs.append(input_firing("warning", rec.t, screen.infusion, rec.line, rec.id, code=code, text=text))
     into.kept.append(rec)
     return True
 
