@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from crsrules.caselog.drugs import table
 from crsrules.caselog.models import AGENTS, DEVICES, KNOWN_DRUGS, LABS, VITALS, Patient, Procedure
 from crsrules.errors import CrsrulesError
 from crsrules.interop.mapping import all_concepts, load_mapping, parse_mapping
@@ -25,7 +26,7 @@ def mapping():
 def test_every_target_is_a_case_log_value(mapping):
     allowed = ({f"vital.{v}" for v in VITALS} | {f"lab.{v}" for v in LABS} | {f"oxygen.{d}" for d in DEVICES}
                | {"oxygen.fio2", "oxygen.flow"} | {f"vasopressor.{a}" for a in AGENTS}
-               | {f"medication.{d}" for d in KNOWN_DRUGS} | {f"procedure.{p}" for p in PROCEDURES}
+               | {f"medication.{d}" for d in table().ids} | {f"procedure.{p}" for p in PROCEDURES}
                | {f"patient.{f}" for f in Patient.model_fields})
     for section, concept in all_concepts(mapping):
         assert concept.to in allowed, (section, concept.to)
@@ -75,3 +76,17 @@ def test_names_match_whole_words_only():
     index = load_mapping()
     assert [m.concept.to for m in index.find("medications", [], ["Noradrenaline 4 mg in 250 mL"])] == ["vasopressor.norepinephrine"]
     assert index.find("medications", [], ["epinephrinexyz"]) == []
+
+
+def test_the_drugs_come_from_the_one_drug_table(mapping):
+    """Every drug of rulesets/_inputs/drugs.yaml, with its names, brands and RxNorm code, is a medication concept."""
+    meds = {c.target: c for c in mapping.medications if c.kind == "medication"}
+    assert set(meds) == set(table().ids) >= set(KNOWN_DRUGS)
+    toci = meds["tocilizumab"]
+    assert {"Actemra", "RoActemra", "Tofidence", "Tyenne"} <= set(toci.names)
+    assert [(c.code, c.checked) for c in toci.codes] == [("612865", "drugs.cureid")]
+    assert all(c.checked in mapping.sources for m in meds.values() for c in m.codes)
+    found = load_mapping().find("medications", [("http://www.nlm.nih.gov/research/umls/rxnorm", "6902")], [])
+    assert [m.concept.to for m in found] == ["medication.methylprednisolone"]
+    by_brand = load_mapping().find("medications", [], ["Solu-Medrol 500 mg IV"])
+    assert [m.concept.to for m in by_brand] == ["medication.methylprednisolone"]

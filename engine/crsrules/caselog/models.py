@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, TypeAdapter, field_validator,
                       model_validator)
 
+from .drugs import resolve as resolve_drug
+
 Number = Union[StrictInt, StrictFloat]
 VITALS = ("temperature", "systolic_bp", "diastolic_bp", "mean_arterial_pressure", "heart_rate", "respiratory_rate",
           "spo2", "urine_output")
@@ -126,11 +128,28 @@ class FluidBolus(_Event):
 
 
 class Medication(_Event):
+    """A single administration. ``drug`` is read through the drug table (drugs.py): a name it knows
+    becomes the table's id, and the name as charted is kept in ``drug_as_charted``."""
+
     type: Literal["medication"]
     drug: str
     dose: Quantity | None = None
     route: str | None = None
     indication: Literal["crs", "icans", "replacement", "stress", "other"] | None = None
+    drug_as_charted: str | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> "Medication":
+        found = resolve_drug(self.drug)
+        if found.id is not None and found.id != self.drug:
+            if self.drug_as_charted is None:
+                self.drug_as_charted = self.drug
+            self.drug = found.id
+            if self.dose is None and found.dose is not None:
+                self.dose = Quantity(value=found.dose[0], unit=found.dose[1])
+            if self.route is None and found.route is not None:
+                self.route = found.route
+        return self
 
 
 class Procedure(_Event):

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from . import plausibility
+from .drugs import unknown_drug
 from .records import CaseLog, InputWarning, Record, Rejected
 from .units import PRESSOR_PER_WEIGHT, PRESSOR_UNITS, tidy
 
@@ -24,6 +25,7 @@ class Screen:
         self.running: set[str] = set()
         self.weight: float | None = None
         self.bands = plausibility.bands()
+        self.unknown_drugs: set[str] = set()  # each name the drug table does not know is warned about once
         self.set_infusion(infusion)
 
     def set_infusion(self, infusion: float | None) -> None:
@@ -32,8 +34,8 @@ class Screen:
         self.first, self.last = ((infusion - self.window, infusion + self.window) if infusion is not None
                                  else (float("-inf"), float("inf")))
 
-    def check(self, rec: Record) -> tuple[str | None, str | None]:
-        """``(reason to reject, warning)``; a record that is kept updates the screen's memory."""
+    def check(self, rec: Record) -> tuple[str | None, list[tuple[str, str]] | None]:
+        """``(reason to reject, warnings as (code, text))``; a record that is kept updates the screen's memory."""
         e = rec.event
         if (e.type == "vital" or (e.type == "lab" and e.reference_high is None and e.reference_low is None)) \
                 and self.first <= rec.t <= self.last:  # the common case, fast
@@ -41,12 +43,18 @@ class Screen:
             if band is None or band[0] <= e.value <= band[1]:
                 return None, None
         reason, soft = self._reason(rec)
+        notes = [("implausible-value", soft)] if soft else None
         if reason is None:
             if e.type == "patient" and e.weight_kg is not None:
                 self.weight = float(e.weight_kg)
             elif e.type == "vasopressor":
                 (self.running.discard if e.action == "stop" else self.running.add)(e.agent)
-        return reason, soft
+            elif e.type == "medication" and e.drug not in self.unknown_drugs:
+                text = unknown_drug(e.drug, rec.line)
+                if text is not None:
+                    self.unknown_drugs.add(e.drug)
+                    notes = (notes or []) + [("unknown-drug", text)]
+        return reason, notes
 
     def _reason(self, rec: Record) -> tuple[str | None, str | None]:
         e = rec.event
@@ -85,8 +93,8 @@ def screen_all(records: list[Record], source: str, lines_read: int) -> CaseLog:
         if reason:
             rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
             continue
-        if soft:
-            warnings.append(InputWarning(line=rec.line, id=rec.id, code="implausible-value", text=soft, t=rec.t))
+        for code, text in soft or ():
+            warnings.append(InputWarning(line=rec.line, id=rec.id, code=code, text=text, t=rec.t))
         kept.append(rec)
     if infusion is None:
         warnings.insert(0, InputWarning(line=None, id=None, code="no-infusion",

@@ -54,13 +54,13 @@ class CaseStream:
             self.warnings.insert(0, InputWarning(line=None, id=None, code="no-infusion",
                                                  text="no infusion event: days since infusion are not shown", t=first))
 
-    def _screen_one(self, rec: Record, reason: str | None, soft: str | None) -> bool:
-        """Note a rejection or a warning; True when the record is used."""
+    def _screen_one(self, rec: Record, reason: str | None, soft: list[tuple[str, str]] | None) -> bool:
+        """Note a rejection or the warnings; True when the record is used."""
         if reason:
             self.rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
             return False
-        if soft:
-            self.warnings.append(InputWarning(line=rec.line, id=rec.id, code="implausible-value", text=soft, t=rec.t))
+        for code, text in soft or ():
+            self.warnings.append(InputWarning(line=rec.line, id=rec.id, code=code, text=text, t=rec.t))
         return True
 
     def _screen_strict(self, in_order: tuple[list[Record], list[int]] | None) -> list[Record] | None:
@@ -80,7 +80,7 @@ class CaseStream:
         return [rec for k, rec in enumerate(records) if k not in dropped] if dropped else records
 
     def _screened(self, records: Iterable[Record] | None = None,
-                  screen: Screen | None = None) -> Iterator[tuple[Record, str | None, str | None]]:
+                  screen: Screen | None = None) -> Iterator[tuple[Record, str | None, list[tuple[str, str]] | None]]:
         """``(record, reason to reject, warning)`` for the store's records (or ``records``), in time order."""
         screen = screen or Screen(self.infusion_time)
         patients = PatientCarry()  # a patient event updates only the fields it gives (in time order)

@@ -44,6 +44,11 @@ def cmd_validate(args: Any) -> int:
                 for case in _cases(path):
                     with open_case_log(case) as log:
                         print(f"{printable(str(case))}: ok ({log.used} events, {len(log.rejected)} rejected lines)")
+            elif path.name == "drugs.yaml" and path.is_file():
+                from ..caselog.drugs import read_table
+                drugs = read_table(path.read_text(encoding="utf-8"), str(path))
+                coded = sum(1 for d in drugs.drugs if d.rxcui)
+                print(f"{path}: ok ({len(drugs.drugs)} drugs, {coded} with an RxNorm code)")
             else:
                 rs = load_ruleset(path)
                 print(f"{path}: ok ({rs.ref}, {len(rs.rules)} rules, {sum(r.maturity == 'draft' for r in rs.rules)} draft)")

@@ -134,11 +134,27 @@ def parse_mapping(data: Any, source: str = "fhir-mapping.yaml") -> Mapping:
     return mapping
 
 
+def with_drug_table(mapping: Mapping) -> Mapping:
+    """The mapping with its drugs (``medication.<id>``) read from the package's drug table
+    (rulesets/_inputs/drugs.yaml): every name and brand of a row, and its RxNorm ingredient code,
+    checked by the table's source (``drugs.<key>``). Other medication concepts (the vasopressors) follow."""
+    from ..caselog.drugs import TABLE, table
+
+    drugs = table()
+    concepts = [Concept(to=f"medication.{d.id}", names=list(dict.fromkeys(d.names)),
+                        codes=[Code(system="rxnorm", code=d.rxcui, display=d.generic, checked=f"drugs.{d.rxcui_source[0]}")]
+                        if d.rxcui and d.rxcui_source else [])
+                for d in drugs.drugs]
+    sources = {**mapping.sources, **{f"drugs.{k}": f"{TABLE}: {v}" for k, v in drugs.sources.items()}}
+    others = [c for c in mapping.medications if c.kind != "medication"]
+    return mapping.model_copy(update={"medications": concepts + others, "sources": sources})
+
+
 @lru_cache(maxsize=1)
 def load_mapping() -> Index:
-    """The bundled mapping, indexed."""
+    """The bundled mapping, indexed, its drugs from the drug table."""
     text = (resources.files("crsrules.rulesets") / "_inputs" / "fhir-mapping.yaml").read_text(encoding="utf-8")
-    return Index(parse_mapping(yaml.safe_load(text)))
+    return Index(with_drug_table(parse_mapping(yaml.safe_load(text))))
 
 
 def all_concepts(mapping: Mapping) -> list[tuple[str, Concept]]:

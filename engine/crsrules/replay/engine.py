@@ -12,6 +12,7 @@ from ..output.trace import Firing, RulesetInfo, Summary, Trace
 from .._version import __version__
 from ..timeutil import iso
 from .clock import Clock
+from .death import watch_death
 from ..caselog.from_python import case_log_from_events
 from .firings import FiringLog, input_firing, trace_order
 from .resolve import resolve_rulesets
@@ -50,6 +51,7 @@ def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None,
         rt.matcher.open(log.source)
     try:
         clock = Clock(runtimes)
+        watch_death(clock, out.death)
         clock.run(log.records if isinstance(log, CaseLog) else log.iter_records())  # pass 2, one time at a time
     finally:
         for rt in runtimes:

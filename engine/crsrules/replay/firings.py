@@ -7,6 +7,7 @@ from ..knowledge.conditions import holds, leaves
 from ..knowledge.model import Rule, Ruleset
 from ..output.trace import Firing, Source, make_record
 from ..timeutil import day_label, iso
+from .death import Death
 from .operators_events import Evidence
 from .outcomes import rule_evidence
 
@@ -18,11 +19,15 @@ class FiringLog:
         self.infusion = infusion
         self.explain = explain
         self.firings: list[Firing] = []
+        self.death = Death()  # recommendations end at a death event (death.py)
 
     def emit(self, t: float, rule: Rule, ruleset: Ruleset, values: dict[str, Any], evidence: dict[str, Evidence],
              *, kind: str, lapsed: bool = False, maturity: str | None = None, title: str | None = None,
              **fields: Any) -> Evidence:
-        """Record one firing of ``rule``; ``maturity`` overrides the rule's (a draft it inherits)."""
+        """Record one firing of ``rule``; ``maturity`` overrides the rule's (a draft it inherits).
+        Nothing is recommended at or after a death (death.py)."""
+        if self.death.at is not None and self.death.ends(t, kind, fields.get("code")):
+            return ()
         ev = rule_evidence(rule, values, evidence, lapsed)
         firing = make_record(
             kind, time=iso(t), t=t, ruleset=ruleset.ref, rule=rule.id, title=title or rule.title,

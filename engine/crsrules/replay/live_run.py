@@ -19,6 +19,7 @@ from ..knowledge.model import Ruleset
 from ..matchers.base import make_matcher
 from ..output.trace import Firing
 from .clock import Clock
+from .death import watch_death
 from .firings import FiringLog, input_firing
 from .fork import fork
 from .runtime import RulesetRuntime
@@ -32,6 +33,7 @@ class Run:
         self.out = FiringLog(infusion, explain=False)
         self.runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), self.out.emit) for rs in rulesets]
         self.clock = Clock(self.runtimes)
+        watch_death(self.clock, self.out.death)
 
     def run_records(self, group: list[Record]) -> None:
         """One time step (the due times before it first)."""
@@ -132,9 +134,8 @@ def screen_one(screen: Screen, rec: Record, into: Screened) -> bool:
         into.rejected += 1
         into.inputs.append(input_firing("rejected", rec.t, screen.infusion, rec.line, rec.id, reason=reason))
         return False
-    if soft:
-        into.inputs.append(input_firing("warning", rec.t, screen.infusion, rec.line, rec.id,
-                                        code="implausible-value", text=soft))
+    for code, text in soft or ():
+        into.inputs.append(input_firing("warning", rec.t, screen.infusion, rec.line, rec.id, code=code, text=text))
     into.kept.append(rec)
     return True
 
