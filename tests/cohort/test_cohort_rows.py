@@ -16,7 +16,7 @@ from crsrules.cohort.rows import case_columns, case_row, graded_scales
 CASE = """\
 {"time": "2000-01-01T00:00:00Z", "type": "patient", "age_years": 45, "weight_kg": 70}
 {"time": "2000-01-01T00:00:00Z", "type": "infusion", "product": "axicabtagene ciloleucel"}
-{"time": "2000-01-01T12:00:00Z", "type": "medication", "drug": "methylprednisolone", "dose": {"value": 40, "unit": "mg"}}
+{"time": "2000-01-01T12:00:00Z", "type": "medication", "drug": "methylprednisolone", "dose": {"value": 40, "unit": "mg"}, "indication": "other"}
 {"time": "2000-01-02T00:00:00Z", "type": "vital", "name": "temperature", "value": 39.0, "unit": "Cel"}
 {"time": "2000-01-02T06:00:00Z", "type": "assessment", "name": "hypotension", "value": true}
 {"time": "2000-01-02T08:00:00Z", "type": "medication", "drug": "tocilizumab", "dose": {"value": 560, "unit": "mg"}}

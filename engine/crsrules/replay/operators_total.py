@@ -8,7 +8,9 @@ With a ``table`` (rows in ``rulesets/_inputs/``, each naming a drug by ``id``), 
 multiplied by the row's ``column`` for the event's drug (e.g. a corticosteroid's dexamethasone-
 equivalent mg per mg); a drug with no row adds nothing. The value is 0 when nothing counts.
 With ``highest: true`` the value is instead the most given in any one window (``within``) since
-the anchor: the intensity a course has reached, which a taper or a late dose does not lower.
+the anchor: the intensity a course has reached, which a taper or a late dose does not lower. With
+``largest: true`` it is the largest single amount in the window: a course's first dose tells its rate
+before the window fills.
 """
 from __future__ import annotations
 
@@ -81,6 +83,12 @@ class Total(Operator):
         if self.since:
             anchor = values.get(f"{self.since}@anchor")
             start = len(self.times) if anchor is None else max(start, bisect.bisect_left(self.times, anchor))
+        if self.spec.largest:
+            amounts = self.amounts[start:]
+            self.value = round(max(amounts), 6) if amounts else 0.0
+            first = start + amounts.index(max(amounts)) if amounts else start
+            self.evidence = tuple(self.ids[first:first + 1])
+            return self.value
         if self.spec.highest:
             self.value, first = self._highest(start)
         else:

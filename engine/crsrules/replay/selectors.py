@@ -40,6 +40,15 @@ def index_keys(selector: Selector) -> tuple[list[tuple[str, Any]], Selector]:
     return [(selector.type, n) for n in names], rest
 
 
+def _member(value: Any, allowed: frozenset[Any]) -> bool:
+    """``value in allowed``; a value that cannot be hashed (a quantity, asked for by ``null``) is in
+    none of the listed scalars."""
+    try:
+        return value in allowed
+    except TypeError:
+        return False
+
+
 def compile_selector(selector: Selector) -> Match:
     """A predicate over events for the selector's field filters (the type is indexed separately)."""
     filters = [(name, frozenset(values)) for name, values in selector.filters().items()]
@@ -47,5 +56,5 @@ def compile_selector(selector: Selector) -> Match:
         return ALWAYS
     if len(filters) == 1:
         (name, allowed), = filters
-        return lambda event: field_of(event, name) in allowed
-    return lambda event: all(field_of(event, name) in allowed for name, allowed in filters)
+        return lambda event: _member(field_of(event, name), allowed)
+    return lambda event: all(_member(field_of(event, name), allowed) for name, allowed in filters)
