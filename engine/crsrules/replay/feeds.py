@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .clock import Clock
 
 _SHAREABLE = (Latest, Peak, Lowest, Count, Running)
-_NONE: dict[str, Any] = {}  # no evidence: an event operator reads none
+_NONE: dict[str, Any] = {}  # no values, no evidence: an event operator reads none
 _INF = float("inf")
 NOWHERE = (_INF, -_INF)  # an interval no number lies in
 
@@ -48,7 +48,6 @@ class Feed:
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].bounds[i])
         self.last: Any = None
         self.inside = NOWHERE  # the open interval between two operands where ``last`` lies (none yet)
-        self.side: dict[str, Any] = {}
         self.value: Any = None
         self.found: Any = None  # the evidence of the value last settled (the same tuple while nothing moved)
         self.stores = [(runtimes[k].values, runtimes[k].evidence, name) for k, _, name in self.gated]
@@ -81,8 +80,7 @@ class Feed:
             return
         if self.fast:
             op = self.op
-            side = self.side  # what compute writes beside the value (the value as written)
-            value = op.compute(t, side, _NONE)
+            value = op.compute(t, _NONE, _NONE)  # an event operator reads no variable and writes none
             found = op.evidence
             if found is self.found and value == self.value and type(value) is type(self.value) and self.last is not None:
                 return  # the same value from the same events (a peak the reading did not beat): nothing moved

@@ -67,7 +67,7 @@ class Run:
 
 # Attributes set when a runtime is built and never changed by a replay (copying them is waste).
 _STATIC_RUNTIME = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of",
-                   "clocks", "by_type")
+                   "clocks", "by_type", "side_keys")
 _STATIC_OUTCOMES = ("grade_rules", "flag_rules", "edge_rules")
 _STATIC_OPERATOR = ("spec", "leaves", "tests", "test", "terms", "reads", "thresholds")
 

@@ -17,6 +17,7 @@ from typing import Any
 from .selectors import field_getter, field_of
 
 Evidence = tuple[tuple[float, int, str], ...]
+WRITTEN = ("__reported", "__unit")  # beside a variable: its value and unit as written (knowledge.conditions.base_var)
 COUNT_EVIDENCE = 50  # a count cites at most its first 50 events: evidence stays small whatever the count
 
 
@@ -25,6 +26,7 @@ class Operator:
 
     reads: tuple[str, ...] = ()
     timed = False
+    side: tuple[str, ...] = ()  # suffixes of the values kept beside this one, written by the runtime under its name
 
     def __init__(self, name: str, spec: Any):
         self.name = name
@@ -55,13 +57,17 @@ def reported(rec: Any) -> tuple[Any, Any]:
 
 
 class Latest(Operator):
-    """The field of the latest matching event; None when that event is attributed (if asked)."""
+    """The field of the latest matching event; None when that event is attributed (if asked).
 
+    ``written``: the value and unit as written (:data:`WRITTEN`), which the runtime stores under
+    the reading ruleset's own name (an instance may be shared by rulesets that name it differently).
+    """
+
+    side = WRITTEN
     written: tuple[Any, Any] = (None, None)
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
-        self.keys = (f"{name}__reported", f"{name}__unit")
         self.get = field_getter(spec.field)
         self.unless = bool(spec.unless_attributed)
         self.of_value = spec.field == "value"
@@ -79,11 +85,6 @@ class Latest(Operator):
             self.written = (None, None)
         self.evidence = ((rec.t, rec.seq, rec.id),)
 
-    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
-        keys, written = self.keys, self.written
-        values[keys[0]], values[keys[1]] = written
-        return self.value
-
 
 class _Extreme(Operator):
     """Max (peak) or min (lowest) of a field, over all time or a trailing window.
@@ -93,6 +94,7 @@ class _Extreme(Operator):
     """
 
     beyond: Any = staticmethod(operator.gt)  # whether a value lies beyond another (higher for a peak)
+    side = WRITTEN  # ``written``, as for :class:`Latest`
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -100,7 +102,6 @@ class _Extreme(Operator):
         self.items: deque[tuple[float, float, tuple[float, int, str], tuple[Any, Any]]] = deque()
         self.timed = self.window is not None
         self.written: tuple[Any, Any] = (None, None)
-        self.keys = (f"{name}__reported", f"{name}__unit")
         self.get = field_getter(spec.field)
         self.head: Any = None
         self.unless = bool(spec.unless_attributed)
@@ -138,8 +139,6 @@ class _Extreme(Operator):
             else:
                 self.head = None
                 self.value, self.evidence, self.written = None, (), (None, None)
-        keys, written = self.keys, self.written
-        values[keys[0]], values[keys[1]] = written
         return self.value
 
     def due(self, t: float) -> float | None:

@@ -23,6 +23,8 @@ class RulesetRuntime:
         self.matcher = matcher
         self.ops, self.by_type = build_operators(ruleset)
         self.names = [op.name for op in self.ops]  # an operator may be shared with another ruleset under its name
+        # the values an operator keeps beside its own, under this ruleset's names (never the operator's)
+        self.side_keys = [tuple(name + suffix for suffix in op.side) for name, op in zip(self.names, self.ops)]
         self.index = {name: i for i, name in enumerate(self.names)}
         self.readers: list[list[int]] = [[] for _ in self.ops]
         self.external: dict[str, list[int]] = {}
@@ -114,6 +116,9 @@ class RulesetRuntime:
             before = values.get(name)
             value = op.compute(t, values, evidence)
             values[name], evidence[name] = value, op.evidence
+            side = self.side_keys[i]
+            if side:
+                values[side[0]], values[side[1]] = op.written
             if op.timed:
                 at = op.due(t)
                 if at is not None:
