@@ -31,8 +31,8 @@ def _other(operator: str) -> Ruleset:
                     {"var": "tg_b", "ge": 100})
 
 
-def _fired(rulesets: list[Ruleset], backend: str) -> list[str]:
-    return [f.rule for f in replay(EVENTS, rulesets, backend=backend).firings if f.rule]
+def _fired(rulesets: list[Ruleset], backend: str, shortcuts: bool = True) -> list[str]:
+    return [f.rule for f in replay(EVENTS, rulesets, backend=backend, shortcuts=shortcuts).firings if f.rule]
 
 
 @pytest.mark.parametrize("backend", ["durable", "reference"])
@@ -42,3 +42,4 @@ def test_a_comparison_as_written_fires_alone_and_beside_a_ruleset_naming_the_sel
     assert _fired([written], backend) == ["tg-written.fires"]
     assert _fired([other, written], backend) == ["tg-written.fires"]  # the other ruleset's instance is shared
     assert _fired([written, other], backend) == ["tg-written.fires"]
+    assert _fired([other, written], backend, shortcuts=False) == ["tg-written.fires"]  # nothing shared

@@ -27,11 +27,11 @@ from .runtime import RulesetRuntime
 class Run:
     """Runtimes, their clock and the log their firings go to, for one live case."""
 
-    def __init__(self, rulesets: Sequence[Ruleset], backend: str, infusion: float | None):
+    def __init__(self, rulesets: Sequence[Ruleset], backend: str, infusion: float | None, shortcuts: bool = True):
         self.rulesets = rulesets
         self.out = FiringLog(infusion, explain=False)
-        self.runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), self.out.emit) for rs in rulesets]
-        self.clock = Clock(self.runtimes)
+        self.runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), self.out.emit, shortcuts) for rs in rulesets]
+        self.clock = Clock(self.runtimes, shortcuts)
 
     def run_records(self, group: list[Record]) -> None:
         """One time step (the due times before it first)."""
@@ -81,13 +81,13 @@ _TEMPLATES: dict[tuple[Any, ...], Run] = {}
 _TEMPLATES_LOCK = threading.Lock()
 
 
-def fresh_run(rulesets: Sequence[Ruleset], backend: str, infusion: float | None) -> Run:
+def fresh_run(rulesets: Sequence[Ruleset], backend: str, infusion: float | None, shortcuts: bool = True) -> Run:
     """A new run: a copy of a pristine one built once per ruleset selection (building is slower)."""
-    key = (backend, *((rs.id, rs.version, rs.content_hash, id(rs)) for rs in rulesets))
+    key = (backend, shortcuts, *((rs.id, rs.version, rs.content_hash, id(rs)) for rs in rulesets))
     with _TEMPLATES_LOCK:
         template = _TEMPLATES.get(key)
         if template is None:
-            template = _TEMPLATES[key] = Run(rulesets, backend, None)
+            template = _TEMPLATES[key] = Run(rulesets, backend, None, shortcuts)
             if len(_TEMPLATES) > 64:  # a bound: callers that build rulesets on the fly
                 _TEMPLATES.pop(next(iter(_TEMPLATES)))
     run = template.snapshot()
@@ -180,14 +180,14 @@ def thin(points: list[Checkpoint], keep: int = 16) -> None:
 
 
 def rebuild(rulesets: Sequence[Ruleset], backend: str, history: list[Record], advanced: float,
-            start: Checkpoint | None = None) -> tuple[Run, Screen, Screened, list[Record]]:
+            start: Checkpoint | None = None, shortcuts: bool = True) -> tuple[Run, Screen, Screened, list[Record]]:
     """The live state for ``history`` (in time order) advanced to ``advanced``: the run with every
     final step done, the screen, what was screened, and the pending records (the latest time kept,
     when later than ``advanced``). From ``start`` when given (its infusion must be the case's)."""
     if start is None:
         infusion = infusion_of(history)
         screen, screened = new_screen(infusion), Screened()
-        run = fresh_run(rulesets, backend, infusion)
+        run = fresh_run(rulesets, backend, infusion, shortcuts)
         begin = 0
     else:
         run, screen, screened = start.resume()
