@@ -18,7 +18,7 @@ from crsrules.replay.clock import Clock
 from crsrules.replay.firings import FiringLog
 from crsrules.replay.resolve import resolve_rulesets
 from crsrules.replay.runtime import RulesetRuntime
-from crsrules.replay.operators_derived import WeightedSum
+from crsrules.replay.operators.arithmetic import WeightedSum
 from crsrules.matchers.base import make_matcher
 from crsrules.testing import case_logs
 from crsrules.testing.invariants import records, replay_events

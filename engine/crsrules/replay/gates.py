@@ -14,31 +14,15 @@ without running the tests.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable
 
-from ..knowledge.conditions import Leaf, base_var, leaf_test, leaves, of_kind
-from .operators_derived import ConditionVar, CountTrue, PointsScore
-from .operators_time import Accumulated, Elapsed, HeldFor
+from ..knowledge.conditions import Leaf, base_var, leaf_test, of_kind
 
 Test = Callable[[Any], bool]
 
 
 def _is_true(value: Any) -> bool:
     return value is True
-
-
-def reader_leaves(reader: Any, name: str) -> Optional[list[Leaf | None]]:
-    """The comparisons ``reader`` makes on ``name`` (None: an ``is True`` test), or None if it reads the value."""
-    if isinstance(reader, ConditionVar):
-        return [leaf for leaf in reader.leaves if leaf.var == name]
-    if isinstance(reader, (HeldFor, Accumulated)):
-        condition = reader.spec.held_for if isinstance(reader, HeldFor) else reader.spec.accumulated
-        return [leaf for leaf in leaves(condition) if leaf.var == name]
-    if isinstance(reader, PointsScore):
-        return [leaf for line in reader.spec.points for leaf in leaves(line.when) if leaf.var == name]
-    if isinstance(reader, CountTrue) or (isinstance(reader, Elapsed) and reader.spec.elapsed.first_true == name):
-        return [None]
-    return None
 
 
 def operands(found: Iterable[Leaf | None]) -> list[float]:
@@ -72,7 +56,7 @@ def plan_gates(rt: Any) -> tuple[list[list[Test]], list[list[float]], list[list[
         mine = rt.leaves_of.get(name, [])
         always = name in rt.episode_vars or any(rt.leaves[j].var != name for j in mine)
         for reader in rt.readers[i]:
-            part = reader_leaves(rt.ops[reader], name)
+            part = rt.ops[reader].compared(name)  # the comparisons it makes (None: it reads the value)
             always = always or any(r != name and base_var(r) == name for r in rt.ops[reader].reads)
             if part is None:
                 need_value.append(reader)

@@ -57,7 +57,7 @@ class Run:
             for name in _STATIC_OUTCOMES:
                 _share(memo, getattr(rt.outcomes, name, None))
             for op in rt.ops:
-                for name in _STATIC_OPERATOR:
+                for name in type(op).static:  # declared by each operator (operators/base.py)
                     _share(memo, getattr(op, name, None))
         copied = fork(self, memo)
         clock = copied.clock  # the clock finds a runtime by its id(): renew them for the copies
@@ -69,7 +69,6 @@ class Run:
 _STATIC_RUNTIME = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of",
                    "clocks", "by_type", "side_keys")
 _STATIC_OUTCOMES = ("grade_rules", "flag_rules", "edge_rules")
-_STATIC_OPERATOR = ("spec", "leaves", "tests", "test", "terms", "reads", "thresholds")
 
 
 def _share(memo: dict[int, Any], value: Any) -> None:

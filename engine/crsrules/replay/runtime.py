@@ -8,8 +8,8 @@ from ..knowledge.conditions import base_var, leaf_test, leaves, of_kind, operand
 from ..knowledge.model import Ruleset
 from ..matchers.base import Matcher
 from .gates import plan_gates
-from .operators_events import Evidence
-from .operators_time import _Clock
+from .operators import Evidence, side_key
+from .operators.base import DRAFT
 from .outcomes import Outcomes
 from .shortcuts import Stops
 from .stopping import Stopping, renewed, renewing
@@ -29,15 +29,15 @@ class RulesetRuntime(Stopping):
         self.ops, self.by_type = build_operators(ruleset)
         self.names = [op.name for op in self.ops]  # an operator may be shared with another ruleset under its name
         # the values an operator keeps beside its own, under this ruleset's names (never the operator's)
-        self.side_keys = [tuple(name + suffix for suffix in op.side) for name, op in zip(self.names, self.ops)]
+        self.side_keys = [tuple(side_key(name, suffix) for suffix in op.side) for name, op in zip(self.names, self.ops)]
         self.index = {name: i for i, name in enumerate(self.names)}
         self.readers: list[list[int]] = [[] for _ in self.ops]
         self.external: dict[str, list[int]] = {}
         for i, op in enumerate(self.ops):
             for name in op.reads:
                 self.readers[self.index[base_var(name)]].append(i)
-            key = getattr(op, "key", None)
-            if isinstance(key, str) and key.startswith("@"):
+            key = op.outcome_key()
+            if key is not None:
                 self.external.setdefault(key, []).append(i)
         self.leaves = [leaf for rule in ruleset.rules for leaf in leaves(rule.when)]
         self.rule_vars = sorted({leaf.var for leaf in self.leaves})
@@ -46,7 +46,7 @@ class RulesetRuntime(Stopping):
         self.leaves_of: dict[str, list[int]] = {}
         for j, leaf in enumerate(self.leaves):
             self.leaves_of.setdefault(base_var(leaf.var), []).append(j)
-        self.clocks = [i for i, op in enumerate(self.ops) if isinstance(op, _Clock) and op.name in self.leaves_of]
+        self.clocks = [i for i, op in enumerate(self.ops) if op.clock and op.name in self.leaves_of]
         self.truth = [False] * len(self.leaves)
         self.values: dict[str, Any] = {}
         self.evidence: dict[str, Evidence] = {}
@@ -112,7 +112,7 @@ class RulesetRuntime(Stopping):
             dirty.update(range(len(self.ops)))
         for key in changed_external:
             if key in self.external:
-                values[key], evidence[key], values[f"{key}@draft"] = external[key]
+                values[key], evidence[key], values[side_key(key, DRAFT)] = external[key]
                 dirty.update(self.external[key])
         changed: list[str] = []
         pending = sorted(dirty)
@@ -132,7 +132,8 @@ class RulesetRuntime(Stopping):
             values[name], evidence[name] = value, op.evidence
             side = self.side_keys[i]
             if side:
-                values[side[0]], values[side[1]] = op.written
+                for key, v in zip(side, op.side_values()):
+                    values[key] = v
             if op.timed:
                 at = op.due(t)
                 if at is not None:
@@ -171,6 +172,8 @@ class RulesetRuntime(Stopping):
         for i in self.clocks:
             op = self.ops[i]
             self.values[self.names[i]] = op.compute(t, self.values, self.evidence)
+            for key, v in zip(self.side_keys[i], op.side_values()):
+                self.values[key] = v
         facts = {name: of_kind(self.values.get(name), self.kind.get(name)) for name in self.rule_vars}
         self.matcher_calls += 1
         true_rules = self.matcher.evaluate(facts)

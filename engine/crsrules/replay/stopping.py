@@ -9,22 +9,20 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .operators_events import Count, Evidence, Latest, Lowest, Peak, Running
-
-_EVENT_OPS = (Latest, Peak, Lowest, Count, Running)
+from .operators import Evidence
 
 
 def renewing(ops: list[Any], always: list[bool], value_readers: list[list[int]]) -> frozenset[int]:
     """The operators whose equal new number renews the readers of its value, replayed without the shortcuts.
 
-    With them, an event operator (``latest``, ``peak``, ``lowest``, ``count``, ``running``) that takes an
+    With them, a shareable operator (``latest``, ``peak``, ``lowest``, ``count``, ``running``) that takes an
     event or reaches a deadline, in a ruleset that has stepped, and whose new value is a number in the
     region of the stored one, is stored here (:meth:`Stopping.follow`, :meth:`Stopping.recompute`), and
     the readers of its value are computed again even when the number is the same and only its events
     are new (a weight carried to a later patient event): their evidence cites the new events, one
     level down. Without the shortcuts the ruleset steps instead, and does the same for these operators.
     """
-    return frozenset(i for i, op in enumerate(ops) if type(op) in _EVENT_OPS and not always[i] and value_readers[i])
+    return frozenset(i for i, op in enumerate(ops) if op.shareable and not always[i] and value_readers[i])
 
 
 def renewed(value: Any, before: Any, found: Any, stored: Any) -> bool:
@@ -39,6 +37,7 @@ class Stopping:
     values: dict[str, Any]
     evidence: dict[str, Evidence]
     names: list[str]
+    side_keys: list[tuple[str, ...]]
     ops: list[Any]
     sig: list[Any]
     gates: list[list[Any]]
@@ -99,6 +98,8 @@ class Stopping:
             name = names[r]
             before = values.get(name)
             value = op.compute(t, values, evidence)
+            for key, v in zip(self.side_keys[r], op.side_values()):
+                values[key] = v
             if stops is not None:
                 stops.computed(r)  # computed now: stored below, or computed again by the step
             if value == before and type(value) is type(before):

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .regions import Regions
-from .sharing import SHAREABLE
 
 _NONE: dict[str, Any] = {}  # no values, no evidence: an event operator reads none
 _INF = float("inf")
@@ -32,7 +31,7 @@ class Feed:
         self.sharers = sharers
         self.places = [(runtimes[k], i) for k, i in sharers]
         self.lagging_list = lagging  # the inlets' list of feeds whose gated rulesets hold an older value
-        self.fast = not op.reads and type(op) in SHAREABLE
+        self.fast = not op.reads and op.shareable
         self.last_due: float | None = None
         gated = [runtimes[k].compares_only(i) for k, i in sharers]
         self.gated = [(runtimes[k], i) for (k, i), g in zip(sharers, gated) if g]
@@ -46,7 +45,7 @@ class Feed:
         # an operator that also reads variables (a count since an anchor) is one ruleset's own: its
         # new value is compared with that ruleset's truths about it
         self.own = (runtimes[sharers[0][0]], sharers[0][0], sharers[0][1]) \
-            if op.reads and type(op) in SHAREABLE and len(sharers) == 1 else None
+            if op.reads and op.shareable and len(sharers) == 1 else None
 
     def deadline(self) -> bool:
         """A due time of the operator came: True when the feed settles it (once for all its rulesets)."""

@@ -7,18 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..operators_events import Count, Latest, Lowest, Peak, Running
-
-SHAREABLE = (Latest, Peak, Lowest, Count, Running)
-
-
-def share_key(op: Any) -> Any:
-    """Operators that depend only on events, with the same definition, can be one instance."""
-    if type(op) not in SHAREABLE or op.spec.since:
-        return None
-    spec = op.spec.model_dump(include={"latest", "peak", "lowest", "count", "running", "field", "unless_attributed",
-                                       "within", "exclude", "only"}, exclude_none=True)
-    return type(op).__name__, repr(sorted(spec.items()))
 
 
 def share(runtimes: list[Any]) -> list[list[tuple[int, int]]]:
@@ -27,7 +15,7 @@ def share(runtimes: list[Any]) -> list[list[tuple[int, int]]]:
     alike: dict[Any, list[tuple[int, int]]] = {}
     for k, rt in enumerate(runtimes):
         for i in range(rt.size):
-            key = share_key(rt.operator(i))
+            key = rt.operator(i).share_key()  # operators/base.py: equal for alike shareable operators
             if key is None:
                 continue
             places = alike.setdefault(key, [])

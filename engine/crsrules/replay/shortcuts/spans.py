@@ -15,10 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..operators_derived import WeightedSum
-from ..operators_events import Count, Latest, Lowest, Peak, Running
-
-_EVENT_OPS = (Latest, Peak, Lowest, Count, Running)
 
 
 class Spans:
@@ -29,10 +25,10 @@ class Spans:
         self.name = [op.name for op in ops]  # the ruleset's names (built before any operator is shared)
         self.others: dict[tuple[int, int], tuple[str, ...]] = {}  # (sum, term operator) -> the other terms
         for r, op in enumerate(ops):
-            if not deferrable[r] or type(op) is not WeightedSum:
+            if not deferrable[r] or not op.monotone:
                 continue
             terms = [index.get(name) for name in op.reads]
-            if any(k is None or type(ops[k]) not in _EVENT_OPS for k in terms):
+            if any(k is None or not ops[k].shareable for k in terms):
                 continue
             for k in terms:
                 self.others[(r, k)] = tuple(n for n in op.reads if n != ops[k].name)
