@@ -1,9 +1,9 @@
-"""Operators over the values of other variables: ``weighted_sum``, ``product``, ``max_of``."""
+"""Operators over the values of other variables: ``weighted_sum``, ``product``."""
 from __future__ import annotations
 
 from typing import Any
 
-from .base import DRAFT, Evidence, Operator, side_key
+from .base import Evidence, Operator
 
 
 def _union(parts: list[Evidence]) -> Evidence:
@@ -66,39 +66,3 @@ class Product(Operator):
         self.value = value if value.is_integer() else round(value, 9)
         self.evidence = tuple(sorted({e for name in self.reads for e in evidence.get(name, ())}))
         return self.value
-
-
-class MaxOf(Operator):
-    """The largest of weight x variable over the listed variables (true counts as 1); missing ones skipped.
-
-    Maturity travels: when the largest term comes from a draft firing, so does the result.
-    """
-
-    side = (DRAFT,)
-    static = Operator.static + ("terms",)
-    draft: str | None = None
-
-    def __init__(self, name: str, spec: Any):
-        super().__init__(name, spec)
-        self.terms = list(spec.max_of.items())
-        self.reads = tuple(name for name, _ in self.terms)
-
-    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
-        best: tuple[float, str] | None = None
-        for name, weight in self.terms:
-            v = values.get(name)
-            if v is None or isinstance(v, str):
-                continue
-            scaled = weight * (1 if v is True else 0 if v is False else v)
-            if best is None or scaled > best[0]:
-                best = (scaled, name)
-        if best is None:
-            self.value, self.evidence, self.draft = None, (), None
-            return None
-        self.value = int(best[0]) if float(best[0]).is_integer() else best[0]
-        self.evidence = evidence.get(best[1], ())
-        self.draft = values.get(side_key(best[1], DRAFT))
-        return self.value
-
-    def side_values(self) -> tuple[Any]:
-        return (self.draft,)

@@ -5,13 +5,14 @@ its class follows the contract in base.py, whose docstring gives the recipe for 
 """
 from __future__ import annotations
 
-from .arithmetic import MaxOf, Product, WeightedSum
+from .arithmetic import Product, WeightedSum
 from .base import Operator
 from .clocks import Accumulated, Elapsed, HeldFor
 from .conditions import ConditionVar, CountTrue, PointsScore
 from .counts import Count, Running
 from .episode import EpisodeVar
 from .keyed import Worst
+from .maxima import MaxOf
 from .outcomes import External
 from .readings import Latest, Lowest, Peak
 from .snapshots import SnapshotVar
