@@ -52,23 +52,13 @@ class Run:
             memo[id(rt.ruleset)] = rt.ruleset
             for rule in rt.ruleset.rules:
                 memo[id(rule)] = rule
-            for name in _STATIC_RUNTIME:
-                _share(memo, getattr(rt, name, None))
-            for name in _STATIC_OUTCOMES:
-                _share(memo, getattr(rt.outcomes, name, None))
-            for op in rt.ops:
-                for name in type(op).static:  # declared by each operator (operators/base.py)
-                    _share(memo, getattr(op, name, None))
+            for owner in (rt, rt.outcomes, *rt.ops):
+                for name in type(owner).static:  # declared by each class beside the attributes it names
+                    _share(memo, getattr(owner, name, None))
         copied = fork(self, memo)
         clock = copied.clock  # the clock finds a runtime by its id(): renew them for the copies
         clock.position = {id(rt): k for k, rt in enumerate(clock.runtimes)}
         return copied
-
-
-# Attributes set when a runtime is built and never changed by a replay (copying them is waste).
-_STATIC_RUNTIME = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of",
-                   "clocks", "by_type", "side_keys")
-_STATIC_OUTCOMES = ("grade_rules", "flag_rules", "edge_rules")
 
 
 def _share(memo: dict[int, Any], value: Any) -> None:

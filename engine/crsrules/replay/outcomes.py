@@ -16,6 +16,8 @@ Emit = Callable[..., None]
 class Outcomes:
     """Remembers the previous state of a ruleset's outcomes and emits every change."""
 
+    static = ("grade_rules", "flag_rules", "edge_rules")  # never changed by a replay: a live snapshot shares them
+
     def __init__(self, ruleset: Ruleset, emit: Emit):
         self.ruleset = ruleset
         self.emit = emit

@@ -23,6 +23,10 @@ class RulesetRuntime(Stopping):
     says its truths stay (shortcuts/stops.py); the records are the same either way.
     """
 
+    # set when the runtime is built and never changed by a replay: a live snapshot shares them
+    static = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of", "clocks",
+              "by_type", "side_keys", "gates", "bounds", "value_readers", "always", "renews")
+
     def __init__(self, ruleset: Ruleset, matcher: Matcher, emit: Callable[..., None], shortcuts: bool = True):
         self.ruleset = ruleset
         self.matcher = matcher
