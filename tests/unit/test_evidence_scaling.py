@@ -6,7 +6,7 @@ import time
 
 from crsrules import replay
 from crsrules.caselog import parse_case_log_text
-from crsrules.replay.operators_events import COUNT_EVIDENCE
+from crsrules.replay.operators.counts import COUNT_EVIDENCE
 
 
 def test_twenty_thousand_acetaminophen_doses_replay_in_seconds():

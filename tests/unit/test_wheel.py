@@ -24,3 +24,5 @@ def test_wheel_contains_the_knowledge(tmp_path):
     assert "crsrules/rulesets/_inputs/plausibility.yaml" in names
     assert "crsrules/py.typed" in names
     assert any(n.endswith("entry_points.txt") for n in names)
+    for module in (ROOT / "engine" / "crsrules").rglob("*.py"):  # every subpackage is listed in pyproject.toml
+        assert f"crsrules/{module.relative_to(ROOT / 'engine' / 'crsrules').as_posix()}" in names

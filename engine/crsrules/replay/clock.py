@@ -6,17 +6,20 @@ from typing import Any, Iterable
 
 from ..errors import ReplayError
 from ..timeutil import iso
-from .feeds import NOWHERE, Feed, share_key
 from .runtime import RulesetRuntime
 from .selectors import ALWAYS
+from .shortcuts import Inlets
 
 
 class Clock:
-    """Advances to the earlier of the next event time and the next due time, and steps every ruleset."""
+    """Advances to the earlier of the next event time and the next due time, and steps every ruleset.
 
-    def __init__(self, runtimes: list[RulesetRuntime]):
+    ``shortcuts``: whether event operators are shared and settled by feeds (shortcuts/); the
+    records are the same either way.
+    """
+
+    def __init__(self, runtimes: list[RulesetRuntime], shortcuts: bool = True):
         self.runtimes = runtimes
-        self.lagging: list[Feed] = []  # feeds whose gated rulesets hold an older value of the same truths
         self.heap: list[tuple[float, int, int]] = []
         self.queued: set[tuple[float, int, int]] = set()
         self.position = {id(rt): k for k, rt in enumerate(runtimes)}
@@ -26,44 +29,19 @@ class Clock:
         for k, rt in enumerate(runtimes):
             for key in rt.external:
                 self.external_readers.setdefault(key, []).append(k)
-        self.merged: dict[tuple[str, Any], list[tuple[Any, Any, Feed]]] = {}
-        # (event type, name or None) -> [(operator, other filters, [(runtime index, operator index)])]:
-        # an event operator defined alike in several rulesets is one instance, fed once
-        self.routes: dict[tuple[str, Any], list[tuple[Any, Any, Feed]]] = {}
-        alike: dict[Any, tuple[Any, list[tuple[int, int]]]] = {}
+        self.inlets = Inlets(runtimes, shortcuts)
+        self.merged: dict[tuple[str, Any], list[tuple[Any, Any, Any]]] = {}
+        # (event type, name or None) -> [(operator, other filters, its inlet)]: an operator shared by
+        # several rulesets is routed once
+        self.routes: dict[tuple[str, Any], list[tuple[Any, Any, Any]]] = {}
         for k, rt in enumerate(runtimes):
-            for i, op in enumerate(rt.ops):
-                key = share_key(op)
-                if key is None:
-                    continue
-                if key in alike:
-                    rt.ops[i] = alike[key][0]
-                    alike[key][1].append((k, i))
-                else:
-                    alike[key] = (op, [(k, i)])
-        fed: dict[int, list[tuple[int, int]]] = {id(op): sharers for op, sharers in alike.values()}
-        feeds: dict[int, Feed] = {}
-        for k, rt in enumerate(runtimes):
-            for key, entries in rt.by_type.items():
-                for i, match in entries:
-                    op = rt.ops[i]
-                    sharers = fed.get(id(op))
-                    if sharers is None or sharers[0] == (k, i):
-                        feed = feeds.get(id(op)) or feeds.setdefault(id(op), Feed(op, sharers or [(k, i)], runtimes))
-                        self.routes.setdefault(key, []).append((op, match, feed))
-        self.feed_of = {sharer: feed for feed in feeds.values() for sharer in feed.sharers}
+            for key, i, match in rt.event_routes():
+                inlet = self.inlets.of[(k, i)]
+                entries = self.routes.setdefault(key, [])
+                if all(inlet is not other for _, _, other in entries):
+                    entries.append((rt.operator(i), match, inlet))
 
-    def flush(self) -> None:
-        """Store the values that settled in one lookup in every gated ruleset (before any ruleset steps)."""
-        for feed in self.lagging:
-            value, found = feed.value, feed.found
-            for values, evidence, name in feed.stores:
-                values[name] = value  # a ruleset that compares the value as written is never gated
-                evidence[name] = found
-            feed.lagging = False
-        self.lagging = []
-
-    def _entries(self, key: tuple[str, Any]) -> list[tuple[Any, Any, Feed]]:
+    def _entries(self, key: tuple[str, Any]) -> list[tuple[Any, Any, Any]]:
         """The operators an event of this (type, name) may feed: those of its name, then those of any name."""
         named = self.routes.get(key, []) if key[1] is not None else []
         return named + self.routes.get((key[0], None), [])
@@ -99,18 +77,16 @@ class Clock:
     def step(self, t: float, group: Any) -> None:
         dirty: dict[int, set[int]] = {}
         heap = self.heap
-        touched: list[Feed] = []
+        touched: list[Any] = []  # the inlets of the operators that took an event (or a deadline) at t
+        inlets = self.inlets
         while heap and heap[0][0] <= t:
             item = heapq.heappop(heap)
             self.queued.discard(item)
-            feed = self.feed_of.get((item[1], item[2]))
-            if feed is not None and feed.fast:
-                if feed not in touched:  # a window's deadline: settled once for all its rulesets, like a reading
-                    feed.found, feed.last_due = None, None  # its new deadline is scheduled whatever moved
+            if inlets.deadline(item[1], item[2]):  # a window's deadline, settled once for all its rulesets
+                feed = inlets.of[(item[1], item[2])]
+                if feed not in touched:
                     touched.append(feed)
                 continue
-            if feed is not None:
-                feed.last, feed.inside = None, NOWHERE  # the rulesets recompute it now: its value may leave the region
             dirty.setdefault(item[1], set()).add(item[2])
         runtimes = self.runtimes
         merged = self.merged
@@ -124,11 +100,11 @@ class Clock:
                 if (match is ALWAYS or match(event)) and op.on_event(rec) is not False and feed not in touched:
                     touched.append(feed)  # False: the event moved nothing (a reading below the peak)
         for feed in touched:
-            feed.settle(t, self, dirty)
+            feed.settle(t, dirty, self.schedule)
         if not dirty and self.started:
             return  # every new value left every comparison as it was
-        if self.lagging:
-            self.flush()
+        if inlets.lagging:
+            inlets.flush()
         todo = sorted(dirty) if self.started else list(range(len(runtimes)))
         self.started = True
         external: dict[str, Any] = {}

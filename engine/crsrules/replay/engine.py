@@ -20,7 +20,8 @@ from .runtime import RulesetRuntime
 
 
 def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str] | Iterable[Any], rulesets: Sequence[Ruleset | str] | None = None,
-           *, backend: str = "durable", explain: bool = False, guidelines: Folders = None) -> Trace:
+           *, backend: str = "durable", explain: bool = False, guidelines: Folders = None,
+           shortcuts: bool = True) -> Trace:
     """Replay one case log under the rulesets (default: every bundled ruleset).
 
     ``case_log``: a :class:`CaseLog`, a path, or an iterable of events (dicts shaped like
@@ -30,27 +31,29 @@ def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str] | Iterable[An
     added and replayed first. ``backend``: ``durable`` (durable_rules), ``reference``
     (pure Python, same results) or ``auto``. ``guidelines``: folders of an institution's
     guideline records that the named rulesets may cite beside the bundled ones.
+    ``shortcuts=False`` replays without the speed-ups (shared event operators, feeds, regions,
+    deferred sums: replay/shortcuts/): the same records, more work; for tests that compare.
     Returns the :class:`Trace`; never reads the wall clock.
     """
     if isinstance(case_log, (CaseLog, CaseStream)):
-        return _replay(case_log, rulesets, backend, explain, guidelines)
+        return _replay(case_log, rulesets, backend, explain, guidelines, shortcuts)
     if isinstance(case_log, (str, os.PathLike)):
         with open_case_log(case_log) as stream:
-            return _replay(stream, rulesets, backend, explain, guidelines)
-    return _replay(case_log_from_events(case_log), rulesets, backend, explain, guidelines)
+            return _replay(stream, rulesets, backend, explain, guidelines, shortcuts)
+    return _replay(case_log_from_events(case_log), rulesets, backend, explain, guidelines, shortcuts)
 
 
 def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None, backend: str, explain: bool,
-            guidelines: Folders = None) -> Trace:
+            guidelines: Folders = None, shortcuts: bool = True) -> Trace:
     chosen = resolve_rulesets(rulesets, guidelines)
     if backend == "auto":
         backend = "durable" if durable_available() else "reference"
     out = FiringLog(log.infusion_time, explain)
-    runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), out.emit) for rs in chosen]
+    runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), out.emit, shortcuts) for rs in chosen]
     for rt in runtimes:
         rt.matcher.open(log.source)
     try:
-        clock = Clock(runtimes)
+        clock = Clock(runtimes, shortcuts)
         watch_death(clock, out.death)
         clock.run(log.records if isinstance(log, CaseLog) else log.iter_records())  # pass 2, one time at a time
     finally:

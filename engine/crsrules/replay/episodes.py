@@ -5,7 +5,8 @@ from typing import Any, Callable
 
 from ..knowledge.model import EpisodeDecl, Ruleset
 from ..timeutil import iso
-from .operators_events import Evidence
+from .operators import Evidence, side_key
+from .operators.base import NUMBER, ONSET, RESOLUTION
 
 
 class Episodes:
@@ -38,9 +39,9 @@ class Episodes:
                 self.max_grade[d.id] = max(self.max_grade[d.id], grade)
 
     def _record(self, t: float, d: EpisodeDecl, status: str, values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
-        onset = values.get(f"{d.variable}@onset")
-        resolution = values.get(f"{d.variable}@resolution") if status == "resolved" else None
+        onset = values.get(side_key(d.variable, ONSET))
+        resolution = values.get(side_key(d.variable, RESOLUTION)) if status == "resolved" else None
         self.emit(t, d, self.ruleset, values, evidence, kind="episode", lapsed=status == "resolved", scale=d.scale,
-                  episode=values.get(f"{d.variable}@number") or 1, status=status,
+                  episode=values.get(side_key(d.variable, NUMBER)) or 1, status=status,
                   onset=iso(onset if onset is not None else t),
                   resolution=iso(resolution) if resolution is not None else None, max_grade=self.max_grade[d.id])

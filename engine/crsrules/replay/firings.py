@@ -8,7 +8,7 @@ from ..knowledge.model import Rule, Ruleset
 from ..output.trace import Firing, Source, make_record
 from ..timeutil import day_label, iso
 from .death import Death
-from .operators_events import Evidence
+from .operators import Evidence
 from .outcomes import rule_evidence
 
 

@@ -8,38 +8,21 @@ further: its readers keep their values and their evidence (the events at which t
 changed). A variable read for its value (``weighted_sum``, ``product``, ``snapshot``, ``count.since``)
 always propagates.
 
-Numbers are indexed by the comparison operands: two numbers with the same position among the
-sorted operands (``bisect_left`` and ``bisect_right``) give the same truth for every comparison
-against them, so a reading that stays in its region costs two bisections.
+This is what a replay means (a derived condition cites the events at which its truths last
+changed), with or without the shortcuts: ``shortcuts/regions.py`` only finds the same answer
+without running the tests.
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable
 
-from ..knowledge.conditions import Leaf, leaf_test, leaves
-from .operators_derived import ConditionVar, CountTrue, PointsScore
-from .operators_time import Accumulated, Elapsed, HeldFor
+from ..knowledge.conditions import Leaf, base_var, leaf_test, of_kind
 
 Test = Callable[[Any], bool]
 
 
 def _is_true(value: Any) -> bool:
     return value is True
-
-
-def reader_leaves(reader: Any, name: str) -> Optional[list[Leaf | None]]:
-    """The comparisons ``reader`` makes on ``name`` (None: an ``is True`` test), or None if it reads the value."""
-    if isinstance(reader, ConditionVar):
-        return [leaf for leaf in reader.leaves if leaf.var == name]
-    if isinstance(reader, (HeldFor, Accumulated)):
-        condition = reader.spec.held_for if isinstance(reader, HeldFor) else reader.spec.accumulated
-        return [leaf for leaf in leaves(condition) if leaf.var == name]
-    if isinstance(reader, PointsScore):
-        return [leaf for line in reader.spec.points for leaf in leaves(line.when) if leaf.var == name]
-    if isinstance(reader, CountTrue) or (isinstance(reader, Elapsed) and reader.spec.elapsed.first_true == name):
-        return [None]
-    return None
 
 
 def operands(found: Iterable[Leaf | None]) -> list[float]:
@@ -58,26 +41,31 @@ def gate_tests(found: list[Leaf | None], rule_tests: list[Test]) -> list[Test]:
     return rule_tests + [_is_true if leaf is None else leaf_test(leaf) for leaf in found]
 
 
-class Regions:
-    """The sorted operands of every comparison on one variable."""
-
-    def __init__(self, bounds: Iterable[float]):
-        self.bounds = sorted(set(bounds))
-
-    def of(self, value: Any) -> Any:
-        """A key equal for two numbers iff every comparison treats them alike (None: not a number)."""
-        kind = type(value)
-        if (kind is not float and kind is not int) or value != value:  # bool is not int here
-            if kind is bool or not isinstance(value, (int, float)) or value != value:
-                return None
-        bounds = self.bounds
-        return bisect_left(bounds, value), bisect_right(bounds, value)
-
-    def between(self, region: Any) -> tuple[float, float]:
-        """The open interval of numbers in ``region`` when it lies between two operands (or beyond the
-        first or last); an empty one for a region that is one operand exactly, or for None."""
-        inf = float("inf")
-        if region is None or region[0] != region[1]:
-            return inf, -inf
-        k, bounds = region[0], self.bounds
-        return (bounds[k - 1] if k > 0 else -inf), (bounds[k] if k < len(bounds) else inf)
+def plan_gates(rt: Any) -> tuple[list[list[Test]], list[list[float]], list[list[int]], list[bool]]:
+    """Per operator of a runtime being built: the truths that matter about its value (``gates``), the
+    numbers compared with it (``bounds``), the readers that need the value itself (``value_readers``),
+    and whether it always propagates (``always``): something reads it beyond comparisons of its value
+    (an episode, or a comparison of the value as written, ``__reported`` and ``__unit``)."""
+    gates: list[list[Test]] = []
+    bounds: list[list[float]] = []
+    value_readers: list[list[int]] = []
+    always_of: list[bool] = []
+    for i, name in enumerate(rt.names):
+        found: list[Any] = []
+        need_value: list[int] = []
+        mine = rt.leaves_of.get(name, [])
+        always = name in rt.episode_vars or any(rt.leaves[j].var != name for j in mine)
+        for reader in rt.readers[i]:
+            part = rt.ops[reader].compared(name)  # the comparisons it makes (None: it reads the value)
+            always = always or any(r != name and base_var(r) == name for r in rt.ops[reader].reads)
+            if part is None:
+                need_value.append(reader)
+            else:
+                found += part
+        kind = rt.kind.get(name)
+        rule_tests = [lambda v, test=rt.tests[j], k=kind: test(of_kind(v, k)) for j in mine]
+        gates.append(gate_tests(found, rule_tests))
+        bounds.append(operands([rt.leaves[j] for j in mine] + found))
+        value_readers.append(list(rt.readers[i]) if always else need_value)
+        always_of.append(always)
+    return gates, bounds, value_readers, always_of

@@ -44,11 +44,12 @@ class LiveReplay:
 
     ``rulesets``: bundled ids, paths or models (default: every bundled ruleset); ``backend``:
     ``auto``, ``durable`` or ``reference``; ``max_lateness``: how far before the latest time
-    an event may still arrive (a ``timedelta``; ``None``: any event is put in its place).
+    an event may still arrive (a ``timedelta``; ``None``: any event is put in its place);
+    ``shortcuts=False``: without the speed-ups, as ``replay(..., shortcuts=False)``.
     """
 
     def __init__(self, rulesets: Sequence[Ruleset | str] | Ruleset | str | None = None, *, backend: str = "auto",
-                 max_lateness: timedelta | None = None):
+                 max_lateness: timedelta | None = None, shortcuts: bool = True):
         if isinstance(rulesets, (str, Ruleset)):
             rulesets = [rulesets]
         if max_lateness is not None and (not isinstance(max_lateness, timedelta) or max_lateness < timedelta(0)):
@@ -58,6 +59,7 @@ class LiveReplay:
         if backend not in ("durable", "reference"):
             raise UsageError("bad-argument", f"unknown backend {backend!r}; use 'durable', 'reference' or 'auto'")
         self.backend = backend
+        self._shortcuts = shortcuts
         self.max_lateness = max_lateness
         self.closed = False
         self._rulesets = resolved_once(rulesets)
@@ -67,7 +69,8 @@ class LiveReplay:
         self._extra: list[Firing] = []  # corrections, and events refused as too late
         self._advanced = float("-inf")
         self._latest = float("-inf")
-        self._run, self._screen, self._screened, self._pending = rebuild(self._rulesets, backend, [], self._advanced)
+        self._run, self._screen, self._screened, self._pending = rebuild(self._rulesets, backend, [], self._advanced,
+                                                                             shortcuts=shortcuts)
         self._reported = 0  # how many of the run's firings have been returned
         self._checkpoints: list[Checkpoint] = []
         self._since = 0  # kept events since the last checkpoint
@@ -234,9 +237,9 @@ class LiveReplay:
         infusion = infusion_of(self._history)
         self._checkpoints = [c for c in self._checkpoints if c.t <= rec.t and c.screen.infusion == infusion]
         start = self._checkpoints[-1] if self._checkpoints else None
-        state = rebuild(self._rulesets, self.backend, self._history, self._advanced, start)
-        if start is not None and len(state[2].kept) == start.kept_n:
-            state = rebuild(self._rulesets, self.backend, self._history, self._advanced)  # nothing kept after it
+        state = rebuild(self._rulesets, self.backend, self._history, self._advanced, start, self._shortcuts)
+        if start is not None and len(state[2].kept) == start.kept_n:  # nothing kept after it
+            state = rebuild(self._rulesets, self.backend, self._history, self._advanced, shortcuts=self._shortcuts)
         self._run, self._screen, self._screened, self._pending = state
         self._reported = len(self._run.out.firings)
         after = [f.record() for f in self._view(self._run.out.firings, with_extra=False)]

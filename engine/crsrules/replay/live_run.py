@@ -28,11 +28,11 @@ from .runtime import RulesetRuntime
 class Run:
     """Runtimes, their clock and the log their firings go to, for one live case."""
 
-    def __init__(self, rulesets: Sequence[Ruleset], backend: str, infusion: float | None):
+    def __init__(self, rulesets: Sequence[Ruleset], backend: str, infusion: float | None, shortcuts: bool = True):
         self.rulesets = rulesets
         self.out = FiringLog(infusion, explain=False)
-        self.runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), self.out.emit) for rs in rulesets]
-        self.clock = Clock(self.runtimes)
+        self.runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), self.out.emit, shortcuts) for rs in rulesets]
+        self.clock = Clock(self.runtimes, shortcuts)
         watch_death(self.clock, self.out.death)
 
     def run_records(self, group: list[Record]) -> None:
@@ -54,24 +54,13 @@ class Run:
             memo[id(rt.ruleset)] = rt.ruleset
             for rule in rt.ruleset.rules:
                 memo[id(rule)] = rule
-            for name in _STATIC_RUNTIME:
-                _share(memo, getattr(rt, name, None))
-            for name in _STATIC_OUTCOMES:
-                _share(memo, getattr(rt.outcomes, name, None))
-            for op in rt.ops:
-                for name in _STATIC_OPERATOR:
-                    _share(memo, getattr(op, name, None))
+            for owner in (rt, rt.outcomes, *rt.ops):
+                for name in type(owner).static:  # declared by each class beside the attributes it names
+                    _share(memo, getattr(owner, name, None))
         copied = fork(self, memo)
         clock = copied.clock  # the clock finds a runtime by its id(): renew them for the copies
         clock.position = {id(rt): k for k, rt in enumerate(clock.runtimes)}
         return copied
-
-
-# Attributes set when a runtime is built and never changed by a replay (copying them is waste).
-_STATIC_RUNTIME = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of",
-                   "clocks", "by_type")
-_STATIC_OUTCOMES = ("grade_rules", "flag_rules", "edge_rules")
-_STATIC_OPERATOR = ("spec", "leaves", "tests", "test", "terms", "reads", "thresholds")
 
 
 def _share(memo: dict[int, Any], value: Any) -> None:
@@ -83,13 +72,13 @@ _TEMPLATES: dict[tuple[Any, ...], Run] = {}
 _TEMPLATES_LOCK = threading.Lock()
 
 
-def fresh_run(rulesets: Sequence[Ruleset], backend: str, infusion: float | None) -> Run:
+def fresh_run(rulesets: Sequence[Ruleset], backend: str, infusion: float | None, shortcuts: bool = True) -> Run:
     """A new run: a copy of a pristine one built once per ruleset selection (building is slower)."""
-    key = (backend, *((rs.id, rs.version, rs.content_hash, id(rs)) for rs in rulesets))
+    key = (backend, shortcuts, *((rs.id, rs.version, rs.content_hash, id(rs)) for rs in rulesets))
     with _TEMPLATES_LOCK:
         template = _TEMPLATES.get(key)
         if template is None:
-            template = _TEMPLATES[key] = Run(rulesets, backend, None)
+            template = _TEMPLATES[key] = Run(rulesets, backend, None, shortcuts)
             if len(_TEMPLATES) > 64:  # a bound: callers that build rulesets on the fly
                 _TEMPLATES.pop(next(iter(_TEMPLATES)))
     run = template.snapshot()
@@ -181,14 +170,14 @@ def thin(points: list[Checkpoint], keep: int = 16) -> None:
 
 
 def rebuild(rulesets: Sequence[Ruleset], backend: str, history: list[Record], advanced: float,
-            start: Checkpoint | None = None) -> tuple[Run, Screen, Screened, list[Record]]:
+            start: Checkpoint | None = None, shortcuts: bool = True) -> tuple[Run, Screen, Screened, list[Record]]:
     """The live state for ``history`` (in time order) advanced to ``advanced``: the run with every
     final step done, the screen, what was screened, and the pending records (the latest time kept,
     when later than ``advanced``). From ``start`` when given (its infusion must be the case's)."""
     if start is None:
         infusion = infusion_of(history)
         screen, screened = new_screen(infusion), Screened()
-        run = fresh_run(rulesets, backend, infusion)
+        run = fresh_run(rulesets, backend, infusion, shortcuts)
         begin = 0
     else:
         run, screen, screened = start.resume()

@@ -7,13 +7,16 @@ from ..knowledge.conditions import holds, leaves
 from ..knowledge.model import FlagOutcome, GradeOutcome, RecommendOutcome, Rule, Ruleset, WarningOutcome
 from .doses import compute_dose
 from .episodes import Episodes
-from .operators_events import Evidence
+from .operators import Evidence, outcome_key, side_key
+from .operators.base import DRAFT
 
 Emit = Callable[..., None]
 
 
 class Outcomes:
     """Remembers the previous state of a ruleset's outcomes and emits every change."""
+
+    static = ("grade_rules", "flag_rules", "edge_rules")  # never changed by a replay: a live snapshot shares them
 
     def __init__(self, ruleset: Ruleset, emit: Emit):
         self.ruleset = ruleset
@@ -50,7 +53,7 @@ class Outcomes:
         (a draft firing it follows, or a ``draft_unless`` that does not hold)."""
         reason = None
         for leaf in leaves(rule.when):
-            source = values.get(f"{leaf.var}@draft")
+            source = values.get(side_key(leaf.var, DRAFT))
             if source and holds(leaf, values.get(leaf.var)):
                 reason = f"follows {source}"
                 break
@@ -78,7 +81,7 @@ class Outcomes:
                            grade=grade, lapsed=best is None, maturity=maturity, title=title,
                            text="no criterion of the scale holds any more" if best is None else None)
             draft = None if best is None or maturity == "stable" else f"{self.ruleset.id} {shown.id}"
-            self.changed_external[f"@grade:{scale}"] = (grade, ev, draft)
+            self.changed_external[outcome_key("grade", scale)] = (grade, ev, draft)
             self.episodes.grade_changed(scale, grade)
 
     def _flag(self, t: float, code: str, rules: list[Rule], true_rules: set[str], values: dict[str, Any],
@@ -101,7 +104,7 @@ class Outcomes:
                        title=title,
                        text=rule.then.text if rule is not None else None)  # type: ignore[union-attr]
         draft = None if maturity == "stable" else f"{self.ruleset.id} {shown.id}"
-        self.changed_external[f"@flag:{code}"] = (status, ev, draft)
+        self.changed_external[outcome_key("flag", code)] = (status, ev, draft)
 
     def _edge(self, t: float, rule: Rule, values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
         """A recommendation or warning that became true: its dose for this patient, its escalation, its maturity."""

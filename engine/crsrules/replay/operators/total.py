@@ -17,9 +17,10 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
-from .operators_events import COUNT_EVIDENCE, Evidence, Operator, _ev
-from .operators_tables import normalise, table_index
-from .selectors import field_of
+from ..selectors import field_of
+from .base import ANCHOR, Evidence, Operator, ev, side_key
+from .counts import COUNT_EVIDENCE
+from .tables import normalise, table_index
 
 _MG = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001, "mg/kg": 1.0}
 
@@ -34,12 +35,17 @@ class Total(Operator):
         self.since = spec.since
         self.per_kg = spec.per_kg
         self.reads = tuple(v for v in (spec.since, spec.per_kg) if v)
+        self.anchor_key = side_key(spec.since, ANCHOR) if spec.since else ""
         self.factors = table_index(spec.table, spec.column) if spec.table else None
         self.times: list[float] = []
         self.amounts: list[float] = []
         self.ids: list[tuple[float, int, str]] = []
         self.pending: list[Any] = []  # events not yet weighed: a per-kg dose needs the weight of its time
         self.value = 0.0
+
+    @staticmethod
+    def selector(spec: Any) -> Any:
+        return spec.total
 
     def on_event(self, rec: Any) -> bool:
         if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
@@ -75,13 +81,13 @@ class Total(Operator):
                 if amount is not None:
                     self.times.append(rec.t)
                     self.amounts.append(amount)
-                    self.ids.append(_ev(rec))
+                    self.ids.append(ev(rec))
             self.pending = []
         start = 0
         if self.window is not None and not self.spec.highest:
             start = bisect.bisect_right(self.times, t - self.window)
         if self.since:
-            anchor = values.get(f"{self.since}@anchor")
+            anchor = values.get(self.anchor_key)
             start = len(self.times) if anchor is None else max(start, bisect.bisect_left(self.times, anchor))
         if self.spec.largest:
             amounts = self.amounts[start:]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..knowledge.inputs import input_list
-from .operators_events import Operator, _ev
-from .selectors import field_of
+from ...knowledge.inputs import input_list
+from ..selectors import field_of
+from .base import Operator, ev
 
 
 def key_filter(spec: Any) -> tuple[frozenset[str] | None, frozenset[str]]:
@@ -30,6 +30,10 @@ class Worst(Operator):
         self.current: dict[Any, tuple[Any, tuple[float, int, str]]] = {}
         self.seen = False
 
+    @staticmethod
+    def selector(spec: Any) -> Any:
+        return spec.worst
+
     def on_event(self, rec: Any) -> None:
         event = rec.event
         key = field_of(event, self.spec.by)
@@ -40,9 +44,9 @@ class Worst(Operator):
         if (self.spec.unless_attributed and getattr(event, "attributed_to", None)) or not isinstance(value, (int, float)):
             self.current.pop(key, None)
         else:
-            self.current[key] = (value, _ev(rec))
+            self.current[key] = (value, ev(rec))
         if not self.current:
-            self.value, self.evidence = 0, (_ev(rec),)
+            self.value, self.evidence = 0, (ev(rec),)
             return
         top = max(v for v, _ in self.current.values())
         self.value = top

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..knowledge.inputs import input_table
-from .operators_events import Operator, _ev
-from .selectors import field_of
+from ...knowledge.inputs import input_table
+from ..selectors import field_of
+from .base import Operator, ev
 
 
 def normalise(text: str) -> str:
@@ -37,7 +37,11 @@ class Lookup(Operator):
         super().__init__(name, spec)
         self.index = table_index(spec.table, spec.column)
 
+    @staticmethod
+    def selector(spec: Any) -> Any:
+        return spec.lookup
+
     def on_event(self, rec: Any) -> None:
         text = field_of(rec.event, self.spec.field)
         self.value = self.index.get(normalise(text)) if isinstance(text, str) else None
-        self.evidence = (_ev(rec),)
+        self.evidence = (ev(rec),)

@@ -9,19 +9,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..knowledge.conditions import compile_predicate, holds, leaves
-from .operators_events import Evidence, Operator, _ev
+from ...knowledge.conditions import compile_predicate, holds, leaves
+from .base import ANCHOR, Evidence, Operator, ev
 
 HOUR = 3600.0
 
 
 class _Clock(Operator):
+    """Hours from an anchor (kept beside the value: ``count ... since`` reads it); due at each threshold."""
+
     timed = True
+    clock = True
+    side = (ANCHOR,)
+    static = Operator.static + ("thresholds",)
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.anchor: float | None = None
         self.thresholds: list[tuple[str, float]] = []
+
+    def side_values(self) -> tuple[Any]:
+        return (self.anchor,)
 
     def hours(self, t: float) -> float | None:
         return None if self.anchor is None else (t - self.anchor) / HOUR
@@ -46,11 +54,18 @@ class Elapsed(_Clock):
         self.reads = (spec.elapsed.true_var,) if spec.elapsed.true_var else ()
         self.was_true = False
 
+    @staticmethod
+    def selector(spec: Any) -> Any:
+        return spec.elapsed.first or spec.elapsed.last
+
+    def compared(self, name: str) -> list[Any] | None:
+        return [None] if self.spec.elapsed.first_true == name else None  # whether it is true, nothing more
+
     def on_event(self, rec: Any) -> None:
         if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
             return
         if self.which == "last" or self.anchor is None:
-            self.anchor, self.evidence = rec.t, (_ev(rec),)
+            self.anchor, self.evidence = rec.t, (ev(rec),)
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         var = self.spec.elapsed.true_var
@@ -59,7 +74,6 @@ class Elapsed(_Clock):
             if now and not self.was_true and (self.anchor is None or self.spec.elapsed.last_true):
                 self.anchor, self.evidence = t, evidence.get(var, ())
             self.was_true = now
-        values[f"{self.name}@anchor"] = self.anchor
         self.value = self.hours(t)
         return self.value
 
@@ -67,10 +81,15 @@ class Elapsed(_Clock):
 class HeldFor(_Clock):
     """Hours a condition has held without interruption; None while it does not hold."""
 
+    static = _Clock.static + ("test",)
+
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.reads = tuple(dict.fromkeys(leaf.var for leaf in leaves(spec.held_for)))
         self.test = compile_predicate(spec.held_for)
+
+    def compared(self, name: str) -> list[Any] | None:
+        return [leaf for leaf in leaves(self.spec.held_for) if leaf.var == name]
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         if self.test(values):
@@ -80,7 +99,6 @@ class HeldFor(_Clock):
                                               if holds(leaf, values.get(leaf.var)) for e in evidence.get(leaf.var, ())}))
         else:
             self.anchor, self.evidence = None, ()
-        values[f"{self.name}@anchor"] = self.anchor
         self.value = self.hours(t)
         return self.value
 
@@ -88,12 +106,17 @@ class HeldFor(_Clock):
 class Accumulated(_Clock):
     """Hours a condition has held in all (its intervals added up); 0 before it first holds."""
 
+    static = _Clock.static + ("test",)
+
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.reads = tuple(dict.fromkeys(leaf.var for leaf in leaves(spec.accumulated)))
         self.test = compile_predicate(spec.accumulated)
         self.closed = 0.0  # hours in finished intervals
         self.start: float | None = None
+
+    def compared(self, name: str) -> list[Any] | None:
+        return [leaf for leaf in leaves(self.spec.accumulated) if leaf.var == name]
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         holding = self.test(values)
@@ -106,6 +129,5 @@ class Accumulated(_Clock):
             self.start = None
         # the clock's anchor: the time at which the total would have been 0, had it run without a break
         self.anchor = None if self.start is None else self.start - self.closed * HOUR
-        values[f"{self.name}@anchor"] = self.anchor
         self.value = self.closed if self.start is None else self.closed + (t - self.start) / HOUR
         return self.value

@@ -1,0 +1,68 @@
+"""Operators over the values of other variables: ``weighted_sum``, ``product``."""
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Evidence, Operator
+
+
+def _union(parts: list[Evidence]) -> Evidence:
+    """The events behind several values, in order, each once (no set built when one part holds them all)."""
+    full = [p for p in parts if p]
+    if len(full) <= 1:
+        return full[0] if full else ()
+    if len(full) == 2 and len(full[0]) == 1 and len(full[1]) == 1:  # two values of one event each: no set
+        a, b = full[0][0], full[1][0]
+        return (a,) if a == b else (a, b) if a < b else (b, a)
+    return tuple(sorted({e for p in full for e in p}))
+
+
+class WeightedSum(Operator):
+    """Sum of weight x variable; missing if any term is missing."""
+
+    monotone = True  # in each term: shortcuts/spans.py may leave it for later
+    static = Operator.static + ("terms",)
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.terms = list(spec.weighted_sum.items())
+        self.reads = tuple(name for name, _ in self.terms)
+        self.parts: list[Evidence] = []  # the evidence of the terms at the last compute
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        total: Any = 0  # as sum() starts: whole numbers stay whole
+        parts = []
+        for name, weight in self.terms:
+            part = values.get(name)
+            kind = type(part)
+            if kind is not float and kind is not int and (part is None or isinstance(part, (bool, str))):
+                self.value, self.evidence, self.parts = None, (), []
+                return None
+            total += weight * part
+            parts.append(evidence.get(name, ()))
+        # 0.45 - 1.5 x 0.3 is 0, not 5e-17 (a whole number needs no rounding, the commonest case)
+        self.value = total if type(total) is int or total.is_integer() else round(total, 9)
+        if parts != self.parts:  # the same events behind every term: the same evidence tuple
+            self.parts = parts
+            self.evidence = _union(parts)
+        return self.value
+
+
+class Product(Operator):
+    """The product of variables (a dose per kg times the weight); missing if any is missing."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.reads = tuple(spec.product)
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        parts = [values.get(name) for name in self.reads]
+        if any(p is None or isinstance(p, (bool, str)) for p in parts):
+            self.value, self.evidence = None, ()
+            return None
+        value = 1.0
+        for p in parts:
+            value *= p
+        self.value = value if value.is_integer() else round(value, 9)
+        self.evidence = tuple(sorted({e for name in self.reads for e in evidence.get(name, ())}))
+        return self.value

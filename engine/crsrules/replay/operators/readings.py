@@ -1,0 +1,141 @@
+"""Operators over the values of events: ``latest``, ``peak``, ``lowest`` (over all time or a trailing window).
+
+Each keeps, beside its value, the value and unit as written (:data:`~.base.REPORTED`, :data:`~.base.UNIT`),
+for thresholds printed in another unit than the canonical one (265 mg/dL of triglycerides).
+"""
+from __future__ import annotations
+
+import operator
+from collections import deque
+from typing import Any
+
+from ..selectors import field_getter
+from .base import REPORTED, UNIT, Evidence, Operator, ev
+
+WRITTEN = (REPORTED, UNIT)
+NOTHING_WRITTEN = (None, None)
+
+
+def reported(rec: Any) -> tuple[Any, Any]:
+    """The value and unit as written (a converted lab keeps both), for thresholds printed in that unit."""
+    if rec.reported is not None:
+        return rec.reported
+    event = rec.event
+    return getattr(event, "value", None), getattr(event, "unit", None)
+
+
+class Latest(Operator):
+    """The field of the latest matching event; None when that event is attributed (if asked)."""
+
+    shareable = True
+    side = WRITTEN
+    written: tuple[Any, Any] = NOTHING_WRITTEN
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.get = field_getter(spec.field)
+        self.unless = bool(spec.unless_attributed)
+        self.of_value = spec.field == "value"
+
+    @staticmethod
+    def selector(spec: Any) -> Any:
+        return spec.latest
+
+    def on_event(self, rec: Any) -> None:
+        event = rec.event
+        if self.unless and getattr(event, "attributed_to", None):
+            self.value, self.written = None, NOTHING_WRITTEN
+        elif self.of_value:  # reported(rec), inline: the commonest operator on the commonest event
+            self.value = value = getattr(event, "value", None)
+            written = rec.reported
+            self.written = written if written is not None else (value, getattr(event, "unit", None))
+        else:
+            self.value = self.get(event)
+            self.written = NOTHING_WRITTEN
+        self.evidence = ((rec.t, rec.seq, rec.id),)
+
+    def side_values(self) -> tuple[Any, Any]:
+        return self.written
+
+
+class _Extreme(Operator):
+    """Max (peak) or min (lowest) of a field, over all time or a trailing window.
+
+    A window keeps only the readings that can still become the extreme (a monotonic queue), so a
+    reading costs O(1) amortised however many the window holds.
+    """
+
+    shareable = True
+    side = WRITTEN
+    beyond: Any = staticmethod(operator.gt)  # whether a value lies beyond another (higher for a peak)
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.window = spec.window_s
+        self.items: deque[tuple[float, float, tuple[float, int, str], tuple[Any, Any]]] = deque()
+        self.timed = self.window is not None
+        self.written: tuple[Any, Any] = NOTHING_WRITTEN
+        self.get = field_getter(spec.field)
+        self.head: Any = None
+        self.unless = bool(spec.unless_attributed)
+        self.of_value = spec.field == "value"
+
+    def on_event(self, rec: Any) -> bool:
+        event = rec.event
+        if self.unless and getattr(event, "attributed_to", None):
+            return False
+        value = getattr(event, "value", None) if self.of_value else self.get(event)
+        if value is None:
+            return False
+        beyond = self.beyond
+        if self.window is None:
+            if self.value is None or beyond(value, self.value):
+                self.value, self.evidence = value, (ev(rec),)
+                self.written = reported(rec) if self.of_value else NOTHING_WRITTEN
+                return True
+            return False  # not beyond the extreme: nothing moved
+        items = self.items
+        while items and beyond(value, items[-1][1]):
+            items.pop()  # never the extreme again while this newer, larger reading is in the window
+        items.append((rec.t, value, ev(rec), reported(rec) if self.of_value else NOTHING_WRITTEN))
+        return len(items) == 1  # the new extreme of the window; otherwise its head, value and deadline stay
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        if self.window is not None:
+            items = self.items
+            while items and items[0][0] <= t - self.window:
+                items.popleft()
+            if items:
+                if items[0] is not self.head:  # the evidence stays the same tuple while the extreme stays
+                    self.head = head = items[0]
+                    self.value, self.evidence, self.written = head[1], (head[2],), head[3]
+            else:
+                self.head = None
+                self.value, self.evidence, self.written = None, (), NOTHING_WRITTEN
+        return self.value
+
+    def side_values(self) -> tuple[Any, Any]:
+        return self.written
+
+    def due(self, t: float) -> float | None:
+        return self.items[0][0] + self.window if self.window is not None and self.items else None
+
+
+class Peak(_Extreme):
+    """The highest value (a new peak: strictly higher)."""
+
+    beyond = staticmethod(operator.gt)
+
+    @staticmethod
+    def selector(spec: Any) -> Any:
+        return spec.peak
+
+
+class Lowest(_Extreme):
+    """The lowest value."""
+
+    beyond = staticmethod(operator.lt)
+
+    @staticmethod
+    def selector(spec: Any) -> Any:
+        return spec.lowest

@@ -1,0 +1,17 @@
+"""``peak``: the highest value, over all time or a trailing window (``within``)."""
+from __future__ import annotations
+
+from operator_cases import at, fired, ruleset, temp
+
+
+def test_peak_keeps_the_highest_reading():
+    rs = ruleset("peak", {"tmax": {"peak": {"type": "vital", "name": "temperature"}}}, {"var": "tmax", "ge": 39.0})
+    events = [temp(at(2), 38.0), temp(at(3), 39.2), temp(at(4), 37.0)]
+    assert fired(rs, events) == [at(3)]
+
+
+def test_a_windowed_peak_lapses_at_the_exact_time_its_reading_leaves_the_window():
+    rs = ruleset("peak24", {"tmax": {"peak": {"type": "vital", "name": "temperature"}, "within": "24h"}},
+                 {"var": "tmax", "lt": 38.0})
+    events = [temp(at(2), 37.0), temp(at(2, 6), 39.0), temp(at(2, 12), 37.5), temp(at(4), 37.2)]
+    assert fired(rs, events) == [at(2), at(3, 6), at(4)]  # 39.0 leaves at D3 06:00; 37.5 at D3 12:00, then none

@@ -1,0 +1,45 @@
+"""``total``: the amount given of the matching events (mg), in a window or since an anchor, per kg, through a table."""
+from __future__ import annotations
+
+from operator_cases import at, fired, med, ruleset
+
+
+def _dose(t: str, drug: str, value: float, unit: str = "mg") -> dict:
+    return med(t, drug, dose={"value": value, "unit": unit})
+
+
+def test_total_adds_doses_in_mg_within_a_window():
+    rs = ruleset("total24", {"mg": {"total": {"type": "medication", "drug": "tocilizumab"}, "field": "dose",
+                                    "within": "24h"}}, {"var": "mg", "ge": 1000})
+    events = [_dose(at(2), "tocilizumab", 400), _dose(at(2, 8), "tocilizumab", 0.4, "g"),
+              _dose(at(2, 16), "tocilizumab", 200000, "ug"), _dose(at(4), "tocilizumab", 800)]
+    assert fired(rs, events) == [at(2, 16)]  # 400 + 400 + 200 mg; 800 alone two days later is below
+
+
+def test_a_dose_per_kg_is_weighed_with_the_weight_known_when_it_is_given():
+    rs = ruleset("perkg", {"weight": {"latest": {"type": "patient"}, "field": "weight_kg"},
+                           "mg": {"total": {"type": "medication", "drug": "tocilizumab"}, "field": "dose",
+                                  "per_kg": "weight"}}, {"var": "mg", "ge": 500})
+    events = [_dose(at(2), "tocilizumab", 8, "mg/kg"),                      # no weight yet: adds nothing
+              {"time": at(2, 1), "type": "patient", "weight_kg": 40},
+              _dose(at(2, 8), "tocilizumab", 8, "mg/kg"),                   # 320 mg
+              {"time": at(2, 9), "type": "patient", "weight_kg": 80},       # does not reweigh the earlier dose
+              _dose(at(3), "tocilizumab", 8, "mg/kg")]                      # 640 mg: 960 in all
+    assert fired(rs, events) == [at(3)]
+
+
+def test_highest_is_the_most_given_in_one_window_through_a_table_of_equivalents():
+    rs = ruleset("dexeq", {"dexeq": {"total": {"type": "medication", "drug": ["dexamethasone", "methylprednisolone"]},
+                                     "field": "dose", "table": "corticosteroids", "column": "dexamethasone_mg_per_mg",
+                                     "within": "24h", "highest": True}}, {"var": "dexeq", "ge": 20})
+    events = [_dose(at(2), "dexamethasone", 10), _dose(at(2, 6), "methylprednisolone", 80),  # 10 + 15 dex-eq
+              _dose(at(4), "dexamethasone", 4)]                                              # a taper lowers nothing
+    assert fired(rs, events) == [at(2, 6)]
+
+
+def test_largest_is_the_largest_single_dose_in_the_window():
+    rs = ruleset("largest", {"mg": {"total": {"type": "medication", "drug": "methylprednisolone"}, "field": "dose",
+                                    "within": "24h", "largest": True}}, {"var": "mg", "ge": 500})
+    events = [_dose(at(2), "methylprednisolone", 250), _dose(at(2, 12), "methylprednisolone", 250),
+              _dose(at(3, 6), "methylprednisolone", 500), _dose(at(5), "methylprednisolone", 60)]
+    assert fired(rs, events) == [at(3, 6)]  # 250 + 250 is a sum, not one dose; 500 alone is
