@@ -44,8 +44,8 @@ class _IssuesError(CrsrulesError):
 class CaseLogError(_IssuesError):
     """A case log was refused; ``.issues`` holds every problem, ``.line`` the first line."""
 
-    @property  # type: ignore[override]
-    def code(self) -> str:
+    @property
+    def code(self) -> str:  # type: ignore[override]
         return self.issues[0].code if self.issues else "refused"
 
     @property
@@ -56,8 +56,8 @@ class CaseLogError(_IssuesError):
 class RulesetError(_IssuesError):
     """A ruleset (or a guideline record) failed to load; ``.issues`` lists every problem."""
 
-    @property  # type: ignore[override]
-    def code(self) -> str:
+    @property
+    def code(self) -> str:  # type: ignore[override]
         return self.issues[0].code if self.issues else "refused"
 
 
@@ -74,5 +74,5 @@ class UsageError(CrsrulesError, ValueError):
     """
 
     def __init__(self, code: str, message: str):
-        self.code = code  # type: ignore[misc]
+        self.code = code
         super().__init__(f"{code}: {message}")

@@ -16,6 +16,8 @@ from crsrules.caselog import parse_case_log_text
 from crsrules.errors import CrsrulesError
 from crsrules.interop import convert_bundle, parse_time
 
+pytest.importorskip("fhir.resources", reason="the fhir extra is not installed (pip install -e '.[fhir]')")
+
 AWKWARD = Path(__file__).resolve().parents[1] / "fixtures" / "fhir" / "awkward-bundle.json"
 
 

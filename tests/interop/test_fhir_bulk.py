@@ -10,6 +10,8 @@ from crsrules import read_case_log, replay
 from crsrules.cli.main import main
 from crsrules.interop import convert_folder
 
+pytest.importorskip("fhir.resources", reason="the fhir extra is not installed (pip install -e '.[fhir]')")
+
 BULK = Path(__file__).resolve().parents[2] / "examples" / "fhir-bulk"
 
 

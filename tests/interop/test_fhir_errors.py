@@ -30,6 +30,7 @@ def _refused(argv, capsys):
 
 
 def test_a_bundle_of_two_patients_is_refused(tmp_path, capsys):
+    pytest.importorskip("fhir.resources", reason="the fhir extra is not installed (pip install -e '.[fhir]')")
     bundle = json.loads(SEED.read_text())
     other = {"resourceType": "Patient", "id": "p2"}
     bundle["entry"].append({"fullUrl": "Patient/p2", "resource": other})
@@ -50,6 +51,7 @@ def test_not_a_bundle_and_a_naive_infusion_time_are_refused(tmp_path, capsys):
 
 
 def test_an_ndjson_line_that_is_not_json_names_its_line(tmp_path, capsys):
+    pytest.importorskip("fhir.resources", reason="the fhir extra is not installed (pip install -e '.[fhir]')")
     (tmp_path / "Observation.ndjson").write_text('{"resourceType": "Observation"}\n{not json\n')
     line = _refused(["convert", "fhir", str(tmp_path), "-o", str(tmp_path / "out")], capsys)
     assert line.startswith(f"{tmp_path / 'Observation.ndjson'}:2: fhir-invalid-json")

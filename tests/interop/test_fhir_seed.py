@@ -17,6 +17,8 @@ from crsrules.caselog import parse_case_log_text
 from crsrules.cli.main import main
 from crsrules.interop import convert_bundle, parse_time
 
+pytest.importorskip("fhir.resources", reason="the fhir extra is not installed (pip install -e '.[fhir]')")
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 JSONL, BUNDLE = EXAMPLES / "bottari-2020-seed.jsonl", EXAMPLES / "bottari-2020-seed.fhir.json"
 # Events that the Bundle has no resource of their own for: the end of a period, the demographics merged with

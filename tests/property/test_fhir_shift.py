@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from crsrules.caselog import parse_case_log_text
 from crsrules.interop import convert_bundle
+
+pytest.importorskip("fhir.resources", reason="the fhir extra is not installed (pip install -e '.[fhir]')")
 
 AWKWARD = Path(__file__).resolve().parents[1] / "fixtures" / "fhir" / "awkward-bundle.json"
 BASE = datetime(2023, 5, 1, 12, 0, tzinfo=timezone.utc)

@@ -1,15 +1,32 @@
 """The docs show real output (docs/generate.py --check), and every error code is documented."""
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# the docs show the output of commands of these extras: cohort.md (the cohort extra), the FHIR pages (fhir)
+DOC_EXTRAS = {"pyarrow": "cohort", "distributed": "cohort", "plotly": "cohort", "fhir.resources": "fhir"}
+
+
+def _missing(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is None
+    except ModuleNotFoundError:  # the parent package is missing
+        return True
+
+
 def test_command_output_in_the_docs_is_current():
+    missing = sorted({extra for module, extra in DOC_EXTRAS.items() if _missing(module)})
+    if missing:
+        pytest.skip(f"the docs show output of extras that are not installed: {', '.join(missing)}")
     done = subprocess.run([sys.executable, str(ROOT / "docs" / "generate.py"), "--check"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

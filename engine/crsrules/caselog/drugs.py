@@ -217,7 +217,7 @@ _DOSE_UNITS = {"mg": "mg", "g": "g", "mcg": "ug", "ug": "ug", "µg": "ug", "mg/k
 _QUANTITY = re.compile(r"(?<![0-9a-z.])(\d+(?:\.\d+)?)\s*(mg/kg|mcg/kg|ug/kg|µg/kg|mg/m2|mg/m²|ml/kg|mg|mcg|ug|µg|g|ml)(?![0-9a-z/])")
 _ROUTES = {"iv": "IV", "ivpb": "IV", "ivp": "IV", "intravenous": "IV", "intravenously": "IV", "po": "PO", "oral": "PO",
            "orally": "PO", "sc": "SC", "sq": "SC", "subcut": "SC", "subcutaneous": "SC", "im": "IM", "intramuscular": "IM"}
-_TIMES = re.compile(r"(?<![0-9a-z])(?:q\s*\d+(?:\s*-\s*\d+)?\s*(?:h|hr|hrs|hours?)?|x\s*\d+|\d+\s*(?:h|hr|hrs|hours?|min|mins|minutes?))(?![0-9a-z])")
+_TIMES = re.compile(r"(?<![0-9a-z])(?:q\s*\d+(?:\s*-\s*\d+)?\s*(?:h|hr|hrs|hours?)?|x\s*\d+|\d+\s*(?:h|hr|hrs|hours?|min|mins|minutes?))(?![0-9a-z])")  # noqa: E501
 _ORDER_WORDS = frozenset({
     "once", "daily", "bid", "tid", "qid", "prn", "stat", "now", "every", "over", "in", "and", "then", "dose", "doses",
     "loading", "infusion", "injection", "inj", "solution", "soln", "vial", "piggyback", "bolus", "push", "tab", "tablet",

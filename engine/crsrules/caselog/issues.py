@@ -41,10 +41,10 @@ def line_issues(exc: ValidationError, obj: Any, file: str, line: int) -> list[Is
         elif err["type"] == "union_tag_not_found":
             code, message = "missing-field", f"missing field 'type' (one of {', '.join(EVENT_TYPES)})"
         elif err["type"] == "union_tag_invalid":
-            message = f"unknown event type {kind!r}{_suggest(kind, EVENT_TYPES)}; one of {', '.join(EVENT_TYPES)}"
+            message = f"unknown event type {kind!r}{_suggest(kind, EVENT_TYPES)}; one of {', '.join(EVENT_TYPES)}"  # type: ignore[arg-type]
         elif err["type"] == "extra_forbidden":
             fields = model.model_fields if model and len(loc) == 1 else {}
-            code, message = "unknown-field", f"unknown field {loc[-1]!r}{_suggest(loc[-1], fields)}"
+            code, message = "unknown-field", f"unknown field {loc[-1]!r}{_suggest(loc[-1], fields)}"  # type: ignore[arg-type]
         elif err["type"] == "missing":
             code, message = "missing-field", f"missing field {field!r}"
         elif isinstance(value, str) and err["type"] in ("float_type", "int_type", "int_from_float", "float_parsing"):

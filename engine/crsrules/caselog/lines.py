@@ -169,7 +169,7 @@ def line_blocks(stream: IO[bytes]) -> Iterator[list[bytes | None]]:
                 yield parts[:cut] + [None]
                 return
         if parts:
-            yield parts
+            yield parts  # type: ignore[misc]  # a list of bytes is a list of bytes or None
         if len(rest) > MAX_LINE:
             yield [None]
             return

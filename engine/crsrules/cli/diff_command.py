@@ -72,12 +72,12 @@ def _part(key: str, before: Any, after: Any) -> str:
 def change_line(c: Change) -> str:
     """One line of the text report."""
     if c.change == "appears":
-        return f"  + {c.after['time']} {c.after['kind']} {c.rule} {_what(c.after)}  appears"  # type: ignore[index]
+        return f"  + {c.after['time']} {c.after['kind']} {c.rule} {_what(c.after)}  appears"  # type: ignore[index, arg-type]
     if c.change == "disappears":
-        return f"  - {c.before['time']} {c.before['kind']} {c.rule} {_what(c.before)}  disappears"  # type: ignore[index]
+        return f"  - {c.before['time']} {c.before['kind']} {c.rule} {_what(c.before)}  disappears"  # type: ignore[index, arg-type]
     parts = [_part(k, a, b) for k, (a, b) in c.fields.items() if k in MEANING]
     at = "" if "time" in c.fields else f" at {c.before['time']}"  # type: ignore[index]
-    return f"  ~ {c.before['kind']} {c.rule} {_what(c.before)}  {'; '.join(parts)}{at}"  # type: ignore[index]
+    return f"  ~ {c.before['kind']} {c.rule} {_what(c.before)}  {'; '.join(parts)}{at}"  # type: ignore[index, arg-type]
 
 
 def per_rule(results: dict[str, list[Change]]) -> dict[str, dict[str, int]]:

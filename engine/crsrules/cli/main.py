@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Terminated:
         return 143
-    except Exception as exc:  # noqa: BLE001 - no traceback without --debug
+    except Exception as exc:  # no traceback without --debug
         if args.debug:
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""

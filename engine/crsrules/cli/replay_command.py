@@ -65,7 +65,7 @@ def run_replay(args: Any) -> int:
                 failed += 1
                 print(error_text(exc), file=sys.stderr)
                 continue
-            except Exception as exc:  # noqa: BLE001 - one case's crash must not stop a folder
+            except Exception as exc:  # one case's crash must not stop a folder
                 if not folder or getattr(args, "debug", False):
                     raise
                 failed += 1

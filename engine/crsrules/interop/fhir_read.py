@@ -106,7 +106,7 @@ def _add(export: Export, resource: Any, full_url: str | None = None) -> None:
     if kind == "Patient":
         who = resource.id or full_url
         if full_url and who != full_url:
-            export.aliases[full_url] = who
+            export.aliases[full_url] = who  # type: ignore[assignment]
     if who is None:
         export.orphans.append(resource)
     else:

@@ -62,17 +62,19 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
                     add(("variables", name), "unknown-table", f"table {spec.table!r} has no column {spec.column!r}")
         for ref in _var_refs(spec):
             if ref not in rs.variables:
-                add(("variables", name), "unknown-variable", f"variable {name!r} reads {ref!r}, which is not declared{did_you_mean(ref, rs.variables)}")
+                add(("variables", name), "unknown-variable",
+                    f"variable {name!r} reads {ref!r}, which is not declared{did_you_mean(ref, rs.variables)}")
             elif ref not in declared:
                 add(("variables", name), "forward-reference", f"variable {name!r} reads {ref!r}, declared later; declare it first")
         declared.append(name)
     for i, ep in enumerate(rs.episodes):
-        spec = rs.variables.get(ep.variable)
+        spec = rs.variables.get(ep.variable)  # type: ignore[assignment]
         if spec is None or spec.episode is None:
             add(("episodes", i, "variable"), "unknown-variable",
                 f"episode {ep.id!r} reads {ep.variable!r}, which is not an `episode` variable of this ruleset", ep.id)
         if ep.scale not in rs.scales():
-            add(("episodes", i, "scale"), "unknown-scale", f"episode {ep.id!r} names scale {ep.scale!r}, which this ruleset does not grade", ep.id)
+            add(("episodes", i, "scale"), "unknown-scale",
+                f"episode {ep.id!r} names scale {ep.scale!r}, which this ruleset does not grade", ep.id)
         _check_cites(ep.cites, ("episodes", i), ep.id, guidelines, add)
     kinds: dict[str, str] = {}
     for i, rule in enumerate(rs.rules):
@@ -87,17 +89,20 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
             add(("rules", i, "id"), "duplicate-rule", f"rule id {rule.id!r} is used twice", rule.id)
         seen.add(rule.id)
         if rule.draft_unless and rule.draft_unless not in rs.variables:
-            add(("rules", i, "draft_unless"), "unknown-variable", f"draft_unless reads {rule.draft_unless!r}, which is not declared", rule.id)
+            add(("rules", i, "draft_unless"), "unknown-variable",
+                f"draft_unless reads {rule.draft_unless!r}, which is not declared", rule.id)
         for leaf in leaves(rule.when):
             if base_var(leaf.var) not in rs.variables:
-                add(("rules", i, "when"), "unknown-variable", f"condition reads {leaf.var!r}, which is not declared{did_you_mean(leaf.var, rs.variables)}", rule.id)
+                add(("rules", i, "when"), "unknown-variable",
+                    f"condition reads {leaf.var!r}, which is not declared{did_you_mean(leaf.var, rs.variables)}", rule.id)
         if isinstance(rule.then, GradeOutcome) and not (rule.then.scale or rs.scale):
             add(("rules", i, "then"), "grade-without-scale", "a grade outcome needs a `scale` (its own or the ruleset's)", rule.id)
         if isinstance(rule.then, FlagOutcome) and rule.then.value and rule.then.value not in rs.variables:
             add(("rules", i, "then"), "unknown-variable", f"flag value reads {rule.then.value!r}, which is not declared", rule.id)
         if isinstance(rule.then, RecommendOutcome) and rule.then.dose and rule.then.dose.fixed is None:
             if rule.then.dose.weight not in rs.variables:
-                add(("rules", i, "then", "dose"), "unknown-variable", f"dose reads weight variable {rule.then.dose.weight!r}, which is not declared", rule.id)
+                add(("rules", i, "then", "dose"), "unknown-variable",
+                    f"dose reads weight variable {rule.then.dose.weight!r}, which is not declared", rule.id)
         _check_cites(rule.cites, ("rules", i), rule.id, guidelines, add)
     return issues
 

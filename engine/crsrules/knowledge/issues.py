@@ -26,7 +26,7 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop pydantic's union-branch names from a location, keep the path into the data."""
-    keep = []
+    keep: list[Any] = []
     for part in loc:
         if isinstance(part, str) and (part in {"all", "any", "leaf"} and keep and keep[-1] in {"when", "held_for", "condition"}):
             continue

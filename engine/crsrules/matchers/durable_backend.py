@@ -40,7 +40,7 @@ def _register(ruleset: Ruleset) -> tuple[str, int]:
                           for rule_id, rule in compile_ruleset(ruleset).items()}
             try:
                 handle = core.create_ruleset(name, encode(definition))
-            except Exception as exc:  # durable_rules raises its own error type with a numeric code
+            except Exception as exc:  # noqa: BLE001 - durable_rules raises its own error type with a numeric code
                 raise ReplayError(f"{name}: durable_rules refused the compiled ruleset: {exc}") from None
             _HANDLES[name] = handle
             log.debug("registered %s with durable_rules (%d rules)", name, len(definition))
@@ -88,7 +88,7 @@ class DurableMatcher:
                 fired = _fired(core, handle, state)
             except ReplayError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure of the C matcher is a replay error
                 raise ReplayError(f"{self.name}: durable_rules failed: {exc}") from None
             finally:
                 if asserted:
@@ -101,7 +101,7 @@ class DurableMatcher:
         """Take the fact back; if durable_rules cannot, drop the session so the next call starts clean."""
         try:
             self._core.retract_fact(self.handle, text)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the session is reset whatever went wrong
             log.warning("%s: retracting the state fact failed; resetting the session", self.name)
             try:
                 self._core.delete_state(self.handle, _SID)

@@ -27,8 +27,8 @@ class Clock:
         # a grade or flag -> the rulesets that read it (replayed after the one that sets it)
         self.external_readers: dict[str, list[int]] = {}
         for k, rt in enumerate(runtimes):
-            for key in rt.external:
-                self.external_readers.setdefault(key, []).append(k)
+            for ext in rt.external:
+                self.external_readers.setdefault(ext, []).append(k)
         self.inlets = Inlets(runtimes, shortcuts)
         self.merged: dict[tuple[str, Any], list[tuple[Any, Any, Any]]] = {}
         # (event type, name or None) -> [(operator, other filters, its inlet)]: an operator shared by
@@ -56,7 +56,7 @@ class Clock:
         """Replay records (in time order, after any already run; a list or a stream); due times after the last one wait."""
         group: list[Any] = []
         at = self.at
-        now = None
+        now: Any = None
         for rec in records:
             if rec[0] != now:  # a record's time is its first field
                 if group:
@@ -121,8 +121,8 @@ class Clock:
             if rt.outcomes.changed_external:
                 external.update(rt.outcomes.changed_external)
                 changed.update(rt.outcomes.changed_external)
-                for key in rt.outcomes.changed_external:
-                    for later in self.external_readers.get(key, ()):
+                for ext in rt.outcomes.changed_external:
+                    for later in self.external_readers.get(ext, ()):
                         if later > k and later not in dirty:
                             dirty[later] = set()
                             heapq.heappush(todo, later)

@@ -81,7 +81,7 @@ def compute_dose(spec: DoseSpec | None, values: dict[str, Any]) -> DoseResult:
         if spec.under_kg is not None and weight < spec.under_kg:
             per_kg, per_kg_max = spec.per_kg_under, None  # type: ignore[assignment]
         rate = f"{_fmt(per_kg)}{'-' + _fmt(per_kg_max) if per_kg_max else ''} {spec.unit}/kg"
-        low, high, divide = per_kg * weight, (per_kg_max * weight if per_kg_max else None), 1  # type: ignore[operator]
+        low, high, divide = per_kg * weight, (per_kg_max * weight if per_kg_max else None), 1
     else:
         divide = spec.doses_per_day or 1
         top = spec.per_kg_day_max

@@ -49,7 +49,7 @@ def fork(value: Any, memo: dict[int, Any]) -> Any:
     elif isinstance(value, tuple):  # a named tuple
         new = kind(*(fork(v, memo) for v in value))
     elif hasattr(value, "__dict__") and not hasattr(kind, "__slots__"):
-        new = memo[key] = kind.__new__(kind)
+        new = memo[key] = kind.__new__(kind)  # type: ignore[call-overload]
         new.__dict__.update({k: fork(v, memo) for k, v in value.__dict__.items()})
         return new
     else:

@@ -64,7 +64,7 @@ def plan_gates(rt: Any) -> tuple[list[list[Test]], list[list[float]], list[list[
                 found += part
         kind = rt.kind.get(name)
         rule_tests = [lambda v, test=rt.tests[j], k=kind: test(of_kind(v, k)) for j in mine]
-        gates.append(gate_tests(found, rule_tests))
+        gates.append(gate_tests(found, rule_tests))  # type: ignore[arg-type]
         bounds.append(operands([rt.leaves[j] for j in mine] + found))
         value_readers.append(list(rt.readers[i]) if always else need_value)
         always_of.append(always)

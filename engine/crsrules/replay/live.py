@@ -165,7 +165,7 @@ class LiveReplay:
     def __del__(self) -> None:
         try:
             self.close()
-        except Exception:  # pragma: no cover - interpreter shutdown
+        except Exception:  # noqa: BLE001  # pragma: no cover - interpreter shutdown
             pass
 
     # -- conveniences and the older names ---------------------------------------------------

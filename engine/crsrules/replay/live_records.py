@@ -34,7 +34,7 @@ def live_summary(source: str, firings: list[Firing], rulesets: list[Ruleset], ba
     kinds = Counter(f.kind for f in firings)
     return Summary(
         source=source, events_read=read, events_used=len(kept), events_rejected=rejected,
-        warnings=kinds.get("warning", 0), firings_by_kind=dict(kinds),
+        warnings=kinds.get("warning", 0), firings_by_kind=dict(kinds),  # type: ignore[arg-type]
         rulesets=[RulesetInfo(id=r.id, version=r.version, content_hash=r.content_hash, path=r.source_path)
                   for r in rulesets],
         backend=backend, engine=__version__, infusion=iso(infusion) if infusion is not None else None,
@@ -71,7 +71,7 @@ def resolved_once(rulesets: Sequence[Ruleset | str] | None) -> list[Ruleset]:
     used as given."""
     if rulesets is not None and not all(isinstance(r, str) for r in rulesets):
         return resolve_rulesets(rulesets)
-    key = None if rulesets is None else tuple(rulesets)  # type: ignore[arg-type]
+    key: Any = None if rulesets is None else tuple(rulesets)
     found = _RESOLVED.get(key)
     if found is None:
         found = _RESOLVED[key] = resolve_rulesets(rulesets)

@@ -27,7 +27,7 @@ class RulesetRuntime(Stopping):
     static = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of", "clocks",
               "by_type", "side_keys", "gates", "bounds", "value_readers", "always", "renews")
 
-    def __init__(self, ruleset: Ruleset, matcher: Matcher, emit: Callable[..., None], shortcuts: bool = True):
+    def __init__(self, ruleset: Ruleset, matcher: Matcher, emit: Callable[..., Any], shortcuts: bool = True):
         self.ruleset = ruleset
         self.matcher = matcher
         self.ops, self.by_type = build_operators(ruleset)

@@ -40,7 +40,7 @@ def build_course(log: CaseLog, records: list[dict[str, Any]], scales: list[str])
     clock = Clock(anchor, log.infusion_time)
     events = [(r.t, r.event.model_dump(mode="json")) for r in log.records]
     lanes = EventLanes(events, clock, end)
-    patient = next((e for _, e in reversed(events) if e["type"] == "patient"), {})
+    patient: dict[str, Any] = next((e for _, e in reversed(events) if e["type"] == "patient"), {})
     graded = scale_lanes(scales, records)
     firing_lanes, marks = firing_marks(records, clock)
     return Course(clock=clock, start=clock.day(start), end=clock.day(end), scales=graded,

@@ -131,13 +131,13 @@ def _check(trace: Trace, e: Expect) -> str | None:
         if not here:
             return f"at {e.at}: no warning {e.warning!r}"
     if e.episode:
-        for scale, status in e.episode.items():
+        for scale, status in e.episode.items():  # type: ignore[assignment]
             eps = [f for f in here if f.kind == "episode" and f.scale == scale and f.status == status]
             if not eps:
                 return f"at {e.at}: no {scale} episode {status}"
             if e.max_grade is not None and not any(f.max_grade == e.max_grade for f in eps):
                 return f"at {e.at}: {scale} episode max grade {[f.max_grade for f in eps]}, expected {e.max_grade}"
-            here = eps
+            here = eps  # type: ignore[assignment]
     rule = e.rule or e.fires
     if rule and not any(f.rule == rule for f in here):
         return f"at {e.at}: rule {rule} did not fire (fired: {sorted({f.rule for f in here if f.rule}) or 'nothing'})"

@@ -6,12 +6,15 @@ and reports each failed expectation with the case file and the virtual time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ..knowledge.loader import RULESET_FILE
 from .golden import run_case, skip_list
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr
 
 
 def pytest_addoption(parser: Any) -> None:
@@ -44,7 +47,7 @@ class GoldenItem(pytest.Item):
         if not result.ok:
             raise GoldenFailure("\n".join(result.failures))
 
-    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, GoldenFailure):
             return f"{self.path}:\n  " + str(excinfo.value).replace("\n", "\n  ")
         return super().repr_failure(excinfo)

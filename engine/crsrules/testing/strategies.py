@@ -72,7 +72,8 @@ def events(draw: Any, minutes: int = 60, *, running: set[str] | None = None, fou
         return {"time": t, "type": "vital", "name": "systolic_bp", "value": draw(_pool(found, ("vital", "systolic_bp"))), "unit": "mm[Hg]"}
     if kind in NOISE:
         unit = {"heart_rate": "/min", "respiratory_rate": "/min", "spo2": "%"}[kind]
-        return {"time": t, "type": "vital", "name": kind, "value": draw(st.integers(12, 180) if unit == "/min" else st.integers(80, 100)), "unit": unit}
+        value = draw(st.integers(12, 180) if unit == "/min" else st.integers(80, 100))
+        return {"time": t, "type": "vital", "name": kind, "value": value, "unit": unit}
     if kind == "oxygen":
         device = draw(st.sampled_from(DEVICES))
         event: dict[str, Any] = {"time": t, "type": "oxygen", "device": device}
@@ -173,7 +174,7 @@ def case_logs(draw: Any, *, max_events: int = 25, max_days: int = 14, shuffle: b
     if found is not None and draw(st.sampled_from((True, True, True, False))):
         timed += _course(draw, found, draw(st.integers(1, max_days * 24 * 60)))
     running: set[str] = set()
-    for at, make in sorted(timed, key=lambda pair: pair[0]):  # in time order, so vasopressor stops follow starts
+    for _at, make in sorted(timed, key=lambda pair: pair[0]):  # in time order, so vasopressor stops follow starts
         out.append(make(running))
     if units == "mixed":
         out = [_mixed_units(e) if draw(st.booleans()) else e for e in out]

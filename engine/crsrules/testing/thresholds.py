@@ -67,7 +67,8 @@ def _dose_cut_offs(rs: Ruleset, found: Probes) -> None:
         dose = rule.then.dose if isinstance(rule.then, RecommendOutcome) else None
         if dose is None or dose.per_kg is None:
             continue
-        key = ("patient", "weight_kg") if dose.weight not in rs.variables else (_stream(rs.variables[dose.weight]) or ("patient", "weight_kg"))
+        key = (("patient", "weight_kg") if dose.weight not in rs.variables
+               else (_stream(rs.variables[dose.weight]) or ("patient", "weight_kg")))
         if dose.under_kg is not None:
             found.add(key, dose.under_kg)
         if dose.max is not None:

@@ -62,7 +62,7 @@ class Product(Operator):
             return None
         value = 1.0
         for p in parts:
-            value *= p
+            value *= p  # type: ignore[operator]  # no None (returned above)
         self.value = value if value.is_integer() else round(value, 9)
         self.evidence = tuple(sorted({e for name in self.reads for e in evidence.get(name, ())}))
         return self.value

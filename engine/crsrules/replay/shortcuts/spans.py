@@ -31,7 +31,7 @@ class Spans:
             if any(k is None or not ops[k].shareable for k in terms):
                 continue
             for k in terms:
-                self.others[(r, k)] = tuple(n for n in op.reads if n != ops[k].name)
+                self.others[(r, k)] = tuple(n for n in op.reads if n != ops[k].name)  # type: ignore[index]  # no None here
         self.span: dict[int, tuple[int, float, float, tuple[Any, ...], Any]] = {}
         self.stale: dict[int, None] = {}  # in the order marked
 
