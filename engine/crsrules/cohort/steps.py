@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import statistics
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..knowledge.model import RecommendOutcome, Ruleset
 from .rows import when

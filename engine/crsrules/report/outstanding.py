@@ -40,7 +40,7 @@ def draw_outstanding(fig: go.Figure, spans: list[Bar], lanes: list[str], row: in
         level = next((n for n in range(3) if ends.get((b.lane, n), float("-inf")) <= b.start), 2)
         ends[(b.lane, level)] = b.end
         y = lanes.index(b.lane) + 0.22 + 0.1 * level
-        fig.add_trace(go.Scatter(x=[b.start, b.end], y=[y, y], mode="lines+markers", line=dict(color=colour, width=3),
-                                 marker=dict(symbol="line-ns", size=9, line=dict(width=2, color=colour)),
+        fig.add_trace(go.Scatter(x=[b.start, b.end], y=[y, y], mode="lines+markers", line={"color": colour, "width": 3},
+                                 marker={"symbol": "line-ns", "size": 9, "line": {"width": 2, "color": colour}},
                                  hovertext=[b.hover, b.hover], hoverinfo="text", name=LEGEND, legendgroup="outstanding",
                                  showlegend=k == 0), row=row, col=1)
