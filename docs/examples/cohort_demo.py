@@ -37,6 +37,12 @@ def main() -> None:
             print("  " + ", ".join(f"{k.split('__')[0] if k == 'case' else k}={_show(v)}" for k, v in row.items()))
         firings = pq.read_table(Path(tmp) / "out" / "firings.parquet")
         print(f"firings.parquet: {firings.num_rows} rows; columns: {', '.join(firings.column_names)}")
+        steps = pq.read_table(Path(tmp) / "out" / "steps.parquet").to_pylist()
+        print(f"steps.parquet: {len(steps)} rows; the tocilizumab steps:")
+        for row in steps:
+            if row["action"] == "tocilizumab":
+                print("  " + ", ".join(f"{k}={_show(row[k])}" for k in ("case", "rule", "recommended_at", "given_at",
+                                                                          "delay_h", "status")))
 
 
 def _show(value: object) -> str:

@@ -86,3 +86,22 @@ def test_the_graded_scales_are_every_crs_and_icans_scale_of_the_rulesets():
     assert "astct-2019-crs" in scales and "astct-2019-icans" in scales and "lee-2014-crs" in scales
     assert all(s.endswith(("-crs", "-icans")) for s in scales)
     assert not any(s.startswith("ctcae") for s in scales)
+
+
+def test_steps_give_the_time_from_each_recommendation_to_its_administration(tmp_path: Path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "grade2.jsonl").write_text(CASE)
+    run_cohort(tmp_path / "in", tmp_path / "out", workers=1)
+    steps = pq.read_table(tmp_path / "out" / "steps.parquet").to_pylist()
+    toci = [s for s in steps if s["action"] == "tocilizumab"]
+    # NCCN's grade 1 dose at onset (00:00, due 02:00, an ENG window) and the grade 2 step (06:00, due 08:00)
+    assert [(s["rule"], s["recommended_at"], s["due"], s["given_at"], s["delay_h"], s["status"]) for s in toci] == [
+        ("esc.nccn.tocilizumab.grade1-one-dose", _utc("2000-01-02T00:00:00"), _utc("2000-01-02T02:00:00"),
+         _utc("2000-01-02T08:00:00"), 8.0, "late"),
+        ("esc.tocilizumab.grade2-plus", _utc("2000-01-02T06:00:00"), _utc("2000-01-02T08:00:00"),
+         _utc("2000-01-02T08:00:00"), 2.0, "on_time")]
+    assert {s["status"] for s in steps if s["action"] == "dexamethasone"} == {"not_given"}
+    [row] = pq.read_table(tmp_path / "out" / "cases.parquet").to_pylist()
+    assert (row["steps__tocilizumab"], row["outstanding__tocilizumab"], row["median_delay_h__tocilizumab"]) == (2, 1, 5.0)
+    assert (tmp_path / "out" / "steps.csv").read_text().splitlines()[0] == (
+        "case,ruleset,rule,action,recommended_at,due,given_at,delay_h,status")

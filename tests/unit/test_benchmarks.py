@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 
 from crsrules import read_case_log, replay
+from crsrules.replay.adherence import watch_adherence
 from crsrules.replay.clock import Clock
+from crsrules.replay.death import watch_death
 from crsrules.replay.firings import FiringLog
 from crsrules.replay.resolve import resolve_rulesets
 from crsrules.replay.runtime import RulesetRuntime
@@ -57,7 +59,10 @@ def _streamed(path: Path, rulesets: list) -> list[dict]:
     for rt in runtimes:
         rt.matcher.open(str(path))
     try:
-        Clock(runtimes).run(rec for rec in log.records)
+        clock = Clock(runtimes)
+        watch_death(clock, out.death)
+        watch_adherence(clock, out.adherence)  # as replay() sets up its clock
+        clock.run(rec for rec in log.records)
     finally:
         for rt in runtimes:
             rt.matcher.close()

@@ -80,3 +80,27 @@ def test_every_crs_scale_agrees_on_grade_4_at_picu_admission(trace):
     assert {"astct-2019-crs", "lee-2014-crs"} <= set(data["scales"])
     admission = next(r for r in data["rows"] if r["time"] == "2000-01-11T08:00:00Z")
     assert admission["agree"] and set(admission["grades"].values()) == {4}
+
+
+def test_the_d8_tocilizumab_is_outstanding_until_given_on_d10(trace):
+    # recommended at grade 2 on D+8 08:00, first given on D+10 02:00 (42 h later), after the intubation
+    toci = [f for f in trace.of_kind("outstanding")
+            if f.action == "tocilizumab" and f.recommended_at == "2000-01-09T08:00:00Z"]
+    assert [(f.status, f.time, f.reason) for f in toci] == [
+        ("open", "2000-01-09T10:00:00Z", None), ("closed", "2000-01-11T02:00:00Z", "given")]
+    assert toci[0].due == "2000-01-09T10:00:00Z" and toci[0].window == "2h" and toci[0].dose.value == 400
+    assert toci[1].given_at == "2000-01-11T02:00:00Z" and toci[1].evidence == ["toci-1"]
+    assert all(f.maturity == "draft" and f.source[0].key == "crsrules-eng" for f in toci)  # an ENG window
+
+
+def test_the_icu_transfer_is_outstanding_until_the_picu_admission(trace):
+    icu = [f for f in trace.of_kind("outstanding") if f.action == "icu"]
+    assert [(f.status, f.time, f.reason) for f in icu] == [
+        ("open", "2000-01-10T12:00:00Z", None), ("closed", "2000-01-11T08:00:00Z", "given")]
+
+
+def test_the_low_dose_methylprednisolone_differs_from_the_grade_4_regimen(trace):
+    differs = [f for f in trace.of_kind("warning") if f.code == "dose-differs"]
+    assert [(f.time, f.rule, f.evidence) for f in differs] == [
+        ("2000-01-11T10:00:00Z", "esc.methylprednisolone.grade4", ["methylpred"])]
+    assert "50 mg given" in differs[0].text and "1000 mg recommended" in differs[0].text

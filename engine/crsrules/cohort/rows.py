@@ -19,7 +19,8 @@ def case_columns(scales: Sequence[str]) -> list[str]:
     """The columns of cases.parquet and cases.csv, in order."""
     head = ["case", "events_read", "events_used", "events_rejected", "warnings", "episodes"]
     adherence = [f"{col}__{a}" for a in ACTIONS for col in ("first_recommended", "first_given", "delay_h", "given")]
-    return head + [f"max_grade__{s}" for s in scales] + ["flags_met"] + adherence
+    steps = [f"{col}__{a}" for a in ACTIONS for col in ("steps", "outstanding", "median_delay_h")]  # steps.py
+    return head + [f"max_grade__{s}" for s in scales] + ["flags_met"] + adherence + steps
 
 
 def when(text: str) -> datetime:

@@ -15,6 +15,7 @@ from ..replay.resolve import resolve_rulesets
 from .cases import case_entries, case_key
 from .progress import Progress
 from .rows import case_columns, case_row, graded_scales, when
+from .steps import Windows, due_windows, step_rows, step_summary, write_steps
 from .store import CaseStore
 from .summary import plotly_available, write_summary
 from .tables import FiringColumns, write_cases, write_errors, write_firings
@@ -79,7 +80,8 @@ def run_cohort(folder: str | os.PathLike[str], out: str | os.PathLike[str], *, w
             run_pool(todo, workers, chosen, backend, on_result)
     finally:
         bar.close()
-    _write(dest, store, [p.name for p in entries if store.done(p.name, keys[p.name])], graded_scales(chosen), outcome)
+    _write(dest, store, [p.name for p in entries if store.done(p.name, keys[p.name])], graded_scales(chosen), outcome,
+           due_windows(chosen))
     return outcome
 
 
@@ -89,16 +91,20 @@ def _spec(rs: Ruleset) -> str:
     return rs.id if Path(rs.source_path).resolve().parent.parent == bundled else rs.source_path
 
 
-def _write(dest: Path, store: CaseStore, done: list[str], scales: list[str], outcome: CohortOutcome) -> None:
-    rows, hours, columns = [], [], FiringColumns()
+def _write(dest: Path, store: CaseStore, done: list[str], scales: list[str], outcome: CohortOutcome,
+           windows: Windows) -> None:
+    rows, hours, columns, steps = [], [], FiringColumns(), []
     for case in done:
         result = store.load(case)
-        rows.append(case_row(result, scales))
+        mine = step_rows(result, windows)
+        steps.extend(mine)
+        rows.append({**case_row(result, scales), **step_summary(mine)})
         columns.observe(result["records"])
         infusion, given = result["summary"].get("infusion"), result["given"].get("tocilizumab", [])
         if infusion and given:
             hours.append((min(map(when, given)) - when(infusion)).total_seconds() / 3600.0)
     write_cases(dest, rows, case_columns(scales))
+    write_steps(dest, steps)
     write_firings(dest, columns.kinds(), ((case, store.load(case)["records"]) for case in done))
     write_errors(dest, outcome.failed)
     if plotly_available():

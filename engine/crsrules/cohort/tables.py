@@ -18,7 +18,7 @@ def _case_type(column: str) -> Any:
         return pa.string()
     if column.startswith(("first_recommended__", "first_given__")):
         return pa.timestamp("us", tz="UTC")
-    if column.startswith("delay_h__"):
+    if column.startswith(("delay_h__", "median_delay_h__")):
         return pa.float64()
     if column.startswith("given__"):
         return pa.bool_()

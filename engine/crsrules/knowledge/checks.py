@@ -5,6 +5,7 @@ from typing import Any, Iterator
 
 from ..errors import Issue
 from .conditions import base_var, leaves, operand_kind
+from .due import check_due
 from .guidelines import Guideline
 from .inputs import input_list, input_table
 from .issues import did_you_mean
@@ -104,6 +105,7 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
                 add(("rules", i, "then", "dose"), "unknown-variable",
                     f"dose reads weight variable {rule.then.dose.weight!r}, which is not declared", rule.id)
         _check_cites(rule.cites, ("rules", i), rule.id, guidelines, add)
+        check_due(rule, ("rules", i), guidelines, add, _check_cites)
     return issues
 
 

@@ -5,6 +5,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from ..timeutil import parse_duration
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -80,6 +82,26 @@ class FlagOutcome(_Strict):
     text: str | None = None
 
 
+class Due(_Strict):
+    """When a recommended step is due: ``within`` its recommendation (a duration such as ``2h``), from
+    ``cite``. ``draft`` says why the window is not from a source read (an engineering choice): the
+    step's ``outstanding`` records are then draft."""
+
+    within: str
+    cite: Cite
+    draft: str | None = None
+
+    @model_validator(mode="after")
+    def _duration(self) -> "Due":
+        if parse_duration(self.within) <= 0:
+            raise ValueError("`within` is a duration longer than zero (e.g. 2h)")
+        return self
+
+    @property
+    def seconds(self) -> float:
+        return parse_duration(self.within)
+
+
 class RecommendOutcome(_Strict):
     recommend: str
     text: str
@@ -87,6 +109,7 @@ class RecommendOutcome(_Strict):
     to_grade: int | None = Field(default=None, ge=1, le=5)
     managed_grade: str | None = None  # a variable: the grade management follows (after "manage as grade N")
     scale_grade: str | None = None  # a variable: the scale's own grade; when lower, the step carries to_grade
+    due: Due | None = None  # a drug (a drug table id) or `icu`: outstanding when not given within the window
 
 
 class WarningOutcome(_Strict):

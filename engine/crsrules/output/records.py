@@ -83,6 +83,22 @@ class Recommendation(_Record):
     to_grade: int | None = None
 
 
+class Outstanding(_Record):
+    """A recommended step not given within its due window (``status: open``, at the window's end), and
+    its end (``status: closed``, with ``reason``: given late, or no longer indicated)."""
+
+    kind: Literal["outstanding"] = "outstanding"
+    action: str
+    status: Literal["open", "closed"]
+    dose: Dose | None = None
+    recommended_at: str
+    due: str
+    window: str
+    reason: str | None = None
+    given_at: str | None = None
+    text: str | None = None
+
+
 class Episode(_Record):
     """An episode of a scale started or resolved (``max_grade`` so far)."""
 
@@ -119,9 +135,10 @@ class Correction(_Record):
     text: str | None = None
 
 
-Firing = Annotated[Union[Grade, Flag, Recommendation, Episode, Warning, Rejected, Correction], Field(discriminator="kind")]
+Firing = Annotated[Union[Grade, Flag, Recommendation, Outstanding, Episode, Warning, Rejected, Correction],
+                   Field(discriminator="kind")]
 MODELS: dict[str, type[_Record]] = {m.model_fields["kind"].default: m for m in
-                                    (Grade, Flag, Recommendation, Episode, Warning, Rejected, Correction)}
+                                    (Grade, Flag, Recommendation, Outstanding, Episode, Warning, Rejected, Correction)}
 KINDS = tuple(MODELS)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from .escape import printable
+from .outstanding import outstanding_line
 from .trace import Firing, Trace
 
 DISCLAIMER = "Decision support only: every grade, flag and recommendation is for a clinician to confirm."
 _KIND = {"grade": "GRADE", "flag": "FLAG", "recommendation": "RECOMMEND", "warning": "WARNING", "rejected": "REJECTED",
-         "episode": "EPISODE", "correction": "CORRECTION"}
+         "episode": "EPISODE", "correction": "CORRECTION", "outstanding": "OUTSTANDING"}
 
 
 def _what(f: Firing) -> str:
@@ -21,6 +22,8 @@ def _what(f: Firing) -> str:
         dose = f" {f.dose.value:g}{f'-{f.dose.max:g}' if f.dose.max else ''} {f.dose.unit}" if f.dose else ""
         to = f" to grade {f.to_grade}" if f.to_grade else ""
         return f"{f.action}{dose}{to}"
+    if f.kind == "outstanding":
+        return outstanding_line(f)
     if f.kind == "warning":
         return f"{f.code}: {f.text}"
     if f.kind == "episode":
@@ -46,7 +49,7 @@ def render_block(f: Firing, explain: bool = False) -> list[str]:
     if f.rule:
         verb = "rule that stopped holding" if f.kind == "grade" and f.text else "rule"
         lines.append(f"{pad}{verb}: {f.rule} [{f.maturity}] ({f.ruleset}): {f.title}")
-    if f.kind == "recommendation" and f.text:
+    if f.kind in ("recommendation", "outstanding") and f.text:
         lines.append(f"{pad}text: {f.text}")
     dose = getattr(f, "dose", None)
     if dose and dose.basis:

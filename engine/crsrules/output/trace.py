@@ -9,13 +9,13 @@ from pydantic import BaseModel
 from ..errors import UsageError
 from ..timeutil import to_epoch
 
-from .records import (KINDS, Correction, Dose, Episode, Firing, Flag, Grade, Recommendation, Rejected, Source,
-                      Warning, make_record)
+from .records import (KINDS, Correction, Dose, Episode, Firing, Flag, Grade, Outstanding, Recommendation, Rejected,
+                      Source, Warning, make_record)
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["Correction", "Dose", "Episode", "Firing", "Flag", "Grade", "Recommendation", "Rejected", "RulesetInfo",
+__all__ = ["Correction", "Dose", "Episode", "Firing", "Flag", "Grade", "Outstanding", "Recommendation", "Rejected", "RulesetInfo",
            "Source", "Summary", "Trace", "Warning", "make_record"]
 
 
@@ -57,7 +57,7 @@ class Trace(BaseModel):
         return [f for f in self.firings if f.kind == "warning"]
 
     def of_kind(self, kind: str) -> list[Firing]:
-        """The records of one kind (grade, flag, recommendation, episode, warning, rejected, correction);
+        """The records of one kind (grade, flag, recommendation, outstanding, episode, warning, rejected, correction);
         an unknown kind raises ``unknown-kind``."""
         if kind not in KINDS:
             raise UsageError("unknown-kind", f"no record kind {kind!r}; one of {', '.join(KINDS)}")

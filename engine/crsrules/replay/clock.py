@@ -30,6 +30,7 @@ class Clock:
             for ext in rt.external:
                 self.external_readers.setdefault(ext, []).append(k)
         self.inlets = Inlets(runtimes, shortcuts)
+        self.after: Any = None  # settled after every step (adherence.py: due windows that end)
         self.merged: dict[tuple[str, Any], list[tuple[Any, Any, Any]]] = {}
         # (event type, name or None) -> [(operator, other filters, its inlet)]: an operator shared by
         # several rulesets is routed once
@@ -75,6 +76,11 @@ class Clock:
         self.step(t, group)
 
     def step(self, t: float, group: Any) -> None:
+        self._step(t, group)
+        if self.after is not None:
+            self.after.settle(t)
+
+    def _step(self, t: float, group: Any) -> None:
         dirty: dict[int, set[int]] = {}
         heap = self.heap
         touched: list[Any] = []  # the inlets of the operators that took an event (or a deadline) at t
@@ -82,6 +88,8 @@ class Clock:
         while heap and heap[0][0] <= t:
             item = heapq.heappop(heap)
             self.queued.discard(item)
+            if item[1] < 0:  # a due window's end (adherence.py): it only wakes the clock
+                continue
             if inlets.deadline(item[1], item[2]):  # a window's deadline, settled once for all its rulesets
                 feed = inlets.of[(item[1], item[2])]
                 if feed not in touched:

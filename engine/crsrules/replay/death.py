@@ -12,7 +12,7 @@ from typing import Any
 
 from .selectors import ALWAYS
 
-ENDED_KINDS = frozenset({"recommendation"})
+ENDED_KINDS = frozenset({"recommendation", "outstanding"})
 ENDED_WARNINGS = frozenset({"adult-dose-for-child"})  # a warning about a recommendation goes with it
 
 

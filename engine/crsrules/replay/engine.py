@@ -12,6 +12,7 @@ from ..output.trace import Firing, RulesetInfo, Summary, Trace
 from .._version import __version__
 from ..timeutil import iso
 from .clock import Clock
+from .adherence import watch_adherence
 from .death import watch_death
 from ..caselog.from_python import case_log_from_events
 from .firings import FiringLog, input_firing, trace_order
@@ -55,6 +56,7 @@ def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None,
     try:
         clock = Clock(runtimes, shortcuts)
         watch_death(clock, out.death)
+        watch_adherence(clock, out.adherence)
         clock.run(log.records if isinstance(log, CaseLog) else log.iter_records())  # pass 2, one time at a time
     finally:
         for rt in runtimes:

@@ -7,6 +7,7 @@ from ..knowledge.conditions import holds, leaves
 from ..knowledge.model import Rule, Ruleset
 from ..output.trace import Firing, Source, make_record
 from ..timeutil import day_label, iso
+from .adherence import Adherence
 from .death import Death
 from .operators import Evidence
 from .outcomes import rule_evidence
@@ -20,6 +21,7 @@ class FiringLog:
         self.explain = explain
         self.firings: list[Firing] = []
         self.death = Death()  # recommendations end at a death event (death.py)
+        self.adherence = Adherence(self)  # steps outstanding past their due window, doses that differ (adherence.py)
 
     def emit(self, t: float, rule: Rule, ruleset: Ruleset, values: dict[str, Any], evidence: dict[str, Evidence],
              *, kind: str, lapsed: bool = False, maturity: str | None = None, title: str | None = None,
@@ -40,6 +42,8 @@ class FiringLog:
             firing.conditions = [f"{'✓' if holds(leaf, values.get(leaf.var)) else '✗'} {leaf.text()}"
                                  for leaf in leaves(rule.when)]
         self.firings.append(firing)
+        if kind == "recommendation":
+            self.adherence.opened(t, firing, rule, ruleset, values)
         return ev
 
     def add(self, firing: Firing) -> None:

@@ -19,6 +19,7 @@ from ..knowledge.model import Ruleset
 from ..matchers.base import make_matcher
 from ..output.trace import Firing
 from .clock import Clock
+from .adherence import watch_adherence
 from .death import watch_death
 from .firings import FiringLog, input_firing
 from .fork import fork
@@ -34,6 +35,7 @@ class Run:
         self.runtimes = [RulesetRuntime(rs, make_matcher(backend, rs), self.out.emit, shortcuts) for rs in rulesets]
         self.clock = Clock(self.runtimes, shortcuts)
         watch_death(self.clock, self.out.death)
+        watch_adherence(self.clock, self.out.adherence)
 
     def run_records(self, group: list[Record]) -> None:
         """One time step (the due times before it first)."""

@@ -1,13 +1,14 @@
 """A case's course: everything the page draws, gathered from the case log's events and the trace's records."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..caselog import CaseLog
 from .events import EventLanes
 from .firings import firing_marks
 from .grades import episode_bars, grade_bars, scale_lanes
+from .outstanding import outstanding_spans
 from .shapes import Bar, Clock, Line, Mark, epoch
 
 
@@ -30,6 +31,7 @@ class Course:
     firing_lanes: list[str]
     firings: list[Mark]
     patient: dict[str, Any]
+    outstanding: list[Bar] = field(default_factory=list)  # steps past their due window (outstanding.py)
 
 
 def build_course(log: CaseLog, records: list[dict[str, Any]], scales: list[str]) -> Course:
@@ -47,4 +49,4 @@ def build_course(log: CaseLog, records: list[dict[str, Any]], scales: list[str])
                   grades=grade_bars(graded, records, clock, start, end), episodes=episode_bars(records, clock, end),
                   labs=list(lanes.lines.values()), temperature=lanes.temperature, support_lanes=lanes.lanes(),
                   support=lanes.bars, support_marks=lanes.marks, deaths=lanes.deaths, firing_lanes=firing_lanes,
-                  firings=marks, patient=patient)
+                  firings=marks, patient=patient, outstanding=outstanding_spans(records, clock, end))

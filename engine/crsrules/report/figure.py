@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from . import style
 from .course import Course
+from .outstanding import draw_outstanding
 from .shapes import Bar, Mark, esc
 
 EPISODE = "episode (onset to resolution)"
@@ -124,6 +125,7 @@ def build_figure(course: Course) -> go.Figure:
     _marks(fig, 4, course.support_marks, course.support_lanes)
     _lanes(fig, 4, course.support_lanes)
     _firings(fig, course, 5)
+    draw_outstanding(fig, course.outstanding, course.firing_lanes, 5)
     _lanes(fig, 5, course.firing_lanes)
     _time_axis(fig, course)
     fig.update_annotations(font=dict(size=13))

@@ -32,6 +32,10 @@ def what(r: dict[str, Any]) -> str:
         most = f" (up to {_num(dose['max'])})" if dose.get("max") is not None else ""
         to = f" to grade {esc(r['to_grade'])}" if r.get("to_grade") else ""
         return f"{esc(r.get('action'))}{amount}{most}{to}"
+    if kind == "outstanding":
+        how = (f"closed ({esc(r.get('reason'))})" if r.get("status") == "closed"
+               else f"not given within {esc(r.get('window'))} of its recommendation")
+        return f"{esc(r.get('action'))}: {how}"
     if kind == "episode":
         return f"{esc(r.get('scale'))} episode {esc(r.get('episode'))} {esc(r.get('status'))} (maximum grade {esc(r.get('max_grade'))})"
     if kind == "warning":
@@ -52,7 +56,7 @@ def firing_hover(r: dict[str, Any], clock: Clock) -> str:
     dose = (r.get("dose") or {}).get("basis")
     return hover(f"<b>{esc(str(r.get('kind')).upper())}  {what(r)}</b>", clock.when(epoch(r["time"])), rule,
                  wrap(r["title"]) if r.get("title") else "",
-                 f"text: {wrap(r['text'])}" if r.get("kind") == "recommendation" and r.get("text") else "",
+                 f"text: {wrap(r['text'])}" if r.get("kind") in ("recommendation", "outstanding") and r.get("text") else "",
                  f"dose: {wrap(dose)}" if dose else "",
                  f"why: {wrap(', '.join(f'{k}={_plain(v)}' for k, v in r['values'].items() if v is not None))}"
                  if r.get("values") else "",

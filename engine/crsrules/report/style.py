@@ -11,7 +11,7 @@ MARK = {"change": ("triangle-down", "#b91c1c", "cartridge or circuit change"),
         "bolus": ("triangle-up", "#1d4ed8", "fluid bolus"),
         "medication": ("diamond", "#065f46", "medication given")}
 KIND = {"grade": "#b91c1c", "flag": "#7c3aed", "recommendation": "#1d4ed8", "episode": "#111827",
-        "warning": "#d97706", "rejected": "#6b7280", "correction": "#0f766e"}
+        "warning": "#d97706", "rejected": "#6b7280", "correction": "#0f766e", "outstanding": "#be185d"}
 EPISODE = "#111827"
 UNITS = {"Cel": "°C"}
 LANE_PX = 34

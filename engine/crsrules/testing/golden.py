@@ -29,6 +29,9 @@ class Expect(BaseModel):
     grade: dict[str, int] | None = None
     flag: dict[str, Literal["met", "not_met", "indeterminate"]] | None = None
     recommend: str | None = None
+    outstanding: str | None = None  # an action: an `outstanding` record of it at this time
+    status: Literal["open", "closed"] | None = None  # with `outstanding`
+    reason: str | None = None  # with `outstanding`: why it closed (given, no longer indicated)
     warning: str | None = None
     fires: str | None = None
     rule: str | None = None
@@ -49,7 +52,8 @@ class GoldenCase(BaseModel):
     expect: list[Expect] = []
     must_not_fire: list[str] = []
     rejected_lines: list[int] = []
-    counts: dict[str, int] = {}  # "grade:<scale>", "episode:<scale>", "recommendation:<action>", "warning:<code>": records in all
+    counts: dict[str, int] = {}  # "grade:<scale>", "episode:<scale>", "recommendation:<action>", "outstanding:<action>",
+    # "warning:<code>": records in all
 
 
 @dataclass
@@ -104,7 +108,8 @@ def run_case(path: Path, *, backend: str = "durable", ruleset_dir: Path | None =
 
 
 def _count_key(f: Any) -> str:
-    what = {"grade": "scale", "episode": "scale", "recommendation": "action", "warning": "code", "flag": "flag"}
+    what = {"grade": "scale", "episode": "scale", "recommendation": "action", "outstanding": "action", "warning": "code",
+            "flag": "flag"}
     return f"{f.kind}:{getattr(f, what.get(f.kind, 'kind'), '')}"
 
 
@@ -126,6 +131,12 @@ def _check(trace: Trace, e: Expect) -> str | None:
         here = [f for f in here if f.kind == "recommendation" and f.action == e.recommend]
         if not here:
             return f"at {e.at}: no recommendation {e.recommend!r}"
+    if e.outstanding:
+        here = [f for f in here if f.kind == "outstanding" and f.action == e.outstanding
+                and e.status in (None, f.status) and e.reason in (None, f.reason)]
+        if not here:
+            how = " ".join(x for x in (e.status, e.reason) if x)
+            return f"at {e.at}: no outstanding {e.outstanding!r}{f' ({how})' if how else ''}"
     if e.warning:
         here = [f for f in here if f.kind == "warning" and f.code == e.warning]
         if not here:

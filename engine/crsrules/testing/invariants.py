@@ -58,7 +58,7 @@ def check_time_shift(events: Events, seconds: float, rulesets: Sequence[Ruleset 
     base = replay_events(events, rulesets, **kw)
     moved = replay_events(shift_events(events, seconds), rulesets, **kw)
     assert [round(f.t + seconds, 6) for f in base.firings] == [round(f.t, 6) for f in moved.firings], "firing times did not shift"
-    times = ("time", "onset", "resolution")  # episode records carry their onset and resolution times too
+    times = ("time", "onset", "resolution", "recommended_at", "due", "given_at")  # episode and outstanding records carry times too
     assert records(base, times) == records(moved, times), "a shift changed more than the times"
     for a, b in zip(base.of_kind("episode"), moved.of_kind("episode")):
         assert (_epoch(a.onset) + seconds, a.resolution and _epoch(a.resolution) + seconds) == \

@@ -1,0 +1,225 @@
+"""The given against the recommended: steps outstanding past their due window, and doses that differ.
+
+A recommendation whose rule states a due window (``due: {within: 2h, ...}``) opens a step. An
+administration of the step's drug (its drug-table id), or an ``icu`` procedure start for ``icu``,
+at or after the recommendation satisfies it. When the window ends with the step neither given nor
+ended (its rule's condition no longer holds), one ``outstanding`` record (``status: open``) is
+written at the window's end; the clock wakes there even when no event comes. An outstanding step
+that is given later, or whose condition ends, is closed in one more ``outstanding`` record
+(``status: closed``, with the reason). A step given within its window, or whose condition ends
+before it closes, writes nothing.
+
+An administration that satisfies a step with a dose is compared with it: a dose further from the
+recommended one than the drug's tolerance (``rulesets/_inputs/dose-tolerance.yaml``) gives a
+``dose-differs`` warning at the administration, naming both doses.
+
+As for recommendations, nothing is written at or after a death (death.py).
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..knowledge.inputs import input_table
+from ..knowledge.model import RecommendOutcome, Rule, Ruleset
+from ..output.trace import Dose, Firing, Source, make_record
+from ..timeutil import day_label, iso
+from .selectors import ALWAYS
+
+TOLERANCES = "dose-tolerance"
+WAKE = -1  # the heap position of a window's end: it only wakes the clock (no ruleset operator)
+_MG = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mg/kg": None, "ug/kg": None}
+
+
+@dataclass
+class Step:
+    """A recommended step waiting to be given."""
+
+    k: int  # the position of the recommending ruleset's runtime in the clock
+    rule: Rule
+    ruleset: Ruleset
+    action: str
+    dose: Dose | None
+    t: float  # recommended at
+    due: float  # the window's end
+    weight: float | None
+    evidence: list[str]
+    maturity: str | None
+    outstanding: bool = False
+
+
+@lru_cache(maxsize=1)
+def tolerances() -> dict[str, dict[str, Any]]:
+    """The tolerance table's rows by drug id, and its source (under ``None``)."""
+    from ..knowledge.inputs import _file
+
+    rows = {row["id"]: row for row in input_table(TOLERANCES)}
+    data = _file(TOLERANCES) or {}
+    return {**rows, "": data.get("source") or {}}
+
+
+def given_mg(quantity: Any, weight: float | None) -> float | None:
+    """A charted dose in mg (a per-kg dose times ``weight``), or None when it cannot be."""
+    value, unit = getattr(quantity, "value", None), getattr(quantity, "unit", None)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or unit not in _MG:
+        return None
+    factor = _MG[unit]
+    if factor is not None:
+        return float(value) * factor
+    if weight is None:
+        return None
+    return float(value) * weight * (1.0 if unit == "mg/kg" else 0.001)
+
+
+def _h(seconds: float) -> str:
+    return f"{seconds / 3600:.3g} h"
+
+
+class Adherence:
+    """The open steps of one case; fed every medication and procedure event by the clock."""
+
+    def __init__(self, out: Any):
+        self.out = out  # the FiringLog: records, infusion, death
+        self.clock: Any = None
+        self.open: list[Step] = []
+        self.now: float | None = None
+        self.recent: list[Any] = []  # the administrations at ``now`` (a step recommended at their time takes them)
+
+    # -- the clock's side --------------------------------------------------------------------
+
+    def on_event(self, rec: Any) -> bool:
+        action = _action(rec.event)
+        if action is None:
+            return False
+        if rec[0] != self.now:
+            self.now, self.recent = rec[0], []
+        self.recent.append(rec)
+        taken = [s for s in self.open if s.action == action and s.t <= rec[0]]
+        if taken:
+            self.open = [s for s in self.open if s not in taken]
+            self._given(rec, taken)
+        return False  # no ruleset value moved
+
+    def settle(self, t: float) -> None:
+        """After a clock step at ``t``: steps whose condition ended, then windows that ended by ``t``."""
+        if not self.open:
+            return
+        if self._dead(t):
+            self.open = []
+            return
+        runtimes = self.clock.runtimes
+        keep = []
+        for step in self.open:
+            if step.rule.id not in runtimes[step.k].outcomes.was_true:
+                if step.outstanding:
+                    self._write(step, t, "closed", reason="no longer indicated",
+                                text=f"{step.action} no longer indicated, {_h(t - step.t)} after it was recommended; not given")
+                continue
+            if not step.outstanding and step.due <= t:
+                step.outstanding = True
+                self._write(step, step.due, "open", evidence=step.evidence,
+                            text=f"{step.action} not given within {self._within(step)} of its recommendation")
+            keep.append(step)
+        self.open = keep
+
+    # -- the firing log's side ---------------------------------------------------------------
+
+    def opened(self, t: float, firing: Firing, rule: Rule, ruleset: Ruleset, values: dict[str, Any]) -> None:
+        """A recommendation was written: open its step when its rule states a due window."""
+        then = rule.then
+        if self.clock is None or not isinstance(then, RecommendOutcome) or then.due is None:
+            return
+        k = next((k for k, rt in enumerate(self.clock.runtimes) if rt.ruleset is ruleset), None)
+        if k is None:
+            return
+        weight = values.get(then.dose.weight) if then.dose is not None else None
+        step = Step(k, rule, ruleset, then.recommend, getattr(firing, "dose", None), t, t + then.due.seconds,
+                    float(weight) if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
+                    list(firing.evidence), "draft" if then.due.draft else firing.maturity)
+        now = [r for r in self.recent if r[0] == t and _action(r.event) == step.action] if self.now == t else []
+        if now:
+            self._given(now[0], [step])
+            return
+        self.open.append(step)
+        item = (step.due, WAKE, 0)
+        clock = self.clock
+        if item not in clock.queued:
+            clock.queued.add(item)
+            heapq.heappush(clock.heap, item)
+
+    # -- records -----------------------------------------------------------------------------
+
+    def _given(self, rec: Any, steps: list[Step]) -> None:
+        t = rec[0]
+        for step in steps:
+            if step.outstanding and not self._dead(t):
+                self._write(step, t, "closed", reason="given", given_at=iso(t), evidence=[rec.id],
+                            text=f"{step.action} given {_h(t - step.t)} after it was recommended "
+                                 f"({_h(t - step.due)} after its window closed)")
+        dosed = next((s for s in steps if s.dose is not None), None)
+        quantity = getattr(rec.event, "dose", None)
+        if dosed is not None and quantity is not None:
+            self._compare(rec, dosed, quantity)
+
+    def _compare(self, rec: Any, step: Step, quantity: Any) -> None:
+        row = tolerances().get(step.action)
+        dose = step.dose
+        if row is None or dose is None or dose.unit != "mg":
+            return
+        got = given_mg(quantity, step.weight)
+        if got is None:
+            return
+        tol = float(row["tolerance"])
+        low, high = dose.value, dose.max if dose.max is not None else dose.value
+        if low * (1 - tol) <= got <= high * (1 + tol):
+            return
+        t = rec[0]
+        source = tolerances()[""]
+        wanted = f"{dose.value:g}{f'-{dose.max:g}' if dose.max is not None else ''} {dose.unit}"
+        charted = f"{quantity.value:g} {quantity.unit}" + (f" = {round(got, 3):g} mg" if quantity.unit != "mg" else "")
+        text = (f"{step.action} {charted} given; {wanted} recommended {_h(t - step.t)} earlier ({step.rule.id}): "
+                f"{'below' if got < low else 'above'} it by more than {tol:.0%}")
+        self.out.add(make_record(
+            "warning", time=iso(t), t=t, ruleset=step.ruleset.ref, rule=step.rule.id, title=step.rule.title,
+            evidence=[rec.id], source=[Source(key=source["key"], locator=source["locator"])] if source else [],
+            maturity="draft" if row.get("draft") else "stable", day=day_label(t, self.out.infusion) or None,
+            code="dose-differs", text=text))
+
+    def _write(self, step: Step, t: float, status: str, *, evidence: list[str] | None = None, **fields: Any) -> None:
+        if self._dead(t):
+            return
+        due = step.rule.then.due  # type: ignore[union-attr]
+        assert due is not None  # a step is opened only for a rule that states a due window
+        self.out.add(make_record(
+            "outstanding", time=iso(t), t=t, ruleset=step.ruleset.ref, rule=step.rule.id, title=step.rule.title,
+            evidence=evidence or [], source=[Source(key=due.cite.source, locator=due.cite.locator)],
+            maturity=step.maturity, day=day_label(t, self.out.infusion) or None, action=step.action, status=status,
+            dose=step.dose, recommended_at=iso(step.t), due=iso(step.due), window=due.within, **fields))
+
+    def _dead(self, t: float) -> bool:
+        return self.out.death.ends(t, "outstanding", None)
+
+    def _within(self, step: Step) -> str:
+        return step.rule.then.due.within  # type: ignore[union-attr]
+
+
+def _action(event: Any) -> str | None:
+    """The step an event gives: a medication's drug id, ``icu`` for an ICU start; else None."""
+    kind = event.type
+    if kind == "medication":
+        return event.drug
+    if kind == "procedure" and event.action == "start" and event.name == "icu":
+        return "icu"
+    return None
+
+
+def watch_adherence(clock: Any, adherence: Adherence) -> None:
+    """Let ``clock`` feed ``adherence`` every medication and procedure event (before any ruleset steps
+    at its time), wake at each window's end, and settle it after every step."""
+    adherence.clock = clock
+    clock.after = adherence
+    for kind in ("medication", "procedure"):
+        clock.routes.setdefault((kind, None), []).append((adherence, ALWAYS, None))
+    clock.merged.clear()
