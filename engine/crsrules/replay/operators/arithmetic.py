@@ -3,18 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Evidence, Operator
-
-
-def _union(parts: list[Evidence]) -> Evidence:
-    """The events behind several values, in order, each once (no set built when one part holds them all)."""
-    full = [p for p in parts if p]
-    if len(full) <= 1:
-        return full[0] if full else ()
-    if len(full) == 2 and len(full[0]) == 1 and len(full[1]) == 1:  # two values of one event each: no set
-        a, b = full[0][0], full[1][0]
-        return (a,) if a == b else (a, b) if a < b else (b, a)
-    return tuple(sorted({e for p in full for e in p}))
+from .base import Evidence, Operator, union_evidence
 
 
 class WeightedSum(Operator):
@@ -44,7 +33,7 @@ class WeightedSum(Operator):
         self.value = total if type(total) is int or total.is_integer() else round(total, 9)
         if parts != self.parts:  # the same events behind every term: the same evidence tuple
             self.parts = parts
-            self.evidence = _union(parts)
+            self.evidence = union_evidence(parts)
         return self.value
 
 

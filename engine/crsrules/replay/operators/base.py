@@ -74,6 +74,17 @@ def outcome_key(kind: str, name: str) -> str:
     return f"@{kind}:{name}"
 
 
+def union_evidence(parts: list[Evidence]) -> Evidence:
+    """The events behind several values, in order, each once (no set built when one part holds them all)."""
+    full = [p for p in parts if p]
+    if len(full) <= 1:
+        return full[0] if full else ()
+    if len(full) == 2 and len(full[0]) == 1 and len(full[1]) == 1:  # two values of one event each: no set
+        a, b = full[0][0], full[1][0]
+        return (a,) if a == b else (a, b) if a < b else (b, a)
+    return tuple(sorted({e for p in full for e in p}))
+
+
 def ev(rec: Any) -> tuple[float, int, str]:
     """An event's evidence entry: its time, its place in the log, its id."""
     return (rec.t, rec.seq, rec.id)

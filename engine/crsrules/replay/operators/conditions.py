@@ -34,17 +34,6 @@ class ConditionVar(Operator):
         return self.value
 
 
-def _union(parts: list[Evidence]) -> Evidence:
-    """The events behind several values, in order, each once (no set built when one part holds them all)."""
-    full = [p for p in parts if p]
-    if len(full) <= 1:
-        return full[0] if full else ()
-    if len(full) == 2 and len(full[0]) == 1 and len(full[1]) == 1:  # two values of one event each: no set
-        a, b = full[0][0], full[1][0]
-        return (a,) if a == b else (a, b) if a < b else (b, a)
-    return tuple(sorted({e for p in full for e in p}))
-
-
 class CountTrue(Operator):
     """How many of the listed (true/false) variables are true: criteria met, criteria unknown."""
 
