@@ -10,8 +10,6 @@ whose rule states no window.
 """
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -20,7 +18,7 @@ from typing import Any
 
 from ..knowledge.model import RecommendOutcome, Ruleset
 from .rows import when
-from .store import write_atomic
+from .tables import write_table_pair
 from .worker import ACTIONS
 
 STEP_COLUMNS = ("case", "ruleset", "rule", "action", "recommended_at", "due", "given_at", "delay_h", "status")
@@ -87,25 +85,9 @@ def step_summary(steps: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def write_steps(out: Path, rows: Sequence[dict[str, Any]]) -> None:
     """steps.parquet and steps.csv: every step of every case that replayed, in case order."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     stamp = pa.timestamp("us", tz="UTC")
     types = {"recommended_at": stamp, "due": stamp, "given_at": stamp, "delay_h": pa.float64()}
-    schema = pa.schema([(c, types.get(c, pa.string())) for c in STEP_COLUMNS])
-    tmp = out / ".steps.parquet.tmp"
-    pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), tmp)
-    tmp.replace(out / "steps.parquet")
-    text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(STEP_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in STEP_COLUMNS])
-    write_atomic(out / "steps.csv", text.getvalue().encode())
+    write_table_pair(out, "steps", rows, STEP_COLUMNS, pa.schema([(c, types.get(c, pa.string())) for c in STEP_COLUMNS]))
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    return str(value)

@@ -28,19 +28,24 @@ def _case_type(column: str) -> Any:
 def write_cases(out: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
     """cases.parquet and cases.csv: one row per case that replayed, in case order."""
     import pyarrow as pa
+
+    write_table_pair(out, "cases", rows, columns, pa.schema([(c, _case_type(c)) for c in columns]))
+
+
+def write_table_pair(out: Path, stem: str, rows: Sequence[dict[str, Any]], columns: Sequence[str], schema: Any) -> None:
+    """STEM.parquet (written beside, then moved into place) and STEM.csv (atomically), the same rows in both."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(c, _case_type(c)) for c in columns])
-    table = pa.Table.from_pylist(list(rows), schema=schema)
-    tmp = out / ".cases.parquet.tmp"
-    pq.write_table(table, tmp)
-    tmp.replace(out / "cases.parquet")
+    tmp = out / f".{stem}.parquet.tmp"
+    pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), tmp)
+    tmp.replace(out / f"{stem}.parquet")
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_csv_cell(row.get(c)) for c in columns])
-    write_atomic(out / "cases.csv", text.getvalue().encode())
+    write_atomic(out / f"{stem}.csv", text.getvalue().encode())
 
 
 def _csv_cell(value: Any) -> str:
