@@ -102,7 +102,6 @@ class Variable(_Strict):
     max_of: dict[str, float] | None = None
     total: Selector | None = None
     per_kg: str | None = None
-    highest: bool = False
     largest: bool = False
     field: str = "value"
     unless_attributed: bool = False
@@ -129,10 +128,8 @@ class Variable(_Strict):
             raise ValueError("`lookup` needs `table` (a table in rulesets/_inputs/)")
         if self.table is not None and self.lookup is None and self.total is None:
             raise ValueError("`table` goes with `lookup` or `total`")
-        if self.highest and (self.total is None or self.within is None):
-            raise ValueError("`highest` (the most given in one window) goes with `total` and `within`")
-        if self.largest and (self.total is None or self.highest):
-            raise ValueError("`largest` (the largest single amount) goes with `total`, not with `highest`")
+        if self.largest and self.total is None:
+            raise ValueError("`largest` (the largest single amount) goes with `total`")
         if self.per_kg is not None and self.total is None:
             raise ValueError("`per_kg` (the weight variable for doses charted per kg) goes with `total`")
         if (self.worst is None) != (self.by is None):

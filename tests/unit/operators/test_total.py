@@ -28,12 +28,12 @@ def test_a_dose_per_kg_is_weighed_with_the_weight_known_when_it_is_given():
     assert fired(rs, events) == [at(3)]
 
 
-def test_highest_is_the_most_given_in_one_window_through_a_table_of_equivalents():
+def test_a_table_of_equivalents_weighs_each_drug():
     rs = ruleset("dexeq", {"dexeq": {"total": {"type": "medication", "drug": ["dexamethasone", "methylprednisolone"]},
                                      "field": "dose", "table": "corticosteroids", "column": "dexamethasone_mg_per_mg",
-                                     "within": "24h", "highest": True}}, {"var": "dexeq", "ge": 20})
+                                     "within": "24h"}}, {"var": "dexeq", "ge": 20})
     events = [_dose(at(2), "dexamethasone", 10), _dose(at(2, 6), "methylprednisolone", 80),  # 10 + 15 dex-eq
-              _dose(at(4), "dexamethasone", 4)]                                              # a taper lowers nothing
+              _dose(at(4), "dexamethasone", 4)]                                              # 4 alone is below
     assert fired(rs, events) == [at(2, 6)]
 
 

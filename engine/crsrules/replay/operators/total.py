@@ -7,10 +7,8 @@ with no weight known adds nothing (the total then understates the course, which 
 With a ``table`` (rows in ``rulesets/_inputs/``, each naming a drug by ``id``), each amount is
 multiplied by the row's ``column`` for the event's drug (e.g. a corticosteroid's dexamethasone-
 equivalent mg per mg); a drug with no row adds nothing. The value is 0 when nothing counts.
-With ``highest: true`` the value is instead the most given in any one window (``within``) since
-the anchor: the intensity a course has reached, which a taper or a late dose does not lower. With
-``largest: true`` it is the largest single amount in the window: a course's first dose tells its rate
-before the window fills.
+With ``largest: true`` the value is instead the largest single amount in the window: a course's first
+dose tells its rate before the window fills.
 """
 from __future__ import annotations
 
@@ -31,7 +29,7 @@ class Total(Operator):
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.window = spec.window_s
-        self.timed = self.window is not None and not spec.highest
+        self.timed = self.window is not None
         self.since = spec.since
         self.per_kg = spec.per_kg
         self.reads = tuple(v for v in (spec.since, spec.per_kg) if v)
@@ -84,7 +82,7 @@ class Total(Operator):
                     self.ids.append(ev(rec))
             self.pending = []
         start = 0
-        if self.window is not None and not self.spec.highest:
+        if self.window is not None:
             start = bisect.bisect_right(self.times, t - self.window)
         if self.since:
             anchor = values.get(self.anchor_key)
@@ -95,29 +93,12 @@ class Total(Operator):
             first = start + amounts.index(max(amounts)) if amounts else start
             self.evidence = tuple(self.ids[first:first + 1])
             return self.value
-        if self.spec.highest:
-            self.value, first = self._highest(start)
-        else:
-            self.value, first = round(sum(self.amounts[start:]), 6), start
-        self.evidence = tuple(self.ids[first:start + COUNT_EVIDENCE] if not self.spec.highest
-                              else self.ids[first:first + COUNT_EVIDENCE])
+        self.value = round(sum(self.amounts[start:]), 6)
+        self.evidence = tuple(self.ids[start:start + COUNT_EVIDENCE])
         return self.value
 
-    def _highest(self, since: int) -> tuple[float, int]:
-        """The largest sum over one window's span of the events from ``since``, and where it starts."""
-        best, best_at, low, running = 0.0, since, since, 0.0
-        times, amounts, window = self.times, self.amounts, self.window or float("inf")
-        for i in range(since, len(times)):
-            running += amounts[i]
-            while times[low] <= times[i] - window:
-                running -= amounts[low]
-                low += 1
-            if running > best + 1e-9:
-                best, best_at = running, low
-        return round(best, 6), best_at
-
     def due(self, t: float) -> float | None:
-        if self.window is None or self.spec.highest:
+        if self.window is None:
             return None
         i = bisect.bisect_right(self.times, t - self.window)
         return self.times[i] + self.window if i < len(self.times) else None
