@@ -24,6 +24,8 @@ INSPECT = """(async () => {
   const g = document.getElementById('timeline');
   const texts = sel => [...g.querySelectorAll(sel)].map(e => e.textContent);
   const hovers = [];
+  const points = meta => [...g.querySelectorAll('.subplot.x5y5 .scatterlayer .trace')]
+    .filter(e => e.__data__[0].trace.meta === meta).map(e => e.querySelectorAll('.point').length).reduce((a, b) => a + b, 0);
   for (const [i, t] of g.data.entries()) {
     if (t.meta !== 'firings') continue;
     for (let p = 0; p < t.x.length; p++) {
@@ -33,7 +35,7 @@ INSPECT = """(async () => {
     }
   }
   return {xticks: texts('.xtick text'), lanes: texts('.ytick text'), hovers,
-          firingPoints: g.querySelectorAll('.subplot.x5y5 .scatterlayer .point').length,
+          firingPoints: points('firings'), outstandingPoints: points('outstanding'),
           episodes: g.data.filter(t => t.name === 'episode (onset to resolution)').length, title: document.title};
 })()"""
 
@@ -96,6 +98,8 @@ def test_draws_without_console_errors_or_network_and_every_firing_hovers(name, p
     assert {"D+0", "D+2", "D+4"} <= set(got["xticks"])
     records = case["records"]
     assert got["firingPoints"] == len(records) == len(got["hovers"])
+    opened = [r for r in records if r["kind"] == "outstanding" and r.get("status") == "open"]
+    assert got["outstandingPoints"] == 2 * len(opened)  # each outstanding step drawn from its due time to its close
     for text in got["hovers"]:
         assert "evidence: " in text and "source: " in text and "maturity: " in text, text
     assert sum("rule: " in text for text in got["hovers"]) == len([r for r in records if r.get("rule")])

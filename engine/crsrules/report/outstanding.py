@@ -43,4 +43,4 @@ def draw_outstanding(fig: go.Figure, spans: list[Bar], lanes: list[str], row: in
         fig.add_trace(go.Scatter(x=[b.start, b.end], y=[y, y], mode="lines+markers", line={"color": colour, "width": 3},
                                  marker={"symbol": "line-ns", "size": 9, "line": {"width": 2, "color": colour}},
                                  hovertext=[b.hover, b.hover], hoverinfo="text", name=LEGEND, legendgroup="outstanding",
-                                 showlegend=k == 0), row=row, col=1)
+                                 showlegend=k == 0, meta="outstanding"), row=row, col=1)
