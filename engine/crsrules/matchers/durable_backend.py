@@ -11,6 +11,7 @@ See docs/explanation/matcher.md.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -29,15 +30,28 @@ _SID = "crsrules"
 _FACT_HEAD = encode({"sid": _SID, "id": "state", STATE_MARK: 1})[:-1]
 
 
+def _definition(ruleset: Ruleset) -> dict[str, Any]:
+    return {rule_id: {k: v for k, v in rule.items() if k != "run"}  # actions: the rule ids
+            for rule_id, rule in compile_ruleset(ruleset).items()}
+
+
 def _register(ruleset: Ruleset) -> tuple[str, int]:
-    name = f"crsrules:{ruleset.id}@{ruleset.version}:{ruleset.content_hash or 'inline'}"
+    """The durable_rules handle of a ruleset, compiled once per content: a ruleset read from a file is named by
+    its file's hash, one built in Python by the hash of what it compiles to (two with one id and version but
+    other rules must not share a compiled ruleset)."""
+    definition = None
+    if ruleset.content_hash:
+        name = f"crsrules:{ruleset.id}@{ruleset.version}:{ruleset.content_hash}"
+    else:
+        definition = _definition(ruleset)
+        digest = hashlib.sha256(encode(definition).encode()).hexdigest()[:12]
+        name = f"crsrules:{ruleset.id}@{ruleset.version}:inline-{digest}"
     with _LOCK:
         handle = _HANDLES.get(name)
         if handle is None:
             import durable_rules_engine as core
 
-            definition = {rule_id: {k: v for k, v in rule.items() if k != "run"}  # actions: the rule ids
-                          for rule_id, rule in compile_ruleset(ruleset).items()}
+            definition = definition if definition is not None else _definition(ruleset)
             try:
                 handle = core.create_ruleset(name, encode(definition))
             except Exception as exc:  # noqa: BLE001 - durable_rules raises its own error type with a numeric code
