@@ -104,3 +104,11 @@ def test_unknown_bundled_id_suggests():
     with pytest.raises(RulesetError) as info:
         load_ruleset("astct-2019-cr")
     assert "did you mean 'astct-2019-crs'" in str(info.value)
+
+
+def test_arithmetic_on_a_clock_is_refused(tmp_path):
+    """A sum of clocks would change only at events, not when it crosses its threshold between them."""
+    text = HEAD + "  since_fever: {elapsed: {first: {type: vital, name: temperature}}}\n" \
+                  "  doubled: {weighted_sum: {since_fever: 2}}\n"
+    issues = _issues(tmp_path, text.replace("rules:\n", "") + "rules:\n" + GOOD_RULE)
+    assert len(issues) == 1 and "clock-in-arithmetic" in issues[0] and "'since_fever'" in issues[0]

@@ -47,7 +47,15 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
         issues.append(Issue(file, line, code, message, col, rule))
 
     declared: list[str] = []
+    clocks = {n for n, v in rs.variables.items() if v.elapsed is not None or v.held_for is not None
+              or v.accumulated is not None}
     for name, spec in rs.variables.items():
+        timed = sorted(clocks.intersection([*(spec.weighted_sum or {}), *(spec.product or []), *(spec.max_of or {})]))
+        if timed:
+            add(("variables", name), "clock-in-arithmetic",
+                f"variable {name!r} does arithmetic on {', '.join(map(repr, timed))}, whose hours grow between events: "
+                "its value would change only at events, not when it crosses a threshold; compare each clock in a "
+                "condition instead")
         for ref in [*spec.only_from, *spec.exclude_from]:
             try:
                 input_list(ref)
