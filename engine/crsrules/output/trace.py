@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import BaseModel
 
@@ -56,7 +56,26 @@ class Trace(BaseModel):
     def warnings(self) -> list[Firing]:
         return [f for f in self.firings if f.kind == "warning"]
 
-    def of_kind(self, kind: str) -> list[Firing]:
+    @overload
+    def of_kind(self, kind: Literal["grade"]) -> list[Grade]: ...
+    @overload
+    def of_kind(self, kind: Literal["flag"]) -> list[Flag]: ...
+    @overload
+    def of_kind(self, kind: Literal["recommendation"]) -> list[Recommendation]: ...
+    @overload
+    def of_kind(self, kind: Literal["outstanding"]) -> list[Outstanding]: ...
+    @overload
+    def of_kind(self, kind: Literal["episode"]) -> list[Episode]: ...
+    @overload
+    def of_kind(self, kind: Literal["warning"]) -> list[Warning]: ...
+    @overload
+    def of_kind(self, kind: Literal["rejected"]) -> list[Rejected]: ...
+    @overload
+    def of_kind(self, kind: Literal["correction"]) -> list[Correction]: ...
+    @overload
+    def of_kind(self, kind: str) -> list[Firing]: ...
+
+    def of_kind(self, kind: str) -> list[Any]:
         """The records of one kind (grade, flag, recommendation, outstanding, episode, warning, rejected, correction);
         an unknown kind raises ``unknown-kind``."""
         if kind not in KINDS:

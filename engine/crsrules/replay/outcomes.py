@@ -10,7 +10,7 @@ from .episodes import Episodes
 from .operators import Evidence, outcome_key, side_key
 from .operators.base import DRAFT
 
-Emit = Callable[..., None]
+Emit = Callable[..., Evidence]  # Firings.emit: the evidence it recorded
 
 
 class Outcomes:
@@ -88,7 +88,7 @@ class Outcomes:
               evidence: dict[str, Evidence]) -> None:
         met = [r for r in rules if r.id in true_rules and r.then.status == "met"]  # type: ignore[union-attr]
         not_met = [r for r in rules if r.id in true_rules and r.then.status == "not_met"]  # type: ignore[union-attr]
-        rule = (met or not_met or [None])[0]
+        rule = met[0] if met else not_met[0] if not_met else None
         status = "met" if met else "not_met" if not_met else "indeterminate"
         previous, previous_rule = self.flags[code]
         if status == previous:
@@ -138,7 +138,7 @@ class Outcomes:
 
 def rule_evidence(rule: Rule, values: dict[str, Any], evidence: dict[str, Evidence], lapsed: bool) -> Evidence:
     """The events behind the comparisons that hold (or, for a lapse, that stopped holding)."""
-    out = set()
+    out: set[tuple[float, int, str]] = set()
     for leaf in leaves(rule.when):
         if holds(leaf, values.get(leaf.var)) != lapsed:
             out.update(evidence.get(leaf.var, ()))

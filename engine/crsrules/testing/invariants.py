@@ -113,7 +113,7 @@ def check_weight_based_dose(trace: Trace, events: CaseLog | Events, *, action: s
             continue
         weight = [w for t, w in weights if t <= f.t][-1]
         rate = per_kg_under if under_kg is not None and weight < under_kg else per_kg
-        expected = min(rate * weight, max_mg)  # type: ignore[operator]
+        expected = min(rate * weight, max_mg)
         assert abs(f.dose.value - expected) < 1e-6, f"{f.time}: {action} {f.dose.value:g} mg for {weight:g} kg, expected {expected:g} mg"
 
 
