@@ -178,7 +178,7 @@ def parse_table(data: Any, marks: dict[tuple[Any, ...], tuple[int, int]], file: 
 
 def read_table(text: str, file: str = TABLE) -> DrugTable:
     """The table from YAML text (:func:`parse_table`; a YAML error is one ``bad-drug-table`` line)."""
-    from ..knowledge.safeyaml import load_with_marks
+    from ..knowledge.yamlmarks import load_with_marks  # guarded, and cached once parsed
     from .models import KNOWN_DRUGS
 
     try:

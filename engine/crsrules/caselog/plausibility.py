@@ -5,14 +5,15 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 
 @lru_cache(maxsize=1)
 def limits() -> dict[str, Any]:
     """The limits file as data (loaded once)."""
+    from ..knowledge.yamlmarks import load_with_marks  # guarded, and cached once parsed
+
     text = (resources.files("crsrules.rulesets") / "_inputs" / "plausibility.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    data: dict[str, Any] = load_with_marks(text)[0]
+    return data
 
 
 @lru_cache(maxsize=1)

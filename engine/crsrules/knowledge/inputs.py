@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from .yamlmarks import load_with_marks
 
 
 @lru_cache(maxsize=32)
@@ -18,7 +18,7 @@ def _file(name: str) -> dict[str, Any] | None:
     path = resources.files("crsrules.rulesets") / "_inputs" / f"{name}.yaml"
     if not path.is_file():
         return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_with_marks(path.read_text(encoding="utf-8"))[0]  # guarded, and cached once parsed
     return data if isinstance(data, dict) else None
 
 

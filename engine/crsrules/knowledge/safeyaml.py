@@ -103,9 +103,28 @@ def _numbers(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any,
             yield where, node
 
 
+def _all_held(data: Any, limit: float) -> bool:
+    """Whether every number is finite and within ``limit`` (the common case, checked without paths)."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind is float and not (math.isfinite(node) and abs(node) <= limit):
+            return False
+        elif kind is int and abs(node) > limit:  # exact for any size: no conversion
+            return False
+    return True
+
+
 def number_issues(data: Any, marks: Marks, file: str) -> list[Issue]:
     """Numbers (after validation) the matcher cannot hold: non-finite, or beyond the magnitude limit."""
     limit = plausibility.max_abs()
+    if _all_held(data, limit):
+        return []
     out = []
     for where, value in _numbers(data):
         try:

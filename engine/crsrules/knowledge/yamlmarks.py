@@ -14,10 +14,12 @@ Marks = dict[Path, tuple[int, int]]
 
 def load_with_marks(text: str) -> tuple[Any, Marks]:
     """Parse one YAML document; raise ``yaml.YAMLError`` on a syntax error or a refused construct
-    (aliases, merge keys, duplicate or unhashable keys, deep nesting: see :mod:`.safeyaml`)."""
+    (aliases, merge keys, duplicate or unhashable keys, deep nesting: see :mod:`.safeyaml`). A text read
+    before comes from the cache of parsed YAML (:mod:`.yamlcache`)."""
     from .safeyaml import load_with_marks as safe_load_with_marks
+    from .yamlcache import cached
 
-    return safe_load_with_marks(text)
+    return cached(text, safe_load_with_marks)
 
 
 def locate(marks: Marks, loc: Path) -> tuple[int | None, int | None]:

@@ -1,0 +1,82 @@
+"""The cache of parsed YAML: a text read before is not parsed again, an edited one is, a damaged entry is
+parsed again, errors still point at their line, and the cache can be turned off or be unwritable."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crsrules import RulesetError, load_ruleset
+from crsrules.knowledge import loader, yamlcache
+from crsrules.knowledge.safeyaml import load_with_marks as parse
+
+TEXT = "id: demo\nrows:\n  - {a: 1, b: 2.5}\n  - {a: 3, b: x}\n"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRSRULES_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "yaml"
+
+
+def _refuse(text):
+    raise AssertionError("parsed again")
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.json"))
+
+
+def test_a_text_read_before_comes_from_the_cache_with_its_marks(folder):
+    data, marks = yamlcache.cached(TEXT, parse)
+    assert len(_entries(folder)) == 1
+    again, lazy = yamlcache.cached(TEXT, _refuse)
+    assert again == data and lazy == marks and lazy[("rows", 1, "b")] == (4, 12)
+
+
+def test_an_edited_text_is_parsed_again(folder):
+    yamlcache.cached(TEXT, parse)
+    data, _ = yamlcache.cached(TEXT.replace("2.5", "2.75"), parse)
+    assert data["rows"][0]["b"] == 2.75 and len(_entries(folder)) == 2
+
+
+def test_a_damaged_entry_or_marks_file_is_parsed_again(folder):
+    yamlcache.cached(TEXT, parse)
+    entry = _entries(folder)[0]
+    entry.with_suffix(".marks").write_bytes(b"[[")
+    data, marks = yamlcache.cached(TEXT, parse)
+    assert marks[("rows", 0, "a")] == (3, 6)  # from a new parse: the marks file did not read
+    entry.write_bytes(b'{"id": "dem')
+    assert yamlcache.cached(TEXT, parse) == (data, marks)
+
+
+def test_data_json_would_change_is_not_cached(folder):
+    text = "1: one\nwhen: 2020-01-01\n"
+    assert yamlcache.cached(text, parse)[0] == {1: "one", "when": parse(text)[0]["when"]}
+    assert _entries(folder) == []
+
+
+def test_off_and_unwritable(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRSRULES_CACHE_DIR", "off")
+    assert yamlcache.cache_dir() is None
+    assert yamlcache.cached(TEXT, parse)[0]["id"] == "demo"
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CRSRULES_CACHE_DIR", str(blocker))
+    assert yamlcache.cached(TEXT, parse)[0]["id"] == "demo"  # no cache, no error
+
+
+def test_a_ruleset_error_points_at_its_line_when_the_text_comes_from_the_cache(folder, tmp_path):
+    ruleset = tmp_path / "demo" / "ruleset.yaml"
+    ruleset.parent.mkdir()
+    ruleset.write_text("id: demo\nversion: 1.0.0\ntitle: demo\nvariables:\n  t: {latest: {type: vital}}\n"
+                       "rules:\n  - id: demo.x\n    title: x\n    maturity: sometimes\n    when: {var: t, ge: 1}\n"
+                       "    then: {warning: x, text: x}\n    cites: [{source: crsrules-eng, locator: 'Section 7.3'}]\n")
+    shown = []
+    for _ in range(2):  # parsed, then from the cache (the loader's own memo emptied)
+        loader._load_path.cache_clear()
+        with pytest.raises(RulesetError) as info:
+            load_ruleset(ruleset)
+        shown.append([str(i) for i in info.value.issues])
+    assert shown[0] == shown[1] and ":9:" in shown[0][0], shown
+    assert len(_entries(folder)) >= 1
