@@ -1,12 +1,15 @@
 """Generate long synthetic CAR-T courses for the benchmarks: minute-by-minute vitals, labs every 6 h, a CRS course.
 
-Two kinds of course:
+Three kinds of course:
 
 - ``smooth``: slow periodic vitals that repeat, so few values change from one minute to the next;
 - ``noisy`` (seeded): vitals that jitter as bedside monitors do (autocorrelated noise around a slow
   trend, values at the monitor's resolution, the odd missed minute and the odd artefact), labs with
   assay noise every 6 h, and the same CRS course (fever from day 2, hypotension on a vasopressor and
-  high-flow oxygen on days 3-5, recovery from day 6).
+  high-flow oxygen on days 3-5, recovery from day 6);
+- ``harder`` (seeded): an adult given axicabtagene ciloleucel whose temperature oscillates across 38.0,
+  38.5 and 39.0 C for six days and whose systolic pressure sits around 84 mmHg for three, so that many
+  comparisons flip back and forth (the course is specified in :func:`harder_course`).
 
 The numbers are synthetic test data, not clinical criteria.
 """
@@ -126,10 +129,55 @@ def noisy_course(days: float, seed: int = 20) -> list[dict]:
     return events
 
 
-def write(days: float, folder: Path, kind: str = "smooth", seed: int = 20) -> Path:
-    """Write one course as JSON Lines; ``kind`` is ``smooth`` or ``noisy``."""
+HARDER_THERAPY = {  # minute after the infusion -> events (paracetamol day 4; the CRS treatment days 5-9)
+    4 * 1440 + 480: [{"type": "medication", "drug": "paracetamol", "dose": {"value": 1000, "unit": "mg"}}],
+    5 * 1440 + 60: [{"type": "oxygen", "device": "nasal_cannula", "flow": {"value": 2, "unit": "L/min"}}],
+    5 * 1440 + 120: [{"type": "medication", "drug": "tocilizumab", "dose": {"value": 576, "unit": "mg"}}],
+    5 * 1440 + 180: [{"type": "vasopressor", "agent": "norepinephrine", "action": "start",
+                      "dose": {"value": 0.05, "unit": "ug/kg/min"}},
+                     {"type": "medication", "drug": "dexamethasone", "dose": {"value": 10, "unit": "mg"}}],
+    5 * 1440 + 720: [{"type": "medication", "drug": "tocilizumab", "dose": {"value": 576, "unit": "mg"}}],
+    6 * 1440 + 240: [{"type": "oxygen", "device": "high_flow_nasal_cannula", "flow": {"value": 40, "unit": "L/min"},
+                      "fio2": 0.5}],
+    7 * 1440 + 600: [{"type": "vasopressor", "agent": "norepinephrine", "action": "stop"}],
+    8 * 1440 + 600: [{"type": "oxygen", "device": "nasal_cannula", "flow": {"value": 2, "unit": "L/min"}}],
+    9 * 1440 + 600: [{"type": "oxygen", "device": "room_air"}]}
+
+
+def harder_course(days: float, seed: int = 28) -> list[dict]:
+    """The harder course (seeded): a 55-year-old, 72-kg adult given axicabtagene ciloleucel; every minute:
+    temperature 38.6 + 0.8 x sin(minute / 200) C with Gaussian noise (SD 0.15) on days 3-8, 36.9 C otherwise;
+    systolic pressure 84 mmHg (SD 4) on days 5-7, 118 otherwise; heart rate 95 (SD 6); SpO2 95 % (SD 1.5, at
+    most 100); ferritin (ng/mL) and CRP (mg/dL) every 6 h; the treatment in HARDER_THERAPY."""
+    rng = random.Random(seed)
+    events: list[dict] = [{"time": _t(0), "type": "patient", "age_years": 55, "weight_kg": 72},
+                          {"time": _t(0), "type": "infusion", "product": "axicabtagene ciloleucel"}]
+    for minute in range(1, int(days * 1440) + 1):
+        day = minute / 1440
+        temperature = 38.6 + 0.8 * math.sin(minute / 200) + rng.gauss(0, 0.15) if 3 <= day < 9 else 36.9
+        systolic = 84 + rng.gauss(0, 4) if 5 <= day < 8 else 118
+        values = (round(temperature, 1), int(round(95 + rng.gauss(0, 6))), int(round(systolic)),
+                  int(round(min(100.0, 95 + rng.gauss(0, 1.5)))))
+        for (name, unit), value in zip(VITALS, values):
+            events.append({"time": _t(minute), "type": "vital", "name": name, "value": value, "unit": unit})
+        if minute % 360 == 0:
+            rise = min(max(day - 3, 0), 3) / 3 if day < 9 else 0.4
+            events.append({"time": _t(minute), "type": "lab", "name": "ferritin",
+                           "value": round((500 + 9000 * rise) * rng.uniform(0.9, 1.1)), "unit": "ng/mL"})
+            events.append({"time": _t(minute), "type": "lab", "name": "crp",
+                           "value": round((0.8 + 18 * rise) * rng.uniform(0.9, 1.1), 1), "unit": "mg/dL"})
+        for event in HARDER_THERAPY.get(minute, ()):
+            events.append({"time": _t(minute), **event})
+    return events
+
+
+KINDS = {"smooth": lambda days, seed: course(days), "noisy": noisy_course, "harder": harder_course}
+
+
+def write(days: float, folder: Path, kind: str = "smooth", seed: int | None = None) -> Path:
+    """Write one course as JSON Lines; ``kind`` is ``smooth``, ``noisy`` or ``harder``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{kind}-{days:g}d.jsonl"
-    events = course(days) if kind == "smooth" else noisy_course(days, seed)
+    events = KINDS[kind](days, seed) if seed is not None else KINDS[kind](days)
     path.write_text("".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events))
     return path

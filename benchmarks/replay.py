@@ -1,10 +1,10 @@
 """Replay speed and memory on long minute-by-minute courses, beside two references measured in the same run.
 
-    python benchmarks/replay.py                        # every bundled ruleset, smooth and noisy courses
+    python benchmarks/replay.py                        # every bundled ruleset, the three courses
     python benchmarks/replay.py crs-escalation         # only these rulesets (and what they require)
     python benchmarks/replay.py --repeat 5 --days 1 15 --cases noisy
 
-For each course (``smooth``, ``noisy``; see generate.py), each round replays the short and the long
+For each course (``smooth``, ``noisy``, ``harder``; see generate.py), each round replays the short and the long
 case through the CLI, each in a fresh process, and measures the references:
 
 - marginal rate = (events long - events short) / (time long - time short) in each round: start-up
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("rulesets", nargs="*", help="ruleset ids (default: every bundled ruleset)")
     parser.add_argument("--repeat", type=int, default=5, help="rounds per measurement (default 5)")
     parser.add_argument("--days", type=float, nargs=2, default=(1, 15), metavar=("SHORT", "LONG"))
-    parser.add_argument("--cases", default="smooth,noisy", help="comma-separated: smooth, noisy")
+    parser.add_argument("--cases", default="smooth,noisy,harder", help="comma-separated: smooth, noisy, harder")
     parser.add_argument("--no-live", action="store_true", help="skip the live latency")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args(argv)
