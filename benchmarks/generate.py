@@ -171,7 +171,7 @@ def harder_course(days: float, seed: int = 28) -> list[dict]:
     return events
 
 
-KINDS = {"smooth": lambda days, seed: course(days), "noisy": noisy_course, "harder": harder_course}
+KINDS = {"smooth": lambda days, seed=None: course(days), "noisy": noisy_course, "harder": harder_course}
 
 
 def write(days: float, folder: Path, kind: str = "smooth", seed: int | None = None) -> Path:
