@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..errors import CrsrulesError
 from .files import export_files, read_json, read_limited
+from .values import token
 
 RESOURCE_TYPE = re.compile(r"[A-Z][A-Za-z]{0,63}")
 SHARED = ("Medication", "Location", "Device")
@@ -100,31 +102,41 @@ def _first_problem(exc: ValueError) -> str:
     return "not a resource type of FHIR R4"
 
 
-def _string_numbers(model: Any, raw: Any, path: str = "") -> str | None:
-    """The path of the first number the raw JSON writes as a string (walking the model beside it)."""
-    stack = [(model, raw, path)]
+@lru_cache(maxsize=None)
+def _fields(model_type: type) -> dict[str, str]:
+    """A model's JSON keys (aliases) to its attribute names."""
+    return {(info.alias or name): name for name, info in model_type.model_fields.items()}  # type: ignore[attr-defined]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)
+
+
+def _string_numbers(model: Any, raw: Any) -> str | None:
+    """The path of the first number the raw JSON writes as a string (walking the raw keys beside the model)."""
+    stack: list[tuple[Any, Any, str]] = [(model, raw, "")]
     while stack:
         m, r, where = stack.pop()
-        if isinstance(r, list) and isinstance(m, list):
-            stack.extend((mi, ri, f"{where}[{i}]") for i, (mi, ri) in enumerate(zip(m, r)))
-            continue
         if not isinstance(r, dict) or not hasattr(type(m), "model_fields"):
             continue
-        for name, info in type(m).model_fields.items():
-            key = info.alias or name
-            if key not in r:
+        fields = _fields(type(m))
+        for key, given in r.items():
+            name = fields.get(key)
+            if name is None:
                 continue
-            value, given = getattr(m, name, None), r[key]
+            value = getattr(m, name, None)
             here = f"{where}.{key}" if where else key
-            if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool) and isinstance(given, str):
-                return here
-            if isinstance(value, list) and isinstance(given, list):
-                for i, (mi, ri) in enumerate(zip(value, given)):
-                    if isinstance(mi, (Decimal, int, float)) and not isinstance(mi, bool) and isinstance(ri, str):
-                        return f"{here}[{i}]"
-                stack.append((value, given, here))
+            if isinstance(given, str):
+                if _is_number(value):
+                    return here
             elif isinstance(given, dict):
                 stack.append((value, given, here))
+            elif isinstance(given, list) and isinstance(value, list):
+                for i, (mi, ri) in enumerate(zip(value, given)):
+                    if isinstance(ri, str) and _is_number(mi):
+                        return f"{here}[{i}]"
+                    if isinstance(ri, dict):
+                        stack.append((mi, ri, f"{here}[{i}]"))
     return None
 
 
@@ -135,14 +147,24 @@ def _validate(raw: Any, model_of: Any) -> Any:
     rid = raw.get("id") if isinstance(raw.get("id"), str) else None
     if kind == "(unknown)":
         return Invalid(kind, rid, "resourceType is not the name of a FHIR resource type")
+    code = _raw_code(raw)
     try:
         model = model_of(kind).model_validate(raw)
     except (ValueError, TypeError, KeyError, RecursionError) as exc:  # an unknown type, or pydantic's ValidationError
-        return Invalid(kind, rid, f"not valid FHIR R4: {_first_problem(exc) if isinstance(exc, ValueError) else exc.__class__.__name__}")
+        why = _first_problem(exc) if isinstance(exc, ValueError) else exc.__class__.__name__
+        return Invalid(kind, rid, f"not valid FHIR R4: {why}", code)
     where = _string_numbers(model, raw)
     if where is not None:
-        return Invalid(kind, rid, f"{where} is a number written as a string (FHIR JSON writes numbers as numbers)")
+        return Invalid(kind, rid, f"{where} is a number written as a string (FHIR JSON writes numbers as numbers)", code)
     return model
+
+
+def _raw_code(raw: dict[str, Any]) -> str:
+    """The first coding's code of a raw resource's ``code`` when it is a code (for the report), else ``-``."""
+    concept = raw.get("code")
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    first = codings[0] if isinstance(codings, list) and codings and isinstance(codings[0], dict) else {}
+    return token(first.get("code")) if isinstance(first.get("code"), str) else "-"
 
 
 def patient_of(resource: Any) -> str | None:
