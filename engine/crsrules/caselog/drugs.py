@@ -161,7 +161,8 @@ def parse_table(data: Any, marks: dict[tuple[Any, ...], tuple[int, int]], file: 
                 if code in seen_codes:
                     problem((*where, "rxcui"), f"{drug_id}: RxCUI {code} is also {seen_codes[code]}'s")
                 seen_codes[code] = drug_id
-        products, products_source = (), None
+        products: tuple[str, ...] = ()
+        products_source: tuple[str, str] | None = None
         listed = row.get("rxnorm_products")
         if listed is not None:
             if not isinstance(listed, dict) or set(listed) != {"codes", "key", "locator"} or listed.get("key") not in sources \

@@ -103,9 +103,9 @@ def _first_problem(exc: ValueError) -> str:
 
 
 @lru_cache(maxsize=None)
-def _fields(model_type: type) -> dict[str, str]:
+def _fields(model_type: Any) -> dict[str, str]:
     """A model's JSON keys (aliases) to its attribute names."""
-    return {(info.alias or name): name for name, info in model_type.model_fields.items()}  # type: ignore[attr-defined]
+    return {(info.alias or name): name for name, info in model_type.model_fields.items()}
 
 
 def _is_number(value: Any) -> bool:
@@ -119,7 +119,7 @@ def _string_numbers(model: Any, raw: Any) -> str | None:
         m, r, where = stack.pop()
         if not isinstance(r, dict) or not hasattr(type(m), "model_fields"):
             continue
-        fields = _fields(type(m))
+        fields = _fields(type(m))  # type: ignore[arg-type]  # a model class is hashable
         for key, given in r.items():
             name = fields.get(key)
             if name is None:

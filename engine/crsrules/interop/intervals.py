@@ -6,6 +6,7 @@ when a device's period ends and no other device covers that moment, the patient 
 """
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,14 +70,14 @@ def oxygen(spans: list[Span]) -> list[Part]:
     parts = [Part(s.start, {"type": "oxygen", "device": s.what}, s.source) for s in spans]
     order = sorted(range(len(spans)), key=lambda i: spans[i].start)
     starts = [spans[i].start for i in order]
-    # the two latest ends among the periods started so far (None: still running), with whose they are
-    best: list[tuple[tuple[Any, int], tuple[Any, int]]] = []
-    first, second = (None, -1), (None, -1)
+    # the two latest ends among the periods started so far (inf: still running), with whose they are
+    best: list[tuple[tuple[float, int], tuple[float, int]]] = []
+    first, second = (-math.inf, -1), (-math.inf, -1)
     for i in order:
-        end = (1, 0) if spans[i].end is None else (0, spans[i].end)
-        if first[1] < 0 or end > first[0]:
+        end = math.inf if spans[i].end is None else spans[i].end.timestamp()  # type: ignore[union-attr]
+        if end > first[0]:
             first, second = (end, i), first
-        elif second[1] < 0 or end > second[0]:
+        elif end > second[0]:
             second = (end, i)
         best.append((first, second))
     for k, s in enumerate(spans):
@@ -87,7 +88,7 @@ def oxygen(spans: list[Span]) -> list[Part]:
         if at:
             top, runner_up = best[at - 1]
             other = top if top[1] != k else runner_up
-            covered = other[1] >= 0 and other[0] > (0, s.end)
+            covered = other[1] >= 0 and other[0] > s.end.timestamp()
         if not covered:
             parts.append(Part(s.end, {"type": "oxygen", "device": "room_air"}, f"{s.source}-end"))
     return parts
