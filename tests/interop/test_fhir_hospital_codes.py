@@ -206,3 +206,14 @@ def test_the_seed_converted_with_its_sidecar_replays_from_disk(tmp_path):
     assert main(["convert", "fhir", str(ROOT / "examples" / "bottari-2020-seed.fhir.json"), "-o", str(out)]) == 0
     assert read_case_log(out).records and (tmp_path / "seed.jsonl.meta.json").exists()
     assert main(["replay", str(tmp_path), "--format", "json", "-o", str(tmp_path / "f.json")]) == 0
+
+
+def test_the_documented_site_mapping_example_loads(tmp_path):
+    doc = (ROOT / "docs" / "reference" / "fhir-mapping.md").read_text()
+    section = doc[doc.index("## A site's own mapping"):]
+    example = section[section.index("```yaml\n") + 8:section.index("```\n", section.index("```yaml\n") + 8)]
+    site = tmp_path / "site.yaml"
+    site.write_text(example)
+    mapping = read_site_mapping(site, bundled_mapping())
+    assert "CD19 CAR-T academic" in mapping.infusion.names
+    assert any(c.code == "TEMP-ORAL" for concept in mapping.observations for c in concept.codes)
