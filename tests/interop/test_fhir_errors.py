@@ -50,11 +50,17 @@ def test_not_a_bundle_and_a_naive_infusion_time_are_refused(tmp_path, capsys):
     assert not (tmp_path / "o.jsonl").exists()
 
 
-def test_an_ndjson_line_that_is_not_json_names_its_line(tmp_path, capsys):
+def test_an_ndjson_line_that_is_not_json_names_its_line_and_the_rest_converts(tmp_path, capsys):
     pytest.importorskip("fhir.resources", reason="the fhir extra is not installed (pip install -e '.[fhir]')")
-    (tmp_path / "Observation.ndjson").write_text('{"resourceType": "Observation"}\n{not json\n')
-    line = _refused(["convert", "fhir", str(tmp_path), "-o", str(tmp_path / "out")], capsys)
-    assert line.startswith(f"{tmp_path / 'Observation.ndjson'}:2: fhir-invalid-json")
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "Patient.ndjson").write_text('{"resourceType": "Patient", "id": "p1", "gender": "female"}\n')
+    (export / "Observation.ndjson").write_text('{"resourceType": "Observation"}\n{not json\n')
+    assert main(["convert", "fhir", str(export), "-o", str(tmp_path / "out")]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [line for line in err if "Traceback" not in line]
+    assert any(line.startswith(f"not converted: {export / 'Observation.ndjson'}:2: fhir-invalid-json") for line in err)
+    assert len(list((tmp_path / "out").glob("*.jsonl"))) == 1
 
 
 @pytest.mark.parametrize("argv", [["replay", str(SEED), "--infusion", "yesterday"]])

@@ -16,6 +16,7 @@ from crsrules import read_case_log, replay
 from crsrules.caselog import parse_case_log_text
 from crsrules.cli.main import main
 from crsrules.interop import convert_bundle, parse_time
+from crsrules.interop.assemble import cleaned_lines
 
 pytest.importorskip("fhir.resources", reason="the fhir extra is not installed (pip install -e '.[fhir]')")
 
@@ -72,9 +73,9 @@ def test_replay_command_reads_the_bundle_and_says_what_was_not_mapped(tmp_path, 
     assert {"grade", "flag", "recommendation"} <= kinds
 
 
-def test_header_lists_what_was_mapped_and_what_was_not(conversion):
-    header = [line for line in conversion.text.splitlines() if line.startswith("//")]
-    text = "\n".join(header)
+def test_the_report_lists_what_was_mapped_and_what_was_not(conversion):
+    assert not any(line.startswith("//") for line in conversion.text.splitlines())  # the case log is JSON Lines only
+    text = "\n".join(cleaned_lines(conversion))
     assert "mapped Procedure 1156961008 -> infusion x1" in text
     assert "mapped MedicationAdministration MPRED-40 -> medication.methylprednisolone by name x1" in text
     assert "mapped Procedure HA-CS -> procedure.hemoadsorption by name x5" in text
@@ -88,14 +89,15 @@ def test_header_lists_what_was_mapped_and_what_was_not(conversion):
 def test_no_direct_identifier_in_the_output(conversion):
     patient = json.loads(BUNDLE.read_text())["entry"][0]["resource"]
     assert patient["resourceType"] == "Patient"
-    text = conversion.text.lower()
+    text = (conversion.text + conversion.meta_text()).lower()
     for value in ["Demorossi", "Luca", "00418827", "Via dei Glicini", "00165", "5550 1234", "pat-5c1e", "1985-09-14"]:
         assert value.lower() not in text, value
-    assert conversion.case_id.startswith("case-") and conversion.case_id in conversion.text
+    assert conversion.case_id.startswith("case-") and conversion.meta["case"] == conversion.case_id
 
 
 def test_a_given_infusion_wins_and_is_reported():
     conv = convert_bundle(BUNDLE, infusion=parse_time("2000-01-02T06:00:00+01:00"))
     infusions = [e for e in conv.events if e["type"] == "infusion"]
     assert [(e["time"], e.get("product")) for e in infusions] == [("2000-01-02T05:00:00Z", "CD19 CAR-T (academic trial)")]
-    assert "infusion time given with --infusion; the export's own (1 found) not used" in conv.text
+    assert "infusion time given with --infusion; the export's own (1 found) not used" in conv.meta["flags"]
+    assert conv.meta["infusion"] == {"time": "2000-01-02T05:00:00Z", "from": "--infusion"}

@@ -1,7 +1,7 @@
 """The drug table (``rulesets/_inputs/drugs.yaml``): a medication's name as charted to the one id rules read.
 
 A name is matched with case, spaces and punctuation ignored, by the row's id, generic name,
-synonyms, brand names or RxNorm ingredient code (:func:`resolve`). An order text that names
+synonyms, brand names, RxNorm ingredient code or the RxNorm codes of its clinical drugs (:func:`resolve`). An order text that names
 one drug of the table and otherwise only doses, routes, frequencies and the words of an order
 (``TOCILIZUMAB 400 MG IVPB``, ``dexamethasone 10mg IV q6h``) is read as that drug, with its
 dose when the text gives exactly one and its route when it gives exactly one. Two drugs, or
@@ -23,7 +23,7 @@ from ..errors import Issue, RulesetError
 TABLE = "rulesets/_inputs/drugs.yaml"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^\d{1,10}$")
-_ROW_KEYS = {"id", "generic", "synonyms", "brands", "names_source", "rxcui"}
+_ROW_KEYS = {"id", "generic", "synonyms", "brands", "names_source", "rxcui", "rxnorm_products"}
 _PREFIXED_CODE = re.compile(r"^\s*(?:rxnorm|rxcui)\s*[:#]?\s*(\d{1,10})\s*$", re.I)
 
 
@@ -43,6 +43,8 @@ class Drug:
     rxcui: str | None = None
     rxcui_source: tuple[str, str] | None = None  # (source key, locator)
     line: int | None = None
+    products: tuple[str, ...] = ()  # RxNorm codes of the drug's clinical drugs (as a hospital's order carries them)
+    products_source: tuple[str, str] | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -68,6 +70,8 @@ class DrugTable:
                 self.by_key[name_key(name)] = drug.id
             if drug.rxcui:
                 self.by_key[drug.rxcui] = drug.id
+            for code in drug.products:
+                self.by_key[code] = drug.id
         alternatives = []
         for drug in self.drugs:
             for name in drug.names:
@@ -157,7 +161,23 @@ def parse_table(data: Any, marks: dict[tuple[Any, ...], tuple[int, int]], file: 
                 if code in seen_codes:
                     problem((*where, "rxcui"), f"{drug_id}: RxCUI {code} is also {seen_codes[code]}'s")
                 seen_codes[code] = drug_id
-        drug = Drug(drug_id, generic, names["synonyms"], names["brands"], code, code_source, line)
+        products: tuple[str, ...] = ()
+        products_source: tuple[str, str] | None = None
+        listed = row.get("rxnorm_products")
+        if listed is not None:
+            if not isinstance(listed, dict) or set(listed) != {"codes", "key", "locator"} or listed.get("key") not in sources \
+                    or not isinstance(listed.get("locator"), str) or not isinstance(listed.get("codes"), list) \
+                    or not listed["codes"] or not all(isinstance(c, str) and _CODE.match(c) for c in listed["codes"]):
+                problem((*where, "rxnorm_products"),
+                        f"{drug_id}: rxnorm_products is {{codes: [\"digits\", ...], key: a source, locator}}")
+            else:
+                products, products_source = tuple(listed["codes"]), (listed["key"], listed["locator"])
+                for c in products:
+                    if c in seen_codes and seen_codes[c] != drug_id:
+                        problem((*where, "rxnorm_products"), f"{drug_id}: RxCUI {c} is also {seen_codes[c]}'s")
+                    seen_codes[c] = drug_id
+        drug = Drug(drug_id, generic, names["synonyms"], names["brands"], code, code_source, line, products,
+                    products_source)
         for name in (drug_id, *drug.names):
             key = name_key(name)
             other = seen_names.get(key)

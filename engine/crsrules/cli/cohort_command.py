@@ -42,6 +42,11 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         return _usage(f"--dask takes 'local' or a scheduler address such as tcp://HOST:8786, not {args.dask!r}")
     if not os.path.isdir(args.folder):
         return _usage(f"{args.folder} is not a folder")
+    from ..interop import is_bulk_export
+
+    if is_bulk_export(args.folder):
+        return _usage(f"{args.folder} is a FHIR bulk-export folder (*.ndjson): convert it first with "
+                      f"crsrules convert fhir {args.folder} -o CASES, then run cohort on CASES")
     from ..cohort import run_cohort
 
     outcome = run_cohort(args.folder, args.out, workers=workers, dask=args.dask, rulesets=args.ruleset,

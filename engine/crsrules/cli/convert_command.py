@@ -1,4 +1,4 @@
-"""``crsrules convert fhir`` and the FHIR Bundle input of ``crsrules replay``."""
+"""``crsrules convert fhir`` and the FHIR input of ``crsrules replay`` and ``crsrules report``."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..caselog import CaseLog, parse_case_log_text, read_case_log
+from ..output.escape import printable
 
 
 def add_parser(sub: Any) -> None:
@@ -20,12 +21,22 @@ def add_parser(sub: Any) -> None:
                    help="the .jsonl to write (Bundle), or the folder for one .jsonl per patient (folder)")
     c.add_argument("--infusion", metavar="TIME", help="the CAR-T infusion time (ISO 8601 with offset); wins over the export's")
     c.add_argument("--shift-dates", action="store_true", help="move every time by one offset so that the infusion is 2000-01-01")
+    c.add_argument("--deidentify", action="store_true",
+                   help="--shift-dates, pseudonymous event ids, and no free text of the export in any file written")
+    add_mapping_option(c)
     c.set_defaults(func=cmd_convert)
 
 
+def add_mapping_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mapping", metavar="FILE",
+                        help="a site's own FHIR mapping file, added to the bundled one (docs/reference/fhir-mapping.md)")
+
+
 def add_replay_options(parser: argparse.ArgumentParser) -> None:
+    """``--infusion`` and ``--mapping``: for a FHIR Bundle or bulk-export folder given to replay or report."""
     parser.add_argument("--infusion", metavar="TIME",
-                        help="for a FHIR Bundle: the CAR-T infusion time (ISO 8601 with offset); wins over the Bundle's")
+                        help="for FHIR input: the CAR-T infusion time (ISO 8601 with offset); wins over the export's")
+    add_mapping_option(parser)
 
 
 def _write(path: Path, text: str) -> None:
@@ -36,36 +47,54 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _say(conv: Any, where: str) -> None:
-    print(f"{where}: {conv.case_id}, {len(conv.events)} events, infusion {conv.infusion or 'none'}; {conv.report.summary()}")
-    for flag in conv.report.flags:
-        print(f"  {flag}")
+def _say(conv: Any, where: str, stream: Any = None) -> None:
+    """One line per converted case and its flags (as the sidecar has them), printable on a terminal."""
+    kinds: dict[str, int] = {}
+    for row in conv.meta["not_mapped"]:
+        kinds[row["resource"]] = kinds.get(row["resource"], 0) + row["count"]
+    detail = ", ".join(f"{k} x{n}" for k, n in sorted(kinds.items()))
+    print(printable(f"{where}: {conv.case_id}, {len(conv.events)} events, infusion {conv.infusion or 'none'}; "
+                    f"{conv.meta['resources_mapped']} resources mapped, {conv.meta['resources_not_mapped']} not mapped"
+                    + (f" ({detail})" if detail else "")), file=stream or sys.stdout)
+    for flag in conv.meta["flags"]:
+        print(f"  {printable(flag)}", file=stream or sys.stdout)
+
+
+def _write_case(path: Path, conv: Any) -> None:
+    """The case log (JSON Lines only) and its sidecar, the conversion report."""
+    from ..interop import sidecar_path
+
+    _write(path, conv.text)
+    _write(sidecar_path(path), conv.meta_text())
 
 
 def cmd_convert(args: Any) -> int:
     from ..interop import convert, parse_time
+    from ..interop.deid import cleaner
 
     infusion = parse_time(args.infusion) if args.infusion else None
-    cases, rest, failed = convert(args.input, infusion=infusion, shift_dates=args.shift_dates)
+    cases, rest, failed = convert(args.input, infusion=infusion, shift_dates=args.shift_dates,
+                                  deidentify=args.deidentify, mapping=args.mapping)
     out = Path(args.output)
     if rest is None:
-        _write(out, cases[0].text)
+        _write_case(out, cases[0])
         _say(cases[0], str(out))
         return 0
     out.mkdir(parents=True, exist_ok=True)
     for conv in cases:
-        _write(out / f"{conv.case_id}.jsonl", conv.text)
+        _write_case(out / f"{conv.case_id}.jsonl", conv)
         _say(conv, str(out / f"{conv.case_id}.jsonl"))
     if rest.resources_mapped or rest.resources_unmapped:
         print(f"resources about no one patient: {rest.summary()}")
-        for line in rest.lines()[1:]:
-            print(line)
+        for line in rest.lines(cleaner(set(), args.deidentify))[1:]:
+            print(printable(line))
     for message in failed:
-        print(f"not converted: {message}", file=sys.stderr)
+        print(f"not converted: {printable(message)}", file=sys.stderr)
     return 3 if failed else 0
 
 
-def read_case(path: Path, assume_tz: str | None = None, infusion: str | None = None) -> CaseLog:
+def read_case(path: Path, assume_tz: str | None = None, infusion: str | None = None,
+              mapping: str | None = None) -> CaseLog:
     """A case log, or a FHIR Bundle converted on the way in (what was not mapped is said on stderr)."""
     from ..interop import is_bundle
 
@@ -73,9 +102,14 @@ def read_case(path: Path, assume_tz: str | None = None, infusion: str | None = N
         return read_case_log(path, assume_tz=assume_tz)
     from ..interop import convert_bundle, parse_time
 
-    conv = convert_bundle(path, infusion=parse_time(infusion) if infusion else None)
-    print(f"{path}: FHIR Bundle converted: {len(conv.events)} events, infusion {conv.infusion or 'none'}; "
-          f"{conv.report.summary()} (crsrules convert fhir lists them)", file=sys.stderr)
-    for flag in conv.report.flags:
-        print(f"  {flag}", file=sys.stderr)
-    return parse_case_log_text(conv.text, source=str(path))
+    conv = convert_bundle(path, infusion=parse_time(infusion) if infusion else None, mapping=mapping)
+    return converted_log(conv, str(path), "FHIR Bundle")
+
+
+def converted_log(conv: Any, source: str, what: str) -> CaseLog:
+    """A conversion read as a case log; what it did is said on stderr (``convert fhir`` writes it out)."""
+    print(printable(f"{source}: {what} converted: {len(conv.events)} events, infusion {conv.infusion or 'none'}; "
+                    f"{conv.report.summary()} (crsrules convert fhir lists them)"), file=sys.stderr)
+    for flag in conv.meta["flags"]:
+        print(f"  {printable(flag)}", file=sys.stderr)
+    return parse_case_log_text(conv.text, source=source)

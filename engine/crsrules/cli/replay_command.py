@@ -1,5 +1,8 @@
 """``crsrules replay CASE|DIR``: one case, or every case of a folder, going on past the ones that fail.
 
+A FHIR Bundle is converted on the way in; so is a FHIR bulk-export folder (``*.ndjson``, no ``*.jsonl``),
+each patient a case named by its case id.
+
 A folder's cases are its entries whose name ends in ``.jsonl`` (any case) and does not start
 with a dot, whatever they are: an empty file, a directory or a dangling link named ``x.jsonl``
 is a case that fails, reported on stderr, and the run goes on (exit status 3 at the end).
@@ -20,9 +23,9 @@ from ..output.table import render_table
 from ..replay.collector import one_case, tune_for_batch
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
-from ..interop import is_bundle
+from ..interop import is_bulk_export, is_bundle
 from .atomic import output_to
-from .convert_command import read_case
+from .convert_command import converted_log, read_case
 
 PARTLY_FAILED = 3
 
@@ -43,6 +46,8 @@ def run_replay(args: Any) -> int:
     path = Path(args.case)
     folder = path.is_dir()
     cases = folder_cases(path) if folder else [path]
+    if folder and not cases and is_bulk_export(path):
+        return _replay_bulk(args, chosen, path)
     if folder and not cases:
         raise CrsrulesError(f"{path}: no *.jsonl case logs in this folder")
     failed = 0
@@ -54,7 +59,8 @@ def run_replay(args: Any) -> int:
             try:
                 with one_case():
                     if is_bundle(case):  # a FHIR Bundle, converted on the way in
-                        trace = replay(read_case(case, args.assume_tz, getattr(args, "infusion", None)), chosen,
+                        trace = replay(read_case(case, args.assume_tz, getattr(args, "infusion", None),
+                                                 getattr(args, "mapping", None)), chosen,
                                        backend=args.backend, explain=args.explain)
                     else:
                         with open_case_log(case, assume_tz=args.assume_tz) as stream:
@@ -83,6 +89,37 @@ def run_replay(args: Any) -> int:
             out.write(json.dumps(gathered, indent=2, ensure_ascii=False) + "\n")
     if failed:
         print(f"{failed} of {len(cases)} cases failed", file=sys.stderr)
+    return PARTLY_FAILED if failed else 0
+
+
+def _replay_bulk(args: Any, chosen: Any, path: Path) -> int:
+    """A FHIR bulk-export folder: converted in memory (as ``convert fhir`` would), each patient replayed as a
+    case named by its case id; a file, line or patient that could not be converted is reported (exit 3)."""
+    from ..interop import convert_folder, parse_time
+
+    infusion = getattr(args, "infusion", None)
+    cases, _, failed = convert_folder(path, infusion=parse_time(infusion) if infusion else None,
+                                      mapping=getattr(args, "mapping", None))
+    for message in failed:
+        print(f"not converted: {printable(message)}", file=sys.stderr)
+    if not cases:
+        raise CrsrulesError(f"{path}: fhir-no-patient: no patient of this bulk-export folder could be converted")
+    gathered: list[dict[str, Any]] = []
+    with output_to(args.output) as out:
+        for k, conv in enumerate(cases, 1):
+            name = f"{conv.case_id}.jsonl"
+            print(f"[{k}/{len(cases)}] {name}", file=sys.stderr)
+            with one_case():
+                trace = replay(converted_log(conv, name, "FHIR bulk export"), chosen, backend=args.backend,
+                               explain=args.explain)
+            if args.format == "json":
+                gathered.append(_document(trace, args.compare, args.explain, name))
+            elif args.compare:
+                _write_comparison(out, trace, args.format, name)
+            else:
+                _write(out, trace, args.format, args.explain, name)
+        if args.format == "json":
+            out.write(json.dumps(gathered, indent=2, ensure_ascii=False) + "\n")
     return PARTLY_FAILED if failed else 0
 
 

@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..caselog import read_case_log
 from ..errors import CrsrulesError
+from ..interop import is_bulk_export
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
+
+from .convert_command import add_replay_options, read_case
 
 HEADER_PX = 170
 
@@ -17,13 +19,14 @@ HEADER_PX = 170
 def add_parser(sub: Any) -> None:
     """Register ``report`` on the main parser's subcommands."""
     r = sub.add_parser("report", help="write the self-contained HTML timeline of one case (needs the report extra)")
-    r.add_argument("case", help="a .jsonl case log")
+    r.add_argument("case", help="a .jsonl case log, or a FHIR R4 Bundle (.json)")
     r.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
     r.add_argument("--assume-tz", metavar="TZ", help="offset for times written without one, e.g. +01:00 or UTC")
     r.add_argument("--screenshot", metavar="PNG", help="also write a picture of the page, taken with headless chromium")
     r.add_argument("--width", type=int, default=1400, help="the picture's width in pixels (default 1400)")
+    add_replay_options(r)
     r.set_defaults(func=cmd_report)
 
 
@@ -36,8 +39,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         require_chromium()
     case = Path(args.case)
     if case.is_dir():
-        raise CrsrulesError(f"{case}: report takes one case log, not a folder")
-    log = read_case_log(case, assume_tz=args.assume_tz)
+        hint = " (a FHIR bulk-export folder: crsrules convert fhir DIR -o CASES, then report one case)" \
+            if is_bulk_export(case) else ""
+        raise CrsrulesError(f"{case}: report takes one case log, not a folder{hint}")
+    log = read_case(case, args.assume_tz, args.infusion, args.mapping)
     rulesets = resolve_rulesets(args.ruleset or None)
     trace = replay(log, rulesets, backend=args.backend)
     scales = [rs.scale for rs in rulesets if rs.scale]

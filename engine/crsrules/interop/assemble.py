@@ -1,18 +1,27 @@
 """One patient's resources to one case log: parts from every mapper, the infusion, oxygen settings,
-demographics, de-identification, and a header that lists what was mapped and what was not."""
+demographics, de-identification; and the conversion report (what was mapped and what was not), kept
+apart from the case log in a sidecar file (:func:`sidecar_path`) so that the case log is JSON Lines only.
+
+Every text written, in the case log or its sidecar, is JSON-escaped (ASCII only), so a newline or a
+control character in an export's text can neither start a line of its own nor reach a terminal raw."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+from importlib import resources as package_files
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from pydantic import ValidationError
 
 from ..caselog.models import EVENT_ADAPTER, EVENTS_ADAPTER
 from ..caselog.patient import age_on
 from ..errors import CrsrulesError
-from .deid import ANCHOR, Ids, case_id, identifiers, scrub, shifted_date, stamp
+from .deid import ANCHOR, Ids, case_id, cleaner, deidentify_event, identifiers, scrub, shifted_date, stamp
 from .fhir_read import Invalid
 from .intervals import Span, oxygen, runs
 from .mapping import Index
@@ -27,15 +36,29 @@ ORDER = {"patient": 0, "infusion": 1, "oxygen": 2, "vasopressor": 3, "procedure"
          "lab": 7, "death": 9}
 
 
+SIDECAR = ".meta.json"
+
+
+def sidecar_path(case_log: Path) -> Path:
+    """Where the conversion report of a converted case log is written: ``NAME.jsonl`` -> ``NAME.jsonl.meta.json``."""
+    return case_log.with_name(case_log.name + SIDECAR)
+
+
 @dataclass
 class Conversion:
-    """A converted case: its pseudonymous id, the case-log text (header included), the report."""
+    """A converted case: its pseudonymous id, the case log (JSON Lines: events only), the report, and the
+    sidecar's data (``meta``: the report as written, every text cleaned)."""
 
     case_id: str
     text: str
     report: Report
     events: list[dict[str, Any]]
     infusion: str | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def meta_text(self) -> str:
+        """The sidecar file's text (JSON, ASCII only)."""
+        return json.dumps(self.meta, indent=2, ensure_ascii=True) + "\n"
 
 
 def _parts(resources: list[Any], shared: dict[str, Any], index: Index, report: Report) -> tuple[list[Part], Any]:
@@ -124,10 +147,32 @@ def _valid(events: list[dict[str, Any]], report: Report) -> list[dict[str, Any]]
     return kept
 
 
+@lru_cache(maxsize=1)
+def _product_keys() -> frozenset[str]:
+    """The name keys of every CAR-T product name of the package's table (rulesets/_inputs/products.yaml)."""
+    from ..caselog.drugs import name_key
+
+    text = (package_files.files("crsrules.rulesets") / "_inputs" / "products.yaml").read_text(encoding="utf-8")
+    return frozenset(name_key(n) for row in yaml.safe_load(text)["rows"] for n in [row["id"], *row["names"]])
+
+
+def known_product(name: str) -> bool:
+    """True when the text is a product name of the package's table (no free text)."""
+    from ..caselog.drugs import name_key
+
+    return name_key(name) in _product_keys()
+
+
 def assemble(key: bytes, who: str, resources: list[Any], shared: dict[str, Any], index: Index,
-             infusion: datetime | None = None, shift_dates: bool = False) -> Conversion:
-    """Convert one patient's resources (see the module docstring)."""
+             infusion: datetime | None = None, shift_dates: bool = False, deidentify: bool = False,
+             orphans: list[Any] | None = None) -> Conversion:
+    """Convert one patient's resources (see the module docstring). ``deidentify`` shifts the dates and leaves
+    out every free text of the export (events and report); ``orphans`` (resources about no patient of a
+    Bundle) are reported, never converted."""
+    shift_dates = shift_dates or deidentify
     report = Report()
+    for res in orphans or []:
+        report.miss(res.get_resource_type(), getattr(res, "code", "-"), res.reason)
     parts, patient = _parts(resources, shared, index, report)
     parts, t_inf = _infusion(parts, infusion, report)
     if shift_dates and t_inf is None:
@@ -144,15 +189,35 @@ def assemble(key: bytes, who: str, resources: list[Any], shared: dict[str, Any],
         event = {"id": ids(p.source), "time": stamp(t), **p.event}
         for name in scrub(event, forbidden):
             report.flag(f"{name} text left out of an event: it carries a direct identifier")
+        if deidentify:
+            for name in deidentify_event(event, known_product):
+                report.flag(f"{name} text left out of events: free text (--deidentify)")
         events.append(event)
     events = _valid(events, report)
     cid = case_id(key, who)
     inf = stamp(t_inf + shift if shift is not None and t_inf else t_inf) if t_inf else None
-    header = [f"crsrules case log converted from FHIR R4 (fhir-mapping version {index.mapping.version})",
-              f"case: {cid}",
-              f"infusion: {inf} ({'given with --infusion' if infusion is not None else 'from the export'})" if inf
-              else "infusion: none recognised",
-              "dates: shifted (every time moved by one offset; the infusion is at 2000-01-01T00:00:00Z)"
-              if shift is not None else "dates: as exported", *report.lines()]
-    text = "".join(f"// {line}\n" for line in header) + "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events)
-    return Conversion(cid, text, report, events, inf)
+    clean = cleaner(forbidden, deidentify)
+    meta = {"converted_from": "FHIR R4", "mapping_version": index.mapping.version, "case": cid,
+            "events": len(events),
+            "infusion": {"time": inf, "from": "--infusion" if infusion is not None else "the export"} if inf else None,
+            "dates": "shifted: every time moved by one offset; the infusion is at 2000-01-01T00:00:00Z"
+            if shift is not None else "as exported",
+            "deidentified": deidentify,
+            "resources_mapped": report.resources_mapped, "resources_not_mapped": report.resources_unmapped,
+            **report.as_dict(clean)}
+    text = "".join(json.dumps(e, ensure_ascii=True) + "\n" for e in events)
+    return Conversion(cid, text, report, events, inf, meta)
+
+
+def cleaned_lines(conv: Conversion) -> list[str]:
+    """The report's lines as the sidecar has them (each text cleaned), for a terminal."""
+    meta = conv.meta
+    out = [f"mapped: {meta.get('resources_mapped', 0)}; not mapped: {meta.get('resources_not_mapped', 0)}"]
+    for m in meta.get("mapped", []):
+        extra = " by name" if m["how"] == "name" else ("" if m["code_verified"] else " (code unverified)")
+        out.append(f"  mapped {m['resource']} {m['code']} -> {m['to']}{extra} x{m['count']}")
+    for m in meta.get("not_mapped", []):
+        out.append(f"  not mapped {m['resource']} {m['code']}: {m['reason']} x{m['count']}")
+    out.extend(f"  flag: {f}" for f in meta.get("flags", []))
+    return out
+

@@ -10,7 +10,9 @@ import hashlib
 import hmac
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
+
+from .values import token
 
 ANCHOR = datetime(2000, 1, 1, tzinfo=timezone.utc)
 TEXT_FIELDS = ("product", "device", "route")
@@ -57,18 +59,63 @@ class Ids:
     def __init__(self, forbidden: set[str], pseudonymous: bool):
         self.forbidden, self.pseudonymous = forbidden, pseudonymous
         self.used: set[str] = set()
+        self.last: dict[str, int] = {}  # the last suffix given to a base: many events of one resource stay linear
         self.n = 0
 
     def __call__(self, source: str) -> str:
         self.n += 1
         ok = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", source or "") and not carries(source, self.forbidden)
         base = source if ok and not self.pseudonymous else f"e{self.n}"
-        candidate, k = base, 1
+        candidate, k = base, self.last.get(base, 1)
         while candidate in self.used:
             k += 1
             candidate = f"{base}-{k}"
+        self.last[base] = k
         self.used.add(candidate)
         return candidate
+
+
+LEFT_OUT = "(left out: carries a direct identifier)"
+TEXT_LEFT_OUT = "(text left out: --deidentify)"
+def cleaner(forbidden: set[str], deidentify: bool) -> Callable[[str], str]:
+    """The function every text of a conversion report passes through before it is written: a text that
+    carries one of the patient's identifiers is left out; with ``deidentify``, every free text of the
+    export too (a code or unit is kept only when it is a :func:`token`)."""
+
+    def clean(text: str) -> str:
+        if carries(text, forbidden):
+            return LEFT_OUT
+        if deidentify and text.startswith("text "):
+            return "text " + TEXT_LEFT_OUT
+        if deidentify and text != "-" and token(text) != text:
+            return TEXT_LEFT_OUT
+        return text
+
+    return clean
+
+
+def deidentify_event(event: dict[str, Any], product_known: Callable[[str], bool]) -> list[str]:
+    """Leave out an event's free text (``--deidentify``): a ``product`` that is not a product name of the
+    package's table, every ``device`` text, a ``route`` that is not IV, PO, SC or IM. The fields left out."""
+    dropped = []
+    if isinstance(event.get("product"), str) and not product_known(event["product"]):
+        dropped.append("product")
+    if isinstance(event.get("device"), str) and event["type"] == "procedure":
+        dropped.append("device")
+    if isinstance(event.get("route"), str):
+        route = ROUTES.get(re.sub(r"[^a-z]", "", event["route"].lower()))
+        if route is None:
+            dropped.append("route")
+        else:
+            event["route"] = route
+    for name in dropped:
+        del event[name]
+    return dropped
+
+
+ROUTES = {"iv": "IV", "intravenous": "IV", "intravenously": "IV", "ivpb": "IV", "po": "PO", "oral": "PO",
+          "orally": "PO", "sc": "SC", "subcutaneous": "SC", "subcut": "SC",
+          "sq": "SC", "im": "IM", "intramuscular": "IM"}
 
 
 def shifted_date(day: date, offset: timedelta) -> date:

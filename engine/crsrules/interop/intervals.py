@@ -6,6 +6,8 @@ when a device's period ends and no other device covers that moment, the patient 
 """
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -66,10 +68,27 @@ def runs(spans: list[Span]) -> list[Part]:
 def oxygen(spans: list[Span]) -> list[Part]:
     """Device parts at each start; ``room_air`` at an end that no other device period covers."""
     parts = [Part(s.start, {"type": "oxygen", "device": s.what}, s.source) for s in spans]
-    for s in spans:
+    order = sorted(range(len(spans)), key=lambda i: spans[i].start)
+    starts = [spans[i].start for i in order]
+    # the two latest ends among the periods started so far (inf: still running), with whose they are
+    best: list[tuple[tuple[float, int], tuple[float, int]]] = []
+    first, second = (-math.inf, -1), (-math.inf, -1)
+    for i in order:
+        end = math.inf if spans[i].end is None else spans[i].end.timestamp()  # type: ignore[union-attr]
+        if end > first[0]:
+            first, second = (end, i), first
+        elif end > second[0]:
+            second = (end, i)
+        best.append((first, second))
+    for k, s in enumerate(spans):
         if s.end is None:
             continue
-        covered = any(o is not s and o.start <= s.end and (o.end is None or o.end > s.end) for o in spans)
+        at = bisect_right(starts, s.end)  # the periods started by the time this one ends
+        covered = False
+        if at:
+            top, runner_up = best[at - 1]
+            other = top if top[1] != k else runner_up
+            covered = other[1] >= 0 and other[0] > s.end.timestamp()
         if not covered:
             parts.append(Part(s.end, {"type": "oxygen", "device": "room_air"}, f"{s.source}-end"))
     return parts

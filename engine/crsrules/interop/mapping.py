@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
 import yaml
@@ -136,14 +137,16 @@ def parse_mapping(data: Any, source: str = "fhir-mapping.yaml") -> Mapping:
 
 def with_drug_table(mapping: Mapping) -> Mapping:
     """The mapping with its drugs (``medication.<id>``) read from the package's drug table
-    (rulesets/_inputs/drugs.yaml): every name and brand of a row, and its RxNorm ingredient code,
-    checked by the table's source (``drugs.<key>``). Other medication concepts (the vasopressors) follow."""
+    (rulesets/_inputs/drugs.yaml): every name and brand of a row, its RxNorm ingredient code and the RxNorm
+    codes of its clinical drugs, checked by the table's source (``drugs.<key>``). Other medication concepts (the vasopressors) follow."""
     from ..caselog.drugs import TABLE, table
 
     drugs = table()
     concepts = [Concept(to=f"medication.{d.id}", names=list(dict.fromkeys(d.names)),
-                        codes=[Code(system="rxnorm", code=d.rxcui, display=d.generic, checked=f"drugs.{d.rxcui_source[0]}")]
-                        if d.rxcui and d.rxcui_source else [])
+                        codes=([Code(system="rxnorm", code=d.rxcui, display=d.generic, checked=f"drugs.{d.rxcui_source[0]}")]
+                               if d.rxcui and d.rxcui_source else [])
+                        + [Code(system="rxnorm", code=c, display=f"{d.generic} (a clinical drug)",
+                                checked=f"drugs.{d.products_source[0]}") for c in d.products if d.products_source])
                 for d in drugs.drugs]
     sources = {**mapping.sources, **{f"drugs.{k}": f"{TABLE}: {v}" for k, v in drugs.sources.items()}}
     others = [c for c in mapping.medications if c.kind != "medication"]
@@ -151,10 +154,30 @@ def with_drug_table(mapping: Mapping) -> Mapping:
 
 
 @lru_cache(maxsize=1)
-def load_mapping() -> Index:
-    """The bundled mapping, indexed, its drugs from the drug table."""
+def bundled_mapping() -> Mapping:
+    """The bundled mapping, its drugs from the drug table."""
     text = (resources.files("crsrules.rulesets") / "_inputs" / "fhir-mapping.yaml").read_text(encoding="utf-8")
-    return Index(with_drug_table(parse_mapping(yaml.safe_load(text))))
+    return with_drug_table(parse_mapping(yaml.safe_load(text)))
+
+
+@lru_cache(maxsize=8)
+def _load(site: Path | None, stamp: tuple[int, int] | None) -> Index:
+    if site is None:
+        return Index(bundled_mapping())
+    from .site_mapping import read_site_mapping
+
+    return Index(read_site_mapping(site, bundled_mapping()))
+
+
+def load_mapping(site: Path | None = None) -> Index:
+    """The bundled mapping, indexed, with a site's own mapping file added when one is given (``--mapping``)."""
+    if site is None:
+        return _load(None, None)
+    try:
+        st = site.stat()
+    except OSError as exc:
+        raise CrsrulesError(f"{site}: bad-mapping: cannot be read: {exc.strerror or exc}") from None
+    return _load(site.resolve(), (st.st_mtime_ns, st.st_size))
 
 
 def all_concepts(mapping: Mapping) -> list[tuple[str, Concept]]:

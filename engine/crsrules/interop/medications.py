@@ -8,7 +8,7 @@ from ..caselog.units import PRESSOR_PER_WEIGHT, PRESSOR_UNITS, VASOPRESSIN_UNITS
 from .intervals import Span
 from .mapping import Index, Match
 from .report import Report
-from .values import Part, codings, label, quantity, texts, when
+from .values import Part, codings, label, quantity, texts, token, when
 
 SKIP_STATUS = ("not-done", "entered-in-error", "cancelled", "draft", "unknown")
 
@@ -44,7 +44,20 @@ def _pressor_dose(agent: str, q: dict[str, Any] | None) -> tuple[dict[str, Any] 
     table = VASOPRESSIN_UNITS if agent == "vasopressin" else PRESSOR_UNITS
     if q["unit"] in table[1] or (agent != "vasopressin" and q["unit"] in PRESSOR_PER_WEIGHT):
         return q, None
-    return None, f"{agent} dose unit {q['unit']!r} is not accepted (dose left out)"
+    return None, f"{agent} dose unit {token(q['unit'])!r} is not accepted (dose left out)"
+
+
+def _from_text(drug: str, charted: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+    """The dose and route an order text gives (``Actemra 400 mg IV``), read by the drug table as the case-log
+    reader reads a ``drug`` as charted; used only where the resource's own dosage has none."""
+    from ..caselog.drugs import resolve
+
+    for text in charted:
+        found = resolve(text)
+        if found.id == drug and found.how == "order" and (found.dose or found.route):
+            dose = {"value": found.dose[0], "unit": found.dose[1]} if found.dose else None
+            return dose, found.route
+    return None, None
 
 
 class Medications:
@@ -98,6 +111,9 @@ class Medications:
             return
         event: dict[str, Any] = {"type": "medication", "drug": match.concept.target}
         dose, route = quantity(getattr(dosage, "dose", None)), _route(dosage)
+        charted = _from_text(match.concept.target, texts(concept))
+        dose = dose or charted[0]
+        route = route or charted[1]
         if dose:
             event["dose"] = dose
         if route:

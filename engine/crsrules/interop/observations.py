@@ -6,7 +6,7 @@ from typing import Any
 from ..caselog.units import FLOW_UNITS, LAB_UNITS, VITAL_UNITS, tidy
 from .mapping import Concept, Index, Match
 from .report import Report, first_code
-from .values import Part, codings, number, texts, unit_of, value_problem, when
+from .values import Part, codings, number, texts, token, unit_of, value_problem, when
 
 SKIP_STATUS = ("entered-in-error", "cancelled", "registered")
 FIO2_UNITS = {"%": 0.01, "1": 1.0, "{fraction}": 1.0}
@@ -36,21 +36,21 @@ def _event(concept: Concept, item: Any, top: Any) -> tuple[dict[str, Any] | None
     if kind in ("vital", "lab"):
         table = (VITAL_UNITS if kind == "vital" else LAB_UNITS)[name]
         if unit != table[0] and unit not in table[1]:
-            return None, f"unit {unit!r} is not accepted for {name}"
+            return None, f"unit {token(unit)!r} is not accepted for {name}"
         event = {"type": kind, "name": name, "value": value, "unit": unit}
         return (event | _range(top if item is top else item, unit)) if kind == "lab" else event, None
     if kind == "patient":
         factor = (concept.units or {}).get(unit or "")
         if factor is None:
-            return None, f"unit {unit!r} is not accepted for {name}"
+            return None, f"unit {token(unit)!r} is not accepted for {name}"
         return {"type": "patient", name: number(tidy(value * factor))}, None
     if name == "fio2":
         scale = FIO2_UNITS.get(unit or "")
         if scale is None:
-            return None, f"unit {unit!r} is not accepted for FiO2"
+            return None, f"unit {token(unit)!r} is not accepted for FiO2"
         return {"type": "_o2", "field": "fio2", "value": number(tidy(value * scale))}, None
     if unit not in FLOW_UNITS[1]:
-        return None, f"unit {unit!r} is not accepted for oxygen flow"
+        return None, f"unit {token(unit)!r} is not accepted for oxygen flow"
     return {"type": "_o2", "field": "flow", "value": {"value": value, "unit": FLOW_UNITS[0]}}, None
 
 

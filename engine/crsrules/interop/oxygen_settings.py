@@ -6,6 +6,7 @@ known, or room air), a FiO2 is kept as lab ``fio2`` and a flow is reported as no
 """
 from __future__ import annotations
 
+from bisect import bisect_right, insort_right
 from typing import Any
 
 from .report import Report
@@ -19,8 +20,8 @@ def settle_oxygen(parts: list[Part], report: Report) -> list[Part]:
     devices = sorted((p for p in out if p.event["type"] == "oxygen"), key=lambda p: p.time)
     for s in settings:
         field, value = s.event["field"], s.event["value"]
-        current = [d for d in devices if d.time <= s.time]
-        device = current[-1] if current else None
+        at = bisect_right(devices, s.time, key=lambda p: p.time)  # the device in effect: the last one at or before
+        device = devices[at - 1] if at else None
         if device is None or device.event["device"] == "room_air":
             if field == "fio2":
                 out.append(Part(s.time, {"type": "lab", "name": "fio2", "value": value, "unit": "1"}, s.source))
@@ -35,6 +36,5 @@ def settle_oxygen(parts: list[Part], report: Report) -> list[Part]:
         event[field] = value
         new = Part(s.time, event, s.source)
         out.append(new)
-        devices.append(new)
-        devices.sort(key=lambda p: p.time)
+        insort_right(devices, new, key=lambda p: p.time)
     return out

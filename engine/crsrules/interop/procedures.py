@@ -35,7 +35,9 @@ def procedure_parts(proc: Any, index: Index, report: Report, spans: list[Span], 
     how = index.infusion(codings(proc.code), texts(proc.code))
     if how:
         report.ok(kind, code, "infusion", how)
-        return [Part(start, {"type": "infusion", "product": label(proc.code) or "CAR-T"}, proc.id or "", texts=texts(proc.code))]
+        product = label(proc.code)  # none when the code has no text: no product name is made up
+        event = {"type": "infusion", **({"product": product} if product else {})}
+        return [Part(start, event, proc.id or "", texts=texts(proc.code))]
     found = index.find("procedures", codings(proc.code), texts(proc.code))
     if len(found) != 1:
         why = "code not in the mapping" if not found else "maps to several concepts: " + ", ".join(m.concept.to for m in found)

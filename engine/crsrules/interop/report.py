@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 
 def first_code(resource: Any) -> str:
@@ -63,16 +63,27 @@ class Report:
     def resources_unmapped(self) -> int:
         return sum(self.unmapped.values())
 
-    def lines(self) -> list[str]:
-        """The header lines of a converted case log (without the ``//`` prefix)."""
+    def lines(self, clean: Callable[[str], str] = str) -> list[str]:
+        """The report as lines for a terminal (each text through ``clean``; print them with ``printable``)."""
         out = [f"mapped: {self.resources_mapped}; not mapped: {self.resources_unmapped}"]
         for (kind, code, target, how), n in sorted(self.mapped.items()):
             extra = " by name" if how == "name" else (" (code unverified)" if code in self.unverified else "")
-            out.append(f"  mapped {kind} {code} -> {target}{extra} x{n}")
+            out.append(f"  mapped {clean(kind)} {clean(code)} -> {target}{extra} x{n}")
         for (kind, code, reason), n in sorted(self.unmapped.items()):
-            out.append(f"  not mapped {kind} {code}: {reason} x{n}")
-        out.extend(f"  flag: {f}" for f in self.flags)
+            out.append(f"  not mapped {clean(kind)} {clean(code)}: {clean(reason)} x{n}")
+        out.extend(f"  flag: {clean(f)}" for f in self.flags)
         return out
+
+    def as_dict(self, clean: Callable[[str], str] = str) -> dict[str, Any]:
+        """The report as JSON data (the sidecar of a converted case log); every text through ``clean``."""
+        return {
+            "mapped": [{"resource": clean(kind), "code": clean(code), "to": target, "how": how,
+                        "code_verified": code not in self.unverified, "count": n}
+                       for (kind, code, target, how), n in sorted(self.mapped.items())],
+            "not_mapped": [{"resource": clean(kind), "code": clean(code), "reason": clean(reason), "count": n}
+                           for (kind, code, reason), n in sorted(self.unmapped.items())],
+            "flags": [clean(f) for f in self.flags],
+        }
 
     def summary(self) -> str:
         """One line for the terminal."""

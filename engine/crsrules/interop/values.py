@@ -1,12 +1,20 @@
 """Small readers of FHIR data types: codings, texts, times, quantities; and the parts a mapper produces."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 UCUM = "http://unitsofmeasure.org"
+_TOKEN = re.compile(r"[\x21-\x7e]{1,64}")
+
+
+def token(text: object) -> str:
+    """A code or unit as written when it is one (printable ASCII, no space, at most 64 characters), else a
+    placeholder: a reason quotes nothing else from an export."""
+    return text if isinstance(text, str) and _TOKEN.fullmatch(text) else "(not a code)"
 
 
 @dataclass
@@ -64,7 +72,7 @@ def when(resource: Any, prefix: str) -> tuple[datetime | None, datetime | None, 
     instant = getattr(resource, f"{prefix}DateTime", None) or getattr(resource, f"{prefix}Instant", None)
     if instant is not None:
         t = moment(instant)
-        return (t, None, None) if t else (None, None, f"{prefix} time {instant} has no time of day")
+        return (t, None, None) if t else (None, None, f"{prefix} time has no time of day (a date only)")
     period = getattr(resource, f"{prefix}Period", None)
     if period is not None:
         start, end = moment(period.start), moment(period.end)
@@ -99,14 +107,14 @@ def value_problem(obs: Any) -> str | None:
     """Why an Observation (or component) has no usable quantity, or None when it has one."""
     absent = getattr(obs, "dataAbsentReason", None)
     if absent is not None:
-        code = next((c for _, c in codings(absent) if c), None) or absent.text or "?"
-        return f"dataAbsentReason {code}"
+        code = next((c for _, c in codings(absent) if c), None)
+        return f"dataAbsentReason {token(code)}" if code else "dataAbsentReason (text only)"
     if getattr(obs, "valueQuantity", None) is not None:
         q = obs.valueQuantity
         if q.value is None:
             return "valueQuantity without a value"
         if getattr(q, "comparator", None):
-            return f"valueQuantity with comparator {q.comparator!r} (a bound, not a value)"
+            return f"valueQuantity with comparator {token(q.comparator)!r} (a bound, not a value)"
         return None if unit_of(q) else "valueQuantity without a unit"
     if getattr(obs, "valueString", None) is not None:
         return "valueString result (text, not a quantity)"
