@@ -96,6 +96,13 @@ class Lab(_Event):
             return None
         return round(self.value / self.reference_high, 6)
 
+    @property
+    def times_lln(self) -> float | None:
+        """The value as a multiple of the lower limit of normal the lab reported (CTCAE grades cytopenias by it)."""
+        if not self.reference_low:
+            return None
+        return round(self.value / self.reference_low, 6)
+
 
 class Oxygen(_Event):
     type: Literal["oxygen"]

@@ -20,6 +20,8 @@ def _var_refs(spec: Variable) -> Iterator[str]:
             yield from (base_var(leaf.var) for leaf in leaves(cond))
     yield from (spec.weighted_sum or {})
     yield from (spec.product or [])
+    if spec.ratio is not None:
+        yield from (*spec.ratio.numerator, *spec.ratio.denominator)
     yield from (spec.count_true or [])
     for line in spec.points or []:
         yield from (base_var(leaf.var) for leaf in leaves(line.when))
@@ -34,6 +36,8 @@ def _var_refs(spec: Variable) -> Iterator[str]:
         yield spec.elapsed.true_var
     if spec.since:
         yield spec.since
+    if spec.after:
+        yield spec.after
     if spec.per_kg:
         yield spec.per_kg
 
