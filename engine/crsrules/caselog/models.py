@@ -74,6 +74,13 @@ class Infusion(_Event):
     dose: Quantity | None = None
 
 
+class Lymphodepletion(_Event):
+    """The start of lymphodepleting chemotherapy (its first dose), before the infusion; ``regimen`` as charted."""
+
+    type: Literal["lymphodepletion"]
+    regimen: str | None = None
+
+
 class Vital(_Event):
     type: Literal["vital"]
     name: Literal[VITALS]  # type: ignore[valid-type]
@@ -213,7 +220,7 @@ class Death(_Event):
     cause: Literal["crs", "icans", "iec_hs", "other"] | None = None
 
 
-Event = Annotated[Union[Patient, Infusion, Vital, Lab, Oxygen, Vasopressor, FluidBolus, Medication, Procedure,
-                        Assessment, Toxicity, Death], Field(discriminator="type")]
+Event = Annotated[Union[Patient, Lymphodepletion, Infusion, Vital, Lab, Oxygen, Vasopressor, FluidBolus, Medication,
+                        Procedure, Assessment, Toxicity, Death], Field(discriminator="type")]
 EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
 EVENTS_ADAPTER: TypeAdapter[Any] = TypeAdapter(list[Event])

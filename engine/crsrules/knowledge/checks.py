@@ -81,6 +81,15 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
             add(("episodes", i, "scale"), "unknown-scale",
                 f"episode {ep.id!r} names scale {ep.scale!r}, which this ruleset does not grade", ep.id)
         _check_cites(ep.cites, ("episodes", i), ep.id, guidelines, add)
+    flags = rs.flags()
+    for code, waiting in rs.indeterminate.items():
+        if code not in flags:
+            add(("indeterminate", code), "unknown-flag", f"indeterminate names flag {code!r}, which no rule of this ruleset reports")
+        named = [base_var(leaf.var) for m in waiting.missing for leaf in leaves(m.when)] + ([waiting.value] if waiting.value else [])
+        for ref in named:
+            if ref not in rs.variables:
+                add(("indeterminate", code), "unknown-variable",
+                    f"indeterminate {code!r} reads {ref!r}, which is not declared{did_you_mean(ref, rs.variables)}")
     kinds: dict[str, str] = {}
     for i, rule in enumerate(rs.rules):
         for leaf in leaves(rule.when):

@@ -6,14 +6,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..timeutil import parse_duration
-from .conditions import Condition, Scalar
+from .conditions import Condition, Scalar, base_var, leaves
 from .episodes import RULE_ID, EpisodeDecl, EpisodeSpec
 from .outcomes import Cite, FlagOutcome, GradeOutcome, Outcome, RecommendOutcome, WarningOutcome
 
 RULESET_ID = r"^[a-z0-9][a-z0-9-]*$"
 SEMVER = r"^\d+\.\d+\.\d+$"
 EVENT_TYPES = (
-    "patient", "infusion", "vital", "lab", "oxygen", "vasopressor", "fluid_bolus",
+    "patient", "lymphodepletion", "infusion", "vital", "lab", "oxygen", "vasopressor", "fluid_bolus",
     "medication", "procedure", "assessment", "toxicity", "death",
 )
 OPERATOR_KEYS = (
@@ -187,6 +187,22 @@ class Rule(_Strict):
                 WarningOutcome: "warning"}[type(self.then)]
 
 
+class Missing(_Strict):
+    """One input a flag waits for: ``text`` names it, shown while ``when`` holds (it is not charted)."""
+
+    when: Condition
+    text: str
+
+
+class Waiting(_Strict):
+    """What an indeterminate flag waits for, shown when it is still indeterminate at the end of a record:
+    the ``missing`` inputs whose condition holds, and a ``value`` (``label``: what it counts) known so far."""
+
+    missing: list[Missing] = Field(min_length=1)
+    value: str | None = None
+    label: str | None = None
+
+
 class Ruleset(_Strict):
     id: str = Field(pattern=RULESET_ID)
     version: str = Field(pattern=SEMVER)
@@ -197,12 +213,22 @@ class Ruleset(_Strict):
     variables: dict[str, Variable] = {}
     rules: list[Rule] = Field(min_length=1)
     episodes: list[EpisodeDecl] = []
+    indeterminate: dict[str, Waiting] = {}  # flag code -> what it waits for while indeterminate
     source_path: str = Field(default="", exclude=True)
     content_hash: str = Field(default="", exclude=True)
 
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def flags(self) -> set[str]:
+        """Every flag the ruleset's rules report."""
+        return {r.then.flag for r in self.rules if isinstance(r.then, FlagOutcome)}
+
+    def waiting_vars(self) -> set[str]:
+        """The variables the ``indeterminate`` declarations read (kept current to the end of a record)."""
+        out = {base_var(leaf.var) for w in self.indeterminate.values() for m in w.missing for leaf in leaves(m.when)}
+        return out | {w.value for w in self.indeterminate.values() if w.value}
 
     def scales(self) -> set[str]:
         """Every scale the ruleset grades: its own and any a grade rule names."""

@@ -58,6 +58,7 @@ class RulesetRuntime(Stopping):
         self.evidence: dict[str, Evidence] = {}
         self.outcomes = Outcomes(ruleset, emit)
         self.episode_vars = {ep.variable for ep in ruleset.episodes}
+        self.waiting_vars = ruleset.waiting_vars()  # read at the end of a record: never left for later
         self.matcher_calls = 0
         self.started = False
         self.gates, self.bounds, self.value_readers, self.always = plan_gates(self)
