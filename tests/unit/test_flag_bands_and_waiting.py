@@ -37,7 +37,7 @@ def _score():
         ],
         "indeterminate": {"waits": {"missing": [{"when": {"var": "t", "present": False}, "text": "a temperature"},
                                                 {"when": {"var": "f", "present": False}, "text": "never shown: not read"}],
-                                    "value": "f", "label": "ferritin so far"}},
+                                    "value": "f", "label": "ng/mL of ferritin so far"}},
     })
 
 
@@ -57,9 +57,9 @@ def test_a_score_moving_to_another_band_is_reported_again_with_its_new_value():
 def test_a_flag_still_indeterminate_is_listed_with_what_is_missing_in_every_view():
     trace = replay_events([INF, _lab("2000-01-02T00:00:00Z", 100)], [_score()])
     [waiting] = trace.summary.indeterminate
-    assert (waiting.flag, waiting.missing, waiting.value, waiting.label) == ("waits", ["a temperature"], 100, "ferritin so far")
-    assert "  waits (bands@1.0.0), ferritin so far 100: missing: a temperature" in render_table(trace)
-    assert "  waits (bands@1.0.0), ferritin so far 100: missing: a temperature" in render_comparison(comparison(trace))
+    assert (waiting.flag, waiting.missing, waiting.value, waiting.label) == ("waits", ["a temperature"], 100, "ng/mL of ferritin so far")
+    assert "  waits (bands@1.0.0), 100 ng/mL of ferritin so far: missing: a temperature" in render_table(trace)
+    assert "  waits (bands@1.0.0), 100 ng/mL of ferritin so far: missing: a temperature" in render_comparison(comparison(trace))
     assert trace.summary.model_dump(mode="json")["indeterminate"][0]["missing"] == ["a temperature"]
 
 

@@ -66,9 +66,15 @@ def render_block(f: Firing, explain: bool = False) -> list[str]:
 
 def waiting_line(w: Waiting) -> str:
     """One flag still indeterminate: its code, ruleset, what is known so far, and what it waits for."""
-    known = f", {w.label or 'value'} {_value(w.value)}" if w.value is not None else ""
     missing = f"missing: {'; '.join(w.missing)}" if w.missing else "indeterminate (its ruleset names no missing input)"
-    return printable(f"  {w.flag} ({w.ruleset}){known}: {missing}")
+    return printable(f"  {w.flag} ({w.ruleset}){known_so_far(w)}: {missing}")
+
+
+def known_so_far(w: Waiting) -> str:
+    """``, 2 criteria met (...)``: the value an indeterminate flag has so far, before its label."""
+    if w.value is None:
+        return ""
+    return f", {_value(w.value)} {w.label}" if w.label else f", value {_value(w.value)}"
 
 
 def waiting_lines(trace: Trace) -> list[str]:

@@ -42,7 +42,8 @@ def _waiting(summary: dict[str, Any]) -> str:
         return ""
     items = []
     for w in waiting:
-        known = f", {esc(w.get('label') or 'value')} {esc(w.get('value'))}" if w.get("value") is not None else ""
+        value = w.get("value")
+        known = "" if value is None else f", {esc(value)} {esc(w['label'])}" if w.get("label") else f", value {esc(value)}"
         missing = ("missing: " + "; ".join(esc(m) for m in w.get("missing") or [])) if w.get("missing") \
             else "its ruleset names no missing input"
         items.append(f"<li><strong>{esc(w.get('flag'))}</strong> ({esc(w.get('ruleset'))}){known}: {missing}</li>")
