@@ -49,16 +49,16 @@ def test_diff_reports_moves_and_needs_a_major_bump(tmp_path, capsys):
     folder = _copy(tmp_path)
     text = (folder / "ruleset.yaml").read_text()
     (folder / "ruleset.yaml").write_text(text.replace("gt: 10000", "gt: 5000").replace("le: 10000", "le: 5000")
-                                         .replace("version: 1.0.0", "version: 1.0.1"))
+                                         .replace("version: 2.0.0", "version: 2.0.1"))
     extra = tmp_path / "ferritin.jsonl"
     extra.write_text('{"time":"2000-01-01T00:00:00Z","type":"infusion"}\n'
                      '{"time":"2000-01-03T00:00:00Z","type":"lab","name":"ferritin","value":6000,"unit":"ng/mL"}\n')
-    assert main(["diff", "hlh-flags", str(folder), str(extra)]) == 1  # 1.0.1 is too small a bump
+    assert main(["diff", "hlh-flags", str(folder), str(extra)]) == 1  # 2.0.1 is too small a bump
     out, err = capsys.readouterr()
     assert "hlh.ferritin.cartox-met hlh-ferritin met  appears" in out
     assert "hlh.ferritin.cartox-not-met hlh-ferritin not_met  disappears" in out
-    assert "needs a major version bump" in out and "error: 1.0.1 is a patch bump from 1.0.0; a major bump is needed" in err
-    (folder / "ruleset.yaml").write_text((folder / "ruleset.yaml").read_text().replace("version: 1.0.1", "version: 2.0.0"))
+    assert "needs a major version bump" in out and "error: 2.0.1 is a patch bump from 2.0.0; a major bump is needed" in err
+    (folder / "ruleset.yaml").write_text((folder / "ruleset.yaml").read_text().replace("version: 2.0.1", "version: 3.0.0"))
     assert main(["diff", "hlh-flags", str(folder), str(extra)]) == 0
 
 
@@ -68,7 +68,7 @@ def test_diff_of_a_citation_change_is_minor(tmp_path, capsys):
     (folder / "ruleset.yaml").write_text(text.replace("maturity: stable", "maturity: draft", 1))
     assert main(["diff", "hlh-flags", str(folder)]) == 1
     assert "needs a minor version bump" in capsys.readouterr().out
-    (folder / "ruleset.yaml").write_text((folder / "ruleset.yaml").read_text().replace("version: 1.0.0", "version: 1.1.0"))
+    (folder / "ruleset.yaml").write_text((folder / "ruleset.yaml").read_text().replace("version: 2.0.0", "version: 2.1.0"))
     assert main(["diff", "hlh-flags", str(folder)]) == 0
 
 
@@ -79,7 +79,7 @@ def test_pytest_plugin_collects_golden_cases_with_readable_failures(tmp_path):
     done = subprocess.run([sys.executable, "-m", "pytest", str(tmp_path), "-q", "-p", "no:cacheprovider"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 1
-    assert "4 passed" in done.stdout and "1 failed" in done.stdout
+    assert "6 passed" in done.stdout and "1 failed" in done.stdout
     assert "at 2000-01-03T00:00:00Z: flag hlh2004-ferritin not_met, expected met" in done.stdout
 
 

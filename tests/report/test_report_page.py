@@ -79,6 +79,8 @@ def test_episodes_are_drawn_onset_to_resolution_or_to_the_end(every_kind_case):
     assert set(episodes) >= {("astct-2019-crs", "episode 1"), ("astct-2019-icans", "episode 1")}
     icans = episodes[("astct-2019-icans", "episode 1")]
     assert icans.end == pytest.approx(course.end) and "not resolved" in icans.hover
+    top = max(r["grade"] for r in every_kind_case["records"] if r["kind"] == "grade" and r["scale"] == "astct-2019-icans")
+    assert f"maximum grade {top} so far" in icans.hover  # an open episode: the highest grade since its onset
 
 
 def test_free_text_is_escaped_everywhere(every_kind_case, plotly):

@@ -109,10 +109,10 @@ def test_an_edited_ruleset_is_read_again(tmp_path):
     assert load_ruleset(folder) is first  # unchanged: cached
     path = folder / "ruleset.yaml"
     stat = path.stat()
-    path.write_text(path.read_text().replace("version: 1.0.0", "version: 1.0.1"))
+    path.write_text(path.read_text().replace("version: 2.0.0", "version: 2.0.1"))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime: the content decides
     second = load_ruleset(folder)
-    assert second.version == "1.0.1" and second.content_hash != first.content_hash
+    assert second.version == "2.0.1" and second.content_hash != first.content_hash
 
 
 def test_an_edited_record_is_read_again(tmp_path):

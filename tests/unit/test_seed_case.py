@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from crsrules import read_case_log, replay
+from crsrules.output.table import render_table
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "bottari-2020-seed.jsonl"
 
@@ -104,3 +105,18 @@ def test_the_low_dose_methylprednisolone_differs_from_the_grade_4_regimen(trace)
     assert [(f.time, f.rule, f.evidence) for f in differs] == [
         ("2000-01-11T10:00:00Z", "esc.methylprednisolone.grade4", ["methylpred"])]
     assert "50 mg given" in differs[0].text and "1000 mg recommended" in differs[0].text
+
+
+def test_carhlh_and_hlh_2004_stay_indeterminate_and_say_what_is_missing(trace):
+    waiting = {w.flag: w for w in trace.summary.indeterminate}
+    carhlh, hlh = waiting["carhlh"], waiting["hlh-2004"]
+    assert carhlh.ruleset.startswith("carhlh-2018@") and carhlh.value == 0
+    assert any("bilirubin, AST or ALT" in m for m in carhlh.missing)
+    assert any("pulmonary oedema" in m for m in carhlh.missing)
+    assert not any("ferritin" in m for m in carhlh.missing)  # met: 146,095 after the infusion
+    assert hlh.value == 2  # fever and ferritin of the 8 criteria
+    assert any("NK-cell activity" in m for m in hlh.missing) and any("soluble CD25" in m for m in hlh.missing)
+    assert not any("temperature" in m for m in hlh.missing)
+    shown = render_table(trace)
+    assert "  carhlh (carhlh-2018@4.0.0), 0 of 4 organ criteria met (2 needed): missing: bilirubin" in shown
+    assert "  hlh-2004 (hlh-2004@3.0.0), 2 of 8 criteria met (5 make the diagnosis): missing:" in shown

@@ -11,7 +11,7 @@ from . import models
 
 _BY_TYPE: dict[str, type[BaseModel]] = {
     m.model_fields["type"].annotation.__args__[0]: m  # type: ignore[union-attr]
-    for m in (models.Patient, models.Infusion, models.Vital, models.Lab, models.Oxygen, models.Vasopressor,
+    for m in (models.Patient, models.Lymphodepletion, models.Infusion, models.Vital, models.Lab, models.Oxygen, models.Vasopressor,
               models.FluidBolus, models.Medication, models.Procedure, models.Assessment, models.Toxicity, models.Death)
 }
 EVENT_TYPES = tuple(_BY_TYPE)

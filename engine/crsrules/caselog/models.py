@@ -74,6 +74,13 @@ class Infusion(_Event):
     dose: Quantity | None = None
 
 
+class Lymphodepletion(_Event):
+    """The start of lymphodepleting chemotherapy (its first dose), before the infusion; ``regimen`` as charted."""
+
+    type: Literal["lymphodepletion"]
+    regimen: str | None = None
+
+
 class Vital(_Event):
     type: Literal["vital"]
     name: Literal[VITALS]  # type: ignore[valid-type]
@@ -95,6 +102,13 @@ class Lab(_Event):
         if not self.reference_high:
             return None
         return round(self.value / self.reference_high, 6)
+
+    @property
+    def times_lln(self) -> float | None:
+        """The value as a multiple of the lower limit of normal the lab reported (CTCAE grades cytopenias by it)."""
+        if not self.reference_low:
+            return None
+        return round(self.value / self.reference_low, 6)
 
 
 class Oxygen(_Event):
@@ -206,7 +220,7 @@ class Death(_Event):
     cause: Literal["crs", "icans", "iec_hs", "other"] | None = None
 
 
-Event = Annotated[Union[Patient, Infusion, Vital, Lab, Oxygen, Vasopressor, FluidBolus, Medication, Procedure,
-                        Assessment, Toxicity, Death], Field(discriminator="type")]
+Event = Annotated[Union[Patient, Lymphodepletion, Infusion, Vital, Lab, Oxygen, Vasopressor, FluidBolus, Medication,
+                        Procedure, Assessment, Toxicity, Death], Field(discriminator="type")]
 EVENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(Event)
 EVENTS_ADAPTER: TypeAdapter[Any] = TypeAdapter(list[Event])

@@ -41,6 +41,7 @@ class Reading(namedtuple("_Fields", "type name value unit t")):
     reference_high = None
     reference_low = None
     times_uln = None
+    times_lln = None
 
     @property
     def time(self) -> datetime:

@@ -20,6 +20,8 @@ def _var_refs(spec: Variable) -> Iterator[str]:
             yield from (base_var(leaf.var) for leaf in leaves(cond))
     yield from (spec.weighted_sum or {})
     yield from (spec.product or [])
+    if spec.ratio is not None:
+        yield from (*spec.ratio.numerator, *spec.ratio.denominator)
     yield from (spec.count_true or [])
     for line in spec.points or []:
         yield from (base_var(leaf.var) for leaf in leaves(line.when))
@@ -34,6 +36,8 @@ def _var_refs(spec: Variable) -> Iterator[str]:
         yield spec.elapsed.true_var
     if spec.since:
         yield spec.since
+    if spec.after:
+        yield spec.after
     if spec.per_kg:
         yield spec.per_kg
 
@@ -85,6 +89,15 @@ def check_ruleset(rs: Ruleset, guidelines: dict[str, Guideline], marks: Marks, f
             add(("episodes", i, "scale"), "unknown-scale",
                 f"episode {ep.id!r} names scale {ep.scale!r}, which this ruleset does not grade", ep.id)
         _check_cites(ep.cites, ("episodes", i), ep.id, guidelines, add)
+    flags = rs.flags()
+    for code, waiting in rs.indeterminate.items():
+        if code not in flags:
+            add(("indeterminate", code), "unknown-flag", f"indeterminate names flag {code!r}, which no rule of this ruleset reports")
+        named = [base_var(leaf.var) for m in waiting.missing for leaf in leaves(m.when)] + ([waiting.value] if waiting.value else [])
+        for ref in named:
+            if ref not in rs.variables:
+                add(("indeterminate", code), "unknown-variable",
+                    f"indeterminate {code!r} reads {ref!r}, which is not declared{did_you_mean(ref, rs.variables)}")
     kinds: dict[str, str] = {}
     for i, rule in enumerate(rs.rules):
         for leaf in leaves(rule.when):

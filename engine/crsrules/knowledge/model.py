@@ -6,19 +6,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..timeutil import parse_duration
-from .conditions import Condition, Scalar
+from .conditions import Condition, Scalar, base_var, leaves
 from .episodes import RULE_ID, EpisodeDecl, EpisodeSpec
 from .outcomes import Cite, FlagOutcome, GradeOutcome, Outcome, RecommendOutcome, WarningOutcome
 
 RULESET_ID = r"^[a-z0-9][a-z0-9-]*$"
 SEMVER = r"^\d+\.\d+\.\d+$"
 EVENT_TYPES = (
-    "patient", "infusion", "vital", "lab", "oxygen", "vasopressor", "fluid_bolus",
+    "patient", "lymphodepletion", "infusion", "vital", "lab", "oxygen", "vasopressor", "fluid_bolus",
     "medication", "procedure", "assessment", "toxicity", "death",
 )
 OPERATOR_KEYS = (
     "latest", "peak", "lowest", "count", "running", "worst", "lookup", "elapsed", "held_for", "accumulated",
-    "condition", "weighted_sum", "product", "count_true", "points", "grade", "flag", "snapshot",
+    "condition", "weighted_sum", "product", "ratio", "count_true", "points", "grade", "flag", "snapshot",
     "episode", "max_of", "total",
 )
 
@@ -28,10 +28,14 @@ class _Strict(BaseModel):
 
 
 class Selector(_Strict):
-    """Which events: ``{type: medication, drug: [tocilizumab]}``; other keys filter on event fields."""
+    """Which events: ``{type: medication, drug: [tocilizumab]}``; other keys filter on event fields.
+
+    ``has`` lists fields an event must carry (``{type: lab, name: alt, has: [reference_high]}``: the ALT
+    results that give their upper limit of normal)."""
 
     model_config = ConfigDict(extra="allow")
     type: str
+    has: list[str] = []
 
     @field_validator("type")
     @classmethod
@@ -41,6 +45,7 @@ class Selector(_Strict):
         return value
 
     def filters(self) -> dict[str, tuple[Scalar, ...]]:
+        """The field filters (``has`` apart): each field and the values it may take."""
         extra = self.model_extra or {}
         return {k: tuple(v) if isinstance(v, list) else (v,) for k, v in extra.items()}
 
@@ -70,6 +75,13 @@ class Snapshot(_Strict):
     at: Anchor
 
 
+class Ratio(_Strict):
+    """``ratio``: the product of the ``numerator`` variables over the product of the ``denominator`` ones."""
+
+    numerator: list[str] = Field(min_length=1)
+    denominator: list[str] = Field(min_length=1)
+
+
 class Points(_Strict):
     """One line of a points score: ``add`` points when ``when`` holds."""
 
@@ -93,6 +105,7 @@ class Variable(_Strict):
     condition: Condition | None = None
     weighted_sum: dict[str, float] | None = None
     product: list[str] | None = None
+    ratio: Ratio | None = None
     count_true: list[str] | None = None
     points: list[Points] | None = None
     grade: str | None = None
@@ -107,6 +120,7 @@ class Variable(_Strict):
     unless_attributed: bool = False
     within: str | None = None
     since: str | None = None
+    after: str | None = None
     exclude: list[str] = []
     only: list[str] = []
     by: str | None = None
@@ -132,6 +146,13 @@ class Variable(_Strict):
             raise ValueError("`largest` (the largest single amount) goes with `total`")
         if self.per_kg is not None and self.total is None:
             raise ValueError("`per_kg` (the weight variable for doses charted per kg) goes with `total`")
+        if self.after is not None:
+            if self.latest is None and self.peak is None and self.lowest is None:
+                raise ValueError("`after` (only events after a clock variable's anchor) goes with `latest`, `peak` or `lowest`")
+            if self.within is not None:
+                raise ValueError("`after` and `within` do not go together")
+        if self.elapsed is not None and self.field != "value" and self.elapsed.true_var:
+            raise ValueError("`field` (a date field to count from) goes with `elapsed` of an event, not of a variable")
         if (self.worst is None) != (self.by is None):
             raise ValueError("`worst` needs `by` (the field whose values each keep their own current value), and `by` needs `worst`")
         return self
@@ -166,6 +187,22 @@ class Rule(_Strict):
                 WarningOutcome: "warning"}[type(self.then)]
 
 
+class Missing(_Strict):
+    """One input a flag waits for: ``text`` names it, shown while ``when`` holds (it is not charted)."""
+
+    when: Condition
+    text: str
+
+
+class Waiting(_Strict):
+    """What an indeterminate flag waits for, shown when it is still indeterminate at the end of a record:
+    the ``missing`` inputs whose condition holds, and a ``value`` (``label``: what it counts) known so far."""
+
+    missing: list[Missing] = Field(min_length=1)
+    value: str | None = None
+    label: str | None = None
+
+
 class Ruleset(_Strict):
     id: str = Field(pattern=RULESET_ID)
     version: str = Field(pattern=SEMVER)
@@ -176,12 +213,22 @@ class Ruleset(_Strict):
     variables: dict[str, Variable] = {}
     rules: list[Rule] = Field(min_length=1)
     episodes: list[EpisodeDecl] = []
+    indeterminate: dict[str, Waiting] = {}  # flag code -> what it waits for while indeterminate
     source_path: str = Field(default="", exclude=True)
     content_hash: str = Field(default="", exclude=True)
 
     @property
     def ref(self) -> str:
         return f"{self.id}@{self.version}"
+
+    def flags(self) -> set[str]:
+        """Every flag the ruleset's rules report."""
+        return {r.then.flag for r in self.rules if isinstance(r.then, FlagOutcome)}
+
+    def waiting_vars(self) -> set[str]:
+        """The variables the ``indeterminate`` declarations read (kept current to the end of a record)."""
+        out = {base_var(leaf.var) for w in self.indeterminate.values() for m in w.missing for leaf in leaves(m.when)}
+        return out | {w.value for w in self.indeterminate.values() if w.value}
 
     def scales(self) -> set[str]:
         """Every scale the ruleset grades: its own and any a grade rule names."""

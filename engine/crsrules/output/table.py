@@ -5,7 +5,7 @@ from typing import Any
 
 from .escape import printable
 from .outstanding import outstanding_line
-from .trace import Firing, Trace
+from .trace import Firing, Trace, Waiting
 
 DISCLAIMER = "Decision support only: every grade, flag and recommendation is for a clinician to confirm."
 _KIND = {"grade": "GRADE", "flag": "FLAG", "recommendation": "RECOMMEND", "warning": "WARNING", "rejected": "REJECTED",
@@ -64,6 +64,28 @@ def render_block(f: Firing, explain: bool = False) -> list[str]:
     return [printable(line) for line in lines]
 
 
+def waiting_line(w: Waiting) -> str:
+    """One flag still indeterminate: its code, ruleset, what is known so far, and what it waits for."""
+    missing = f"missing: {'; '.join(w.missing)}" if w.missing else "indeterminate (its ruleset names no missing input)"
+    return printable(f"  {w.flag} ({w.ruleset}){known_so_far(w)}: {missing}")
+
+
+def known_so_far(w: Waiting) -> str:
+    """``, 2 criteria met (...)``: the value an indeterminate flag has so far, before its label."""
+    if w.value is None:
+        return ""
+    return f", {_value(w.value)} {w.label}" if w.label else f", value {_value(w.value)}"
+
+
+def waiting_lines(trace: Trace) -> list[str]:
+    """The flags still indeterminate at the end of the record, with what each waits for (none: no lines)."""
+    waiting = trace.summary.indeterminate
+    if not waiting:
+        return []
+    end = trace.summary.last_event or "the last event"
+    return ["", f"Still indeterminate at the end of the record ({end}):", *(waiting_line(w) for w in waiting)]
+
+
 def render_table(trace: Trace, explain: bool = False) -> str:
     """The whole trace as text, with the disclaimer and the summary."""
     s = trace.summary
@@ -71,6 +93,7 @@ def render_table(trace: Trace, explain: bool = False) -> str:
            printable("rulesets: " + ", ".join(f"{r.id}@{r.version} ({r.content_hash})" for r in s.rulesets)), ""]
     for f in trace.firings:
         out.extend(render_block(f, explain))
+    out += waiting_lines(trace)
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(s.firings_by_kind.items()))
     out += ["", f"events read {s.events_read}, used {s.events_used}, rejected {s.events_rejected}; firings: {kinds or 'none'}"]
     return "\n".join(out) + "\n"

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import pandas
 
 __all__ = ["Correction", "Dose", "Episode", "Firing", "Flag", "Grade", "Outstanding", "Recommendation", "Rejected", "RulesetInfo",
-           "Source", "Summary", "Trace", "Warning", "make_record"]
+           "Source", "Summary", "Trace", "Waiting", "Warning", "make_record"]
 
 
 class RulesetInfo(BaseModel):
@@ -24,6 +24,17 @@ class RulesetInfo(BaseModel):
     version: str
     content_hash: str
     path: str
+
+
+class Waiting(BaseModel):
+    """A flag still indeterminate at the end of the record, and what it waits for (``missing``, as its ruleset
+    names the inputs not charted); ``value`` (with ``label``) is what is known so far."""
+
+    ruleset: str
+    flag: str
+    missing: list[str] = []
+    value: Any = None
+    label: str | None = None
 
 
 class Summary(BaseModel):
@@ -40,6 +51,7 @@ class Summary(BaseModel):
     first_event: str | None = None
     last_event: str | None = None
     scales: list[str] = []
+    indeterminate: list[Waiting] = []  # flags still indeterminate at the end, with what each waits for
 
 
 class Trace(BaseModel):

@@ -18,6 +18,7 @@ from ..caselog.from_python import case_log_from_events
 from .firings import FiringLog, input_firing, trace_order
 from .resolve import resolve_rulesets
 from .runtime import RulesetRuntime
+from .waiting import still_indeterminate
 
 
 def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str] | Iterable[Any], rulesets: Sequence[Ruleset | str] | None = None,
@@ -62,7 +63,9 @@ def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None,
         for rt in runtimes:
             rt.matcher.close()
     firings = _merge_inputs(log, out)
-    return Trace(firings=firings, summary=_summary(log, chosen, firings, backend))
+    summary = _summary(log, chosen, firings, backend)
+    summary.indeterminate = still_indeterminate(runtimes)
+    return Trace(firings=firings, summary=summary)
 
 
 

@@ -45,7 +45,8 @@ def plan_gates(rt: Any) -> tuple[list[list[Test]], list[list[float]], list[list[
     """Per operator of a runtime being built: the truths that matter about its value (``gates``), the
     numbers compared with it (``bounds``), the readers that need the value itself (``value_readers``),
     and whether it always propagates (``always``): something reads it beyond comparisons of its value
-    (an episode, or a comparison of the value as written, ``__reported`` and ``__unit``)."""
+    (an episode, what an indeterminate flag waits for, or a comparison of the value as written, ``__reported``
+    and ``__unit``)."""
     gates: list[list[Test]] = []
     bounds: list[list[float]] = []
     value_readers: list[list[int]] = []
@@ -54,7 +55,7 @@ def plan_gates(rt: Any) -> tuple[list[list[Test]], list[list[float]], list[list[
         found: list[Any] = []
         need_value: list[int] = []
         mine = rt.leaves_of.get(name, [])
-        always = name in rt.episode_vars or any(rt.leaves[j].var != name for j in mine)
+        always = name in rt.episode_vars or name in rt.waiting_vars or any(rt.leaves[j].var != name for j in mine)
         for reader in rt.readers[i]:
             part = rt.ops[reader].compared(name)  # the comparisons it makes (None: it reads the value)
             always = always or any(r != name and base_var(r) == name for r in rt.ops[reader].reads)

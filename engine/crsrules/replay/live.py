@@ -26,6 +26,7 @@ from .firings import input_firing
 from . import memory
 from .fork import fork
 from .live_records import current_view, diff_records, live_summary, resolved_once
+from .waiting import still_indeterminate
 from .live_run import Checkpoint, Screened, checkpoint, infusion_of, pristine, rebuild, screen_one, thin
 
 log = logging.getLogger("crsrules.live")
@@ -142,8 +143,10 @@ class LiveReplay:
             run.run_records([r for r in self._pending])
         firings = self._view(run.out.firings, with_extra=True)
         rejected = self._screened.rejected + sum(1 for f in self._extra if f.kind == "rejected")
-        return Trace(firings=firings, summary=live_summary(SOURCE, firings, self._rulesets, self.backend, self._count,
-                                                           self._screened.kept, rejected, self._screen.infusion))
+        summary = live_summary(SOURCE, firings, self._rulesets, self.backend, self._count, self._screened.kept, rejected,
+                               self._screen.infusion)
+        summary.indeterminate = still_indeterminate(run.runtimes)
+        return Trace(firings=firings, summary=summary)
 
     def close(self) -> None:
         """Free everything the replay holds; safe to call twice. Later calls raise ``closed``."""

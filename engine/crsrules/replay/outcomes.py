@@ -91,8 +91,9 @@ class Outcomes:
         rule = met[0] if met else not_met[0] if not_met else None
         status = "met" if met else "not_met" if not_met else "indeterminate"
         previous, previous_rule = self.flags[code]
-        if status == previous:
-            return
+        if status == previous and not (rule is not None and previous_rule is not None
+                                       and rule.then.text != previous_rule.then.text):  # type: ignore[union-attr]
+            return  # the same status, in the same band (a score's band is the text of the rule it follows)
         self.flags[code] = (status, rule)
         shown = rule or previous_rule
         if shown is None:

@@ -9,7 +9,7 @@ from ..knowledge.model import Ruleset
 from ..matchers.base import Matcher
 from .gates import plan_gates
 from .operators import Evidence, side_key
-from .operators.base import DRAFT
+from .operators.base import ANCHOR, DRAFT
 from .outcomes import Outcomes
 from .shortcuts import Stops
 from .stopping import Stopping, renewed, renewing
@@ -24,7 +24,7 @@ class RulesetRuntime(Stopping):
     """
 
     # set when the runtime is built and never changed by a replay: a live snapshot shares them
-    static = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of", "clocks",
+    static = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of", "clocks", "anchors",
               "by_type", "side_keys", "gates", "bounds", "value_readers", "always", "renews")
 
     def __init__(self, ruleset: Ruleset, matcher: Matcher, emit: Callable[..., Any], shortcuts: bool = True):
@@ -34,6 +34,8 @@ class RulesetRuntime(Stopping):
         self.names = [op.name for op in self.ops]  # an operator may be shared with another ruleset under its name
         # the values an operator keeps beside its own, under this ruleset's names (never the operator's)
         self.side_keys = [tuple(side_key(name, suffix) for suffix in op.side) for name, op in zip(self.names, self.ops)]
+        # where a clock keeps its anchor among its side values (``count ... since``, ``after`` read it)
+        self.anchors = [op.side.index(ANCHOR) if ANCHOR in op.side else None for op in self.ops]
         self.index = {name: i for i, name in enumerate(self.names)}
         self.readers: list[list[int]] = [[] for _ in self.ops]
         self.external: dict[str, list[int]] = {}
@@ -56,6 +58,7 @@ class RulesetRuntime(Stopping):
         self.evidence: dict[str, Evidence] = {}
         self.outcomes = Outcomes(ruleset, emit)
         self.episode_vars = {ep.variable for ep in ruleset.episodes}
+        self.waiting_vars = ruleset.waiting_vars()  # read at the end of a record: never left for later
         self.matcher_calls = 0
         self.started = False
         self.gates, self.bounds, self.value_readers, self.always = plan_gates(self)
@@ -135,14 +138,18 @@ class RulesetRuntime(Stopping):
                         heapq.heappush(pending, reader)
             values[name], evidence[name] = value, op.evidence
             side = self.side_keys[i]
+            moved = False
             if side:
+                anchor = self.anchors[i]
+                if anchor is not None:  # a new anchor at an equal hour count (0 h at two anchors) still moves its readers
+                    moved = values.get(side[anchor]) != op.side_values()[anchor]
                 for key, v in zip(side, op.side_values()):
                     values[key] = v
             if op.timed:
                 at = op.due(t)
                 if at is not None:
                     schedule(at, self, i)
-            if value != before or type(value) is not type(before):
+            if value != before or type(value) is not type(before) or moved:
                 if not self.always[i]:
                     sig = [test(value) for test in self.gates[i]]
                     if sig == self.sig[i]:

@@ -36,7 +36,8 @@ def index_keys(selector: Selector) -> tuple[list[tuple[str, Any]], Selector]:
     names = selector.filters().get("name")
     if names is None:
         return [(selector.type, None)], selector
-    rest = Selector.model_validate({"type": selector.type, **{k: list(v) for k, v in selector.filters().items() if k != "name"}})
+    rest = Selector.model_validate({"type": selector.type, "has": selector.has,
+                                    **{k: list(v) for k, v in selector.filters().items() if k != "name"}})
     return [(selector.type, n) for n in names], rest
 
 
@@ -50,8 +51,13 @@ def _member(value: Any, allowed: frozenset[Any]) -> bool:
 
 
 def compile_selector(selector: Selector) -> Match:
-    """A predicate over events for the selector's field filters (the type is indexed separately)."""
+    """A predicate over events for the selector's field filters and the fields it ``has`` (the type is indexed
+    separately)."""
     filters = [(name, frozenset(values)) for name, values in selector.filters().items()]
+    carried = [field_getter(name) for name in selector.has]
+    if carried:
+        values = compile_selector(Selector.model_validate({"type": selector.type, **{k: list(v) for k, v in filters}}))
+        return lambda event: all(get(event) is not None for get in carried) and values(event)
     if not filters:
         return ALWAYS
     if len(filters) == 1:

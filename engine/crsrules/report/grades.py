@@ -42,8 +42,13 @@ def episode_bars(records: list[dict[str, Any]], clock: Clock, end: float) -> lis
         onset = epoch(r.get("onset") or r["time"])
         resolution = epoch(r["resolution"]) if r.get("resolution") else None
         until = f"resolved {clock.when(resolution)}" if resolution is not None else f"not resolved by the end of the record ({iso(end)})"
+        top = r.get("max_grade")
+        if resolution is None:  # still open: the highest grade its scale reached from the onset on, not the onset's
+            top = max([top or 0, *(int(g.get("grade") or 0) for g in records if g.get("kind") == "grade"
+                                   and g.get("scale") == scale and epoch(g["time"]) >= onset)])
         bars.append(Bar(scale, clock.day(onset), clock.day(resolution if resolution is not None else end), "episode",
                         f"episode {esc(number)}",
                         hover(f"<b>{esc(scale)}: episode {esc(number)}</b>", f"onset {clock.when(onset)}", until,
-                              f"maximum grade {esc(r.get('max_grade'))}", f"status: {esc(r.get('status'))}")))
+                              f"maximum grade {esc(top)}{'' if resolution is not None else ' so far'}",
+                              f"status: {esc(r.get('status'))}")))
     return bars

@@ -22,9 +22,38 @@ def script_json(text: str) -> str:
     return text
 
 
+def _age(p: dict[str, Any]) -> str:
+    """The age as the patient event gives it: from a birth date, in days under 8 weeks and in months under 2 years
+    (the completed years of ``age_years`` would call every infant 0 years), else the charted years."""
+    born, at = p.get("birth_date"), p.get("time")
+    if isinstance(born, str) and isinstance(at, str):
+        days = int((epoch(at) - epoch(born + "T00:00:00Z")) // 86400)
+        if 0 <= days < 56:
+            return f"{days} days (born {born})"
+        if 0 <= days < 730:
+            return f"{int(days // 30.4375)} months (born {born})"
+    return f"{p['age_years']:g} years" if isinstance(p.get("age_years"), (int, float)) else ""
+
+
+def _waiting(summary: dict[str, Any]) -> str:
+    """The flags still indeterminate at the end of the record, with what each waits for."""
+    waiting = summary.get("indeterminate") or []
+    if not waiting:
+        return ""
+    items = []
+    for w in waiting:
+        value = w.get("value")
+        known = "" if value is None else f", {esc(value)} {esc(w['label'])}" if w.get("label") else f", value {esc(value)}"
+        missing = ("missing: " + "; ".join(esc(m) for m in w.get("missing") or [])) if w.get("missing") \
+            else "its ruleset names no missing input"
+        items.append(f"<li><strong>{esc(w.get('flag'))}</strong> ({esc(w.get('ruleset'))}){known}: {missing}</li>")
+    return f"<details id=indeterminate open><summary>Still indeterminate at the end of the record ({len(items)})</summary>" \
+           f"<ul>{''.join(items)}</ul></details>"
+
+
 def _header(course: Course, summary: dict[str, Any]) -> str:
     p = course.patient
-    who = ", ".join(x for x in (f"{p['age_years']:g} years" if isinstance(p.get("age_years"), (int, float)) else "",
+    who = ", ".join(x for x in (_age(p),
                                 f"{p['weight_kg']:g} kg" if isinstance(p.get("weight_kg"), (int, float)) else "",
                                 str(p.get("sex") or "")) if x)
     rulesets = ", ".join(f"{r['id']}@{r['version']} ({r['content_hash']})" for r in summary.get("rulesets", []))
@@ -54,6 +83,7 @@ def render_page(course: Course, records: list[dict[str, Any]], summary: dict[str
     config = '{"displaylogo":false,"responsive":true,"modeBarButtonsToRemove":["select2d","lasso2d"]}'
     return (f"<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
             f"<meta http-equiv=Content-Security-Policy content=\"{POLICY}\"><title>{title}</title>"
-            f"<style>{CSS}</style></head><body>{_header(course, summary)}<div id=timeline></div>{_table(course, records)}"
+            f"<style>{CSS}</style></head><body>{_header(course, summary)}<div id=timeline></div>{_waiting(summary)}"
+            f"{_table(course, records)}"
             f"<script>{plotly_js}</script>\n<script>(function(){{var f={script_json(figure)};"
             f"Plotly.newPlot('timeline',f.data,f.layout,{config});}})();</script></body></html>\n")

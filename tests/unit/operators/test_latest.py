@@ -1,7 +1,7 @@
 """``latest``: the field of the latest matching event, with the value and unit as written beside it."""
 from __future__ import annotations
 
-from operator_cases import at, fired, lab, ruleset, temp
+from operator_cases import at, fired, firings, lab, ruleset, temp
 
 
 def test_latest_follows_the_latest_reading_up_and_down():
@@ -33,3 +33,30 @@ def test_a_threshold_in_the_written_unit_fires_when_only_the_written_value_cross
                  {"var": "tg", "ge": 3.0, "units": {"mg/dL": 265}})
     events = [lab(at(day), "triglycerides", v, "mg/dL") for day, v in ((2, 260), (3, 265))]
     assert fired(rs, events) == [at(3)]
+
+
+def test_latest_after_an_anchor_reads_only_what_was_charted_after_it():
+    rs = ruleset("latest-after", {"h": {"elapsed": {"first": {"type": "infusion"}}},
+                                  "ferritin": {"latest": {"type": "lab", "name": "ferritin"}, "after": "h"}},
+                 {"var": "ferritin", "present": True})
+    events = [lab("1999-12-29T00:00:00Z", "ferritin", 5000, "ng/mL"), {"time": at(1), "type": "infusion"},
+              lab(at(1), "ferritin", 5200, "ng/mL"),  # at the infusion's own time: still the baseline
+              lab(at(3), "ferritin", 800, "ng/mL")]
+    assert fired(rs, events, infusion=False) == [at(3)]
+
+
+def test_latest_after_is_missing_without_the_anchor():
+    rs = ruleset("latest-after-none", {"h": {"elapsed": {"first": {"type": "infusion"}}},
+                                       "ferritin": {"latest": {"type": "lab", "name": "ferritin"}, "after": "h"}},
+                 {"var": "ferritin", "present": True})
+    assert fired(rs, [lab(at(3), "ferritin", 800, "ng/mL")], infusion=False) == []
+
+
+def test_a_selector_that_has_a_field_skips_the_events_without_it():
+    rs = ruleset("latest-has", {"x": {"latest": {"type": "lab", "name": "alt", "has": ["reference_high"]}, "field": "times_uln"}},
+                 {"var": "x", "gt": 5})
+    events = [lab(at(2), "alt", 300, "U/L", reference_high=40), lab(at(3), "alt", 30, "U/L"),  # no limit: 7.5 stays
+              lab(at(4), "alt", 30, "U/L", reference_high=40)]
+    got = firings(rs, events)
+    assert [f.time for f in got] == [at(2)]
+    assert fired(rs, events) == [at(2)]

@@ -1,4 +1,4 @@
-"""Operators over the values of other variables: ``weighted_sum``, ``product``."""
+"""Operators over the values of other variables: ``weighted_sum``, ``product``, ``ratio``."""
 from __future__ import annotations
 
 from typing import Any
@@ -54,4 +54,35 @@ class Product(Operator):
             value *= p  # type: ignore[operator]  # no None (returned above)
         self.value = value if value.is_integer() else round(value, 9)
         self.evidence = tuple(sorted({e for name in self.reads for e in evidence.get(name, ())}))
+        return self.value
+
+
+class Ratio(Operator):
+    """The product of the numerator variables over the product of the denominator ones (EASIX: LDH x
+    creatinine / platelets; a value over its baseline); missing if any is missing or the denominator is 0."""
+
+    static = Operator.static + ("over",)
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self.over = len(spec.ratio.numerator)  # the first ``over`` of ``reads`` are the numerator
+        self.reads = (*spec.ratio.numerator, *spec.ratio.denominator)
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        parts = [values.get(name) for name in self.reads]
+        if any(p is None or isinstance(p, (bool, str)) for p in parts):
+            self.value, self.evidence = None, ()
+            return None
+        top = bottom = 1.0
+        for k, p in enumerate(parts):
+            if k < self.over:
+                top *= p  # type: ignore[operator]  # no None (returned above)
+            else:
+                bottom *= p  # type: ignore[operator]
+        if bottom == 0:
+            self.value, self.evidence = None, ()
+            return None
+        value = top / bottom
+        self.value = value if value.is_integer() else round(value, 9)
+        self.evidence = union_evidence([evidence.get(name, ()) for name in self.reads])
         return self.value

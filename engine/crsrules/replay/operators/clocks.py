@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from datetime import date, datetime, timezone
+
 from ...knowledge.conditions import compile_predicate, holds, leaves
+from ..selectors import field_of
 from .base import ANCHOR, Evidence, Operator, ev
 
 HOUR = 3600.0
+
+
+def epoch_of(value: Any) -> float | None:
+    """Epoch seconds of a date (its midnight UTC) or an aware date-time; None for anything else."""
+    if isinstance(value, datetime):
+        return value.timestamp() if value.tzinfo is not None else None
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp()
+    return None
 
 
 class _Clock(Operator):
@@ -46,13 +58,19 @@ class _Clock(Operator):
 
 
 class Elapsed(_Clock):
-    """Hours since the first or last matching event, or since a variable first (or last) became true."""
+    """Hours since the first or last matching event, or since a variable first (or last) became true.
+
+    With a ``field`` (a date or date-time field of the event, such as ``birth_date``), hours since that
+    date (midnight UTC for a date) instead of the event's time: the age in hours. An event without the
+    field sets no anchor for ``first`` (a later one may give it) and clears it for ``last``.
+    """
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.which = "first" if spec.elapsed.first is not None else "last"
         self.reads = (spec.elapsed.true_var,) if spec.elapsed.true_var else ()
         self.was_true = False
+        self.dated = spec.field != "value"
 
     @staticmethod
     def selector(spec: Any) -> Any:
@@ -63,6 +81,13 @@ class Elapsed(_Clock):
 
     def on_event(self, rec: Any) -> None:
         if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
+            return
+        if self.dated:
+            if self.which == "first" and self.anchor is not None:
+                return
+            at = epoch_of(field_of(rec.event, self.spec.field))
+            if at is not None or self.which == "last":
+                self.anchor, self.evidence = at, ((ev(rec),) if at is not None else ())
             return
         if self.which == "last" or self.anchor is None:
             self.anchor, self.evidence = rec.t, (ev(rec),)

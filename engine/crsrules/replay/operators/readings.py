@@ -2,6 +2,11 @@
 
 Each keeps, beside its value, the value and unit as written (:data:`~.base.REPORTED`, :data:`~.base.UNIT`),
 for thresholds printed in another unit than the canonical one (265 mg/dL of triglycerides).
+
+With ``after: VAR`` (a clock variable, such as the hours since the infusion) each reads only the events
+charted strictly after that variable's anchor, and is missing while the anchor is not set: values charted
+before the infusion are a baseline, never a reading after it. The class that does so is chosen when the
+operator is built (:meth:`Latest.__new__`), so the plain operators keep their one-step path.
 """
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from collections import deque
 from typing import Any
 
 from ..selectors import field_getter
-from .base import REPORTED, UNIT, Evidence, Operator, ev
+from .base import ANCHOR, REPORTED, UNIT, Evidence, Operator, ev, side_key
 
 WRITTEN = (REPORTED, UNIT)
 NOTHING_WRITTEN = (None, None)
@@ -30,6 +35,11 @@ class Latest(Operator):
     shareable = True
     side = WRITTEN
     written: tuple[Any, Any] = NOTHING_WRITTEN
+
+    def __new__(cls, name: str = "", spec: Any = None) -> "Latest":
+        # no arguments: a copy of a built operator (replay/fork.py), of its own class already
+        after = spec is not None and spec.after
+        return super().__new__(_LatestAfter if cls is Latest and after else cls)
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -68,6 +78,11 @@ class _Extreme(Operator):
     shareable = True
     side = WRITTEN
     beyond: Any = staticmethod(operator.gt)  # whether a value lies beyond another (higher for a peak)
+    after_kind: Any = None  # the class that reads only the events after an anchor (set below each subclass)
+
+    def __new__(cls, name: str = "", spec: Any = None) -> "_Extreme":
+        after = spec is not None and spec.after
+        return super().__new__(cls.after_kind if after and cls.after_kind is not None else cls)
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -139,3 +154,90 @@ class Lowest(_Extreme):
     @staticmethod
     def selector(spec: Any) -> Any:
         return spec.lowest
+
+
+class _AfterAnchor:
+    """Reads only the events strictly after the anchor of another variable (``after``); missing before it is set."""
+
+    reads: tuple[str, ...]
+    static = Operator.static + ("anchor_key",)
+
+    def _anchor_init(self, spec: Any) -> None:
+        self.reads = (spec.after,)
+        self.anchor_key = side_key(spec.after, ANCHOR)
+        self.anchor: float | None = None
+
+
+class _LatestAfter(_AfterAnchor, Latest):
+    """``latest`` with ``after``: the latest matching event, when it was charted after the anchor."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self._anchor_init(spec)
+        self.last: tuple[float, Any, tuple[Any, Any], Evidence] | None = None
+
+    def on_event(self, rec: Any) -> None:
+        Latest.on_event(self, rec)
+        self.last = (rec.t, self.value, self.written, self.evidence)
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        self.anchor = anchor = values.get(self.anchor_key)
+        last = self.last
+        if last is not None and anchor is not None and last[0] > anchor:
+            _, self.value, self.written, self.evidence = last
+        else:
+            self.value, self.written, self.evidence = None, NOTHING_WRITTEN, ()
+        return self.value
+
+
+class _ExtremeAfter(_AfterAnchor, _Extreme):
+    """``peak`` or ``lowest`` with ``after``: the extreme of the events charted after the anchor (each kept, so a
+    later anchor is followed)."""
+
+    def __init__(self, name: str, spec: Any):
+        super().__init__(name, spec)
+        self._anchor_init(spec)
+        self.kept: list[tuple[float, Any, tuple[float, int, str], tuple[Any, Any]]] = []
+
+    def on_event(self, rec: Any) -> bool:
+        event = rec.event
+        if self.unless and getattr(event, "attributed_to", None):
+            return False
+        value = getattr(event, "value", None) if self.of_value else self.get(event)
+        if value is None:
+            return False
+        item = (rec.t, value, ev(rec), reported(rec) if self.of_value else NOTHING_WRITTEN)
+        self.kept.append(item)
+        if self.anchor is None or rec.t <= self.anchor:
+            return False  # a baseline: nothing after the anchor moved
+        if self.value is None or self.beyond(value, self.value):
+            self.value, self.evidence, self.written = value, (item[2],), item[3]
+            return True
+        return False
+
+    def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
+        anchor = values.get(self.anchor_key)
+        if anchor != self.anchor:  # the anchor moved (or was set): the extreme of the events after it
+            self.anchor = anchor
+            best = None
+            if anchor is not None:
+                for item in self.kept:
+                    if item[0] > anchor and (best is None or self.beyond(item[1], best[1])):
+                        best = item
+            if best is None:
+                self.value, self.evidence, self.written = None, (), NOTHING_WRITTEN
+            else:
+                self.value, self.evidence, self.written = best[1], (best[2],), best[3]
+        return self.value
+
+
+class _PeakAfter(_ExtremeAfter, Peak):
+    """``peak`` with ``after``."""
+
+
+class _LowestAfter(_ExtremeAfter, Lowest):
+    """``lowest`` with ``after``."""
+
+
+Peak.after_kind = _PeakAfter
+Lowest.after_kind = _LowestAfter

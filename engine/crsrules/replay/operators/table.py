@@ -5,7 +5,7 @@ its class follows the contract in base.py, whose docstring gives the recipe for 
 """
 from __future__ import annotations
 
-from .arithmetic import Product, WeightedSum
+from .arithmetic import Product, Ratio, WeightedSum
 from .base import Operator
 from .clocks import Accumulated, Elapsed, HeldFor
 from .conditions import ConditionVar, CountTrue, PointsScore
@@ -33,6 +33,7 @@ OPERATORS: dict[str, type[Operator]] = {
     "condition": ConditionVar,
     "weighted_sum": WeightedSum,
     "product": Product,
+    "ratio": Ratio,
     "count_true": CountTrue,
     "points": PointsScore,
     "grade": External,
