@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -75,6 +75,16 @@ class Trace(BaseModel):
             if f.kind == "grade" and f.scale == scale and f.t <= at:
                 grade = f.grade or 0
         return grade
+
+    def to_fhir(self, subject: str | None = None) -> dict[str, Any]:
+        """The records as a FHIR R4 Bundle (type ``collection``), a JSON object (docs/reference/fhir-output.md).
+
+        ``subject``: the patient's reference (``Patient/123``); without it the Bundle holds a Patient with no
+        identifying data. Writing needs no extra; ``fhir.resources`` (the ``fhir`` extra) validates the result.
+        """
+        from ..interop.fhir_write import trace_bundle
+
+        return trace_bundle([f.record() for f in self.firings], self.summary.model_dump(mode="json"), subject)
 
     def to_frame(self) -> "pandas.DataFrame":
         """The records as a pandas DataFrame (one row per firing, ``time`` as UTC timestamps).
