@@ -94,8 +94,9 @@ def order_cards(req: HookRequest, orders: list[dict[str, Any]], rulesets: Sequen
         head = f"Draft order {md(ordered)} ({md(order.get('id') or '-')}), read as given at {at}."
         for w in new:
             detail = [head, "", f"**{md(w.code)}**: {md(w.text or '')}", "", *why(w)]
-            card = maker.card(f"order:{order.get('id')}:{w.code}:{w.rule}", f"{ordered} order: {w.text or w.code}",
-                              "warning", w, detail)
+            wanted = next((dose_words(d.rec) for d in due if d.rec.dose is not None), None)
+            said = f"differs from the recommended {wanted}" if w.code == "dose-differs" and wanted else w.text or w.code
+            card = maker.card(f"order:{order.get('id')}:{w.code}:{w.rule}", f"{ordered} order: {said}", "warning", w, detail)
             if w.code == "dose-differs":
                 fix = _dose_update(order, due)
                 if fix is not None:
