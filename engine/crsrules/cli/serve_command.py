@@ -22,9 +22,11 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    missing = [name for name, module in (("serve", "starlette"), ("serve", "uvicorn"), ("fhir", "fhir.resources"))
-               if importlib.util.find_spec(module.split(".")[0]) is None or
-               (module == "fhir.resources" and importlib.util.find_spec(module) is None)]
+    from ..interop.fhir_write import models_installed
+
+    missing = [name for name, module in (("serve", "starlette"), ("serve", "uvicorn")) if importlib.util.find_spec(module) is None]
+    if not models_installed():
+        missing.append("fhir")
     if missing:
         extras = ",".join(sorted(set(missing)))
         raise CrsrulesError(f"serve-missing: crsrules serve needs the optional extras: pip install 'crsrules[{extras}]'")

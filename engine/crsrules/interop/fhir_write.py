@@ -33,6 +33,16 @@ _CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 
 
+def models_installed() -> bool:
+    """Whether the ``fhir`` extra (the ``fhir.resources`` models the FHIR input reads with) is installed."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("fhir.resources.R4B") is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def _rxcui(drug: str) -> str | None:
     try:
         from ..caselog.drugs import table
@@ -263,5 +273,6 @@ def _bundle(entries: list[tuple[str, dict[str, Any]]], summary: dict[str, Any], 
     return {"resourceType": "Bundle", "type": "collection", "entry": out}
 
 
-__all__ = ["ACTION_SYSTEM", "BASE", "FLAG_STATUS_SYSTEM", "FLAG_SYSTEM", "SCALE_SYSTEM", "WARNING_SYSTEM", "recommendation_resource",
+__all__ = ["ACTION_SYSTEM", "BASE", "FLAG_STATUS_SYSTEM", "FLAG_SYSTEM", "SCALE_SYSTEM", "WARNING_SYSTEM", "models_installed",
+           "recommendation_resource",
            "trace_bundle"]

@@ -80,7 +80,7 @@ class Trace(BaseModel):
         """The records as a FHIR R4 Bundle (type ``collection``), a JSON object (docs/reference/fhir-output.md).
 
         ``subject``: the patient's reference (``Patient/123``); without it the Bundle holds a Patient with no
-        identifying data. Writing needs no extra; ``fhir.resources`` (the ``fhir`` extra) validates the result.
+        identifying data. Writing needs no extra; the ``fhir`` extra's models validate the result.
         """
         from ..interop.fhir_write import trace_bundle
 
