@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from hook_record import INFUSION, PATIENT, prefetch, record, tocilizumab
+from serve_fixtures import base_url, extras  # noqa: F401 - the fixtures these tests use
 
 pytestmark = pytest.mark.usefixtures("extras")
 

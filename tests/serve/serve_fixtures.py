@@ -1,4 +1,5 @@
-"""The service's tests run ``crsrules serve`` (uvicorn) on 127.0.0.1 on a free port and call it over HTTP (httpx).
+"""Fixtures of the service's tests (imported by them, not a conftest.py: tests/report imports its conftest by
+module name). The tests run ``crsrules serve`` (uvicorn) on 127.0.0.1 on a free port and call it over HTTP (httpx).
 
 They need the ``serve`` extra (Starlette, uvicorn), the ``fhir`` extra and httpx (the ``test`` extra). Outside CI a
 missing one skips them, with the reason; in CI (``CI=true``) it fails them, so they never silently skip there.
