@@ -12,8 +12,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-# the docs show the output of commands of these extras: cohort.md (the cohort extra), the FHIR pages (fhir)
-DOC_EXTRAS = {"pyarrow": "cohort", "distributed": "cohort", "plotly": "cohort", "fhir.resources": "fhir"}
+# the docs show the output of commands of these extras: cohort.md (the cohort extra), the FHIR pages (fhir), the
+# CDS Hooks exchange (serve)
+DOC_EXTRAS = {"pyarrow": "cohort", "distributed": "cohort", "plotly": "cohort", "fhir.resources": "fhir",
+              "starlette": "serve", "uvicorn": "serve"}
 
 
 def _missing(module: str) -> bool:

@@ -11,7 +11,7 @@ from ..caselog.lines import check_offset
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
-from . import cohort_command, commands, convert_command, report_command
+from . import cohort_command, commands, convert_command, report_command, serve_command
 from .atomic import Terminated, sigterm_unwinds
 from .options import add_guidelines_option, guideline_folders
 from .replay_command import error_text
@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("replay", help="replay a case log (or a folder of them) and show what fires")
     r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
-    r.add_argument("--format", choices=["table", "jsonl", "json"], default="table")
+    r.add_argument("--format", choices=["table", "jsonl", "json", "fhir"], default="table",
+                   help="fhir: one FHIR R4 Bundle (type collection) of the records (one case, not --compare)")
     r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
     r.add_argument("--compare", action="store_true",
                    help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cohort_command.add_parser(sub)
     report_command.add_parser(sub)
+    serve_command.add_parser(sub)
     for command in sub.choices.values():  # --debug also after the command name
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for errors")
     add_guidelines_option(p, sub)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..caselog import open_case_log
-from ..errors import CrsrulesError
+from ..errors import CrsrulesError, UsageError
 from ..knowledge.loader import load_ruleset
 from ..output.compare import comparison, render_comparison
 from ..output.escape import printable
@@ -50,6 +50,8 @@ def run_replay(args: Any) -> int:
         return _replay_bulk(args, chosen, path)
     if folder and not cases:
         raise CrsrulesError(f"{path}: no *.jsonl case logs in this folder")
+    if args.format == "fhir" and (folder or args.compare):
+        raise UsageError("fhir-one-case", "--format fhir writes one Bundle of one case's records: give one case, without --compare")
     failed = 0
     gathered: list[dict[str, Any]] = []
     with output_to(args.output) as out:
@@ -145,6 +147,8 @@ def _record(f: Any, explain: bool) -> dict[str, Any]:
 def _write(out: TextIO, trace: Any, fmt: str, explain: bool, case: str | None) -> None:
     if fmt == "table":
         out.write((f"== {printable(case)}\n" if case else "") + render_table(trace, explain))
+    elif fmt == "fhir":
+        out.write(json.dumps(trace.to_fhir(), indent=2, ensure_ascii=False) + "\n")
     elif fmt == "jsonl":
         for f in trace.firings:
             record = _record(f, explain)

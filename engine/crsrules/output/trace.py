@@ -107,6 +107,16 @@ class Trace(BaseModel):
                 grade = f.grade or 0
         return grade
 
+    def to_fhir(self, subject: str | None = None) -> dict[str, Any]:
+        """The records as a FHIR R4 Bundle (type ``collection``), a JSON object (docs/reference/fhir-output.md).
+
+        ``subject``: the patient's reference (``Patient/123``); without it the Bundle holds a Patient with no
+        identifying data. Writing needs no extra; the ``fhir`` extra's models validate the result.
+        """
+        from ..interop.fhir_write import trace_bundle
+
+        return trace_bundle([f.record() for f in self.firings], self.summary.model_dump(mode="json"), subject)
+
     def to_frame(self) -> "pandas.DataFrame":
         """The records as a pandas DataFrame (one row per firing, ``time`` as UTC timestamps).
 

@@ -1,0 +1,44 @@
+"""``crsrules serve``: the CDS Hooks 2.0 service (docs/how-to/serve-cds-hooks.md)."""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from typing import Any
+
+from ..errors import CrsrulesError
+from ..knowledge.loader import load_ruleset
+from ..replay.resolve import resolve_rulesets
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``serve [--host H] [--port P] [--ruleset ID ...]`` on the main parser's subcommands."""
+    s = sub.add_parser("serve", help="answer CDS Hooks 2.0 calls (patient-view cards, order-select checks) over HTTP "
+                                     "(needs the serve and fhir extras)")
+    s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
+    s.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
+    s.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
+    s.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..interop.fhir_write import models_installed
+
+    missing = [name for name, module in (("serve", "starlette"), ("serve", "uvicorn")) if importlib.util.find_spec(module) is None]
+    if not models_installed():
+        missing.append("fhir")
+    if missing:
+        extras = ",".join(sorted(set(missing)))
+        raise CrsrulesError(f"serve-missing: crsrules serve needs the optional extras: pip install 'crsrules[{extras}]'")
+    if not 0 <= args.port <= 65535:
+        raise CrsrulesError(f"serve-bad-port: {args.port} is not a TCP port (0-65535)")
+    import uvicorn
+
+    from ..serve import create_app
+
+    rulesets = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
+    names = ", ".join(rs.ref for rs in rulesets)
+    print(f"crsrules serve: CDS Hooks discovery at http://{args.host}:{args.port}/cds-services; rulesets: {names}",
+          file=sys.stderr, flush=True)
+    uvicorn.run(create_app(rulesets), host=args.host, port=args.port, log_level="warning")
+    return 0
