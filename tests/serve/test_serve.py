@@ -2,6 +2,8 @@
 the service's own templates, order-select checks of draft tocilizumab orders, and requests it cannot use."""
 from __future__ import annotations
 
+import json
+
 import uuid
 from datetime import timedelta
 
@@ -143,6 +145,9 @@ def test_two_patients_in_the_prefetch_and_an_unknown_service_are_refused(base_ur
     ctx = {"patientId": PATIENT}
     body = {"hook": "patient-view", "hookInstance": "x", "context": ctx, "prefetch": prefetch(service, ctx, record())}
     body["prefetch"]["observations"]["entry"].append({"resource": stranger})
+    got = httpx.post(f"{base_url}/cds-services/{service['id']}", json=body, timeout=60)
+    assert got.status_code == 200 and "t-x" not in json.dumps(got.json())  # about no patient of the record: skipped
+    body["prefetch"]["observations"]["entry"].append({"resource": {"resourceType": "Patient", "id": "someone-else"}})
     got = httpx.post(f"{base_url}/cds-services/{service['id']}", json=body, timeout=60)
     assert got.status_code == 400 and got.json()["error"] == "prefetch-unusable"
     assert "fhir-many-patients" in got.json()["message"]
