@@ -133,3 +133,14 @@ def test_assessment_values_follow_their_name():
     assert "bad-value" in refused(INF, '{"time":"2000-01-02T00:00:00Z","type":"assessment","name":"ice_score","value":11}')[0]
     log = parse(INF, '{"time":"2000-01-02T00:00:00Z","type":"assessment","name":"ice_score","value":"unable"}')
     assert log.records[1].event.value == "unable"
+
+
+def test_an_assessment_may_say_whether_it_was_made_under_sedation():
+    log = parse(INF, '{"time":"2000-01-02T00:00:00Z","type":"assessment","name":"ice_score","value":"unable","sedated":true}',
+                '{"time":"2000-01-02T06:00:00Z","type":"assessment","name":"ice_score","value":"unable","sedated":false}',
+                '{"time":"2000-01-02T08:00:00Z","type":"assessment","name":"ice_score","value":"unable"}')
+    assert [r.event.sedated for r in log.records[1:]] == [True, False, None]  # a log without the field stays valid
+    assert "bad-type" in refused(INF, '{"time":"2000-01-02T00:00:00Z","type":"assessment","name":"consciousness",'
+                                      '"value":"unarousable","sedated":"yes"}')[0]
+    assert "unknown-field" in refused(INF, '{"time":"2000-01-02T00:00:00Z","type":"vital","name":"heart_rate",'
+                                           '"value":90,"unit":"/min","sedated":true}')[0]

@@ -46,6 +46,8 @@ def _var_leaves(rs: Ruleset, name: str, seen: set[str]) -> Iterator[Any]:
     reads = [*(spec.weighted_sum or {}), *(spec.product or []), *(spec.count_true or [])]
     reads += [spec.snapshot.var] if spec.snapshot else []
     reads += [spec.since] if spec.since else []
+    reads += [spec.episode.start, spec.episode.quiet] if spec.episode else []
+    reads += [*(spec.max_of or {})]
     for other in reads:
         yield from _var_leaves(rs, other, seen)
 

@@ -191,6 +191,7 @@ class Assessment(_Event):
                   "papilledema", "cranial_nerve_vi_palsy", "posturing", "cushings_triad", "fever", "nk_cell_activity",
                   "hlh_molecular_diagnosis"]
     value: Union[StrictBool, StrictInt, StrictFloat, str]
+    sedated: StrictBool | None = None  # assessed under sedation (true), off sedation (false), or not said
 
     @model_validator(mode="after")
     def _value_fits_name(self) -> "Assessment":
