@@ -121,6 +121,16 @@ def test_intubation_starts_invasive_ventilation_and_a_steroid_product_code_is_it
     assert (dex["drug"], dex["dose"]) == ("dexamethasone", {"value": 10, "unit": "mg"})
 
 
+@pytest.mark.parametrize("born, expected", [("2023-08-01", {"birth_date": "2023-08-01"}), ("1966-02-11", {"age_years": 58})])
+def test_an_infant_keeps_the_birth_date_and_an_adult_the_age_in_years(tmp_path, born, expected):
+    """A 7-month-old's age in whole years (0) would lose what HLH-2004's under-4-weeks cut needs (days)."""
+    resources = [{**BUNDLE["entry"][0]["resource"], "birthDate": born}, BUNDLE["entry"][2]["resource"]]
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in resources]}))
+    patient = next(e for e in convert_bundle(path).events if e["type"] == "patient")
+    assert {k: patient[k] for k in expected} == expected and not ({"birth_date", "age_years"} - set(expected)) & set(patient)
+
+
 SITE = """\
 version: 1
 systems:

@@ -119,6 +119,8 @@ def _demographics(patient: Any, parts: list[Part], shift: timedelta | None) -> l
     if patient.birthDate is not None and len(str(patient.birthDate)) == 10:
         if shift is not None:
             base["birth_date"] = shifted_date(patient.birthDate, shift).isoformat()
+        elif age_on(patient.birthDate, t0) < 2:  # an infant's age in days matters (HLH-2004's under-4-weeks cut)
+            base["birth_date"] = str(patient.birthDate)
         else:
             base["age_years"] = age_on(patient.birthDate, t0)
     same = [p for p in parts if p.event["type"] == "patient" and p.time == t0]
