@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..caselog import CaseLog, parse_case_log_text, read_case_log
+from ..output.atomic import output_target, write_file
 
 
 def add_parser(sub: Any) -> None:
@@ -30,10 +29,7 @@ def add_replay_options(parser: argparse.ArgumentParser) -> None:
 
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    write_file(path, text)
 
 
 def _say(conv: Any, where: str) -> None:
@@ -46,10 +42,14 @@ def cmd_convert(args: Any) -> int:
     from ..interop import convert, parse_time
 
     infusion = parse_time(args.infusion) if args.infusion else None
-    cases, rest, failed = convert(args.input, infusion=infusion, shift_dates=args.shift_dates)
     out = Path(args.output)
+    target = None if Path(args.input).is_dir() else output_target(out)  # one Bundle, one file: checked first
+    cases, rest, failed = convert(args.input, infusion=infusion, shift_dates=args.shift_dates)
     if rest is None:
-        _write(out, cases[0].text)
+        if target is None:
+            target = output_target(out)
+        with target.open() as f:
+            f.write(cases[0].text)
         _say(cases[0], str(out))
         return 0
     out.mkdir(parents=True, exist_ok=True)
