@@ -43,7 +43,11 @@ def cmd_convert(args: Any) -> int:
 
     infusion = parse_time(args.infusion) if args.infusion else None
     out = Path(args.output)
-    target = None if Path(args.input).is_dir() else output_target(out)  # one Bundle, one file: checked first
+    target = None
+    if not Path(args.input).is_dir():  # one Bundle, one file: its folder made and the path checked first
+        if str(out.parent):
+            out.parent.mkdir(parents=True, exist_ok=True)
+        target = output_target(out)
     cases, rest, failed = convert(args.input, infusion=infusion, shift_dates=args.shift_dates)
     if rest is None:
         if target is None:

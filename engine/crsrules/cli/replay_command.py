@@ -15,9 +15,11 @@ from typing import IO, Any
 
 from ..caselog import open_case_log
 from ..cohort.cases import case_entries, case_name, entry_problem
+from ..cohort.worker import warm
 from ..deadline import DEFAULT_TIMEOUT, case_deadline
 from ..errors import CrsrulesError
 from ..knowledge.loader import load_ruleset
+from ..matchers.base import durable_available
 from ..output.atomic import output_target
 from ..output.compare import comparison, render_comparison
 from ..output.escape import printable, utf8_text
@@ -54,6 +56,8 @@ def run_replay(args: Any) -> int:
     if folder and not cases:
         raise CrsrulesError(f"{utf8_text(str(path))}: no *.jsonl case logs in this folder")
     limit = case_timeout(args, folder)
+    if limit:
+        warm(chosen, "durable" if args.backend == "auto" and durable_available() else args.backend)  # the limit counts cases only
     failed = 0
     opened = target.open() if target is not None else contextlib.nullcontext(sys.stdout)
     with opened as out:

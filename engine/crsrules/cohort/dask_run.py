@@ -19,17 +19,18 @@ from ..knowledge.loader import load_ruleset
 from ..knowledge.model import Ruleset
 from ..output.escape import utf8_text
 from ..replay.resolve import resolve_rulesets
-from .worker import failure, replay_case
+from .worker import failure, replay_case, warm
 
 
 @lru_cache(maxsize=4)
-def load_rulesets(specs: tuple[str, ...], hashes: tuple[str, ...]) -> list[Ruleset]:
+def load_rulesets(specs: tuple[str, ...], hashes: tuple[str, ...], backend: str = "durable") -> list[Ruleset]:
     """Load the rulesets once per worker process; refuse if they differ from the client's (another version)."""
     chosen = resolve_rulesets([load_ruleset(s) for s in specs])
     found = tuple(r.content_hash for r in chosen)
     if found != hashes:
         raise CrsrulesError("cohort: dask-rulesets-differ: the Dask workers load other rulesets than this machine "
                             "(install the same crsrules version and rulesets on every worker)")
+    warm(chosen, backend)
     return chosen
 
 
@@ -37,7 +38,7 @@ def replay_task(case: str, path: str, specs: tuple[str, ...], hashes: tuple[str,
                 timeout: float | None = None) -> dict[str, Any]:
     """One Dask task: the case replayed under the rulesets named by ``specs`` (loaded once per worker),
     within ``timeout`` seconds (raised in the worker's thread: see crsrules.deadline)."""
-    return replay_case(case, path, load_rulesets(specs, hashes), backend, timeout)
+    return replay_case(case, path, load_rulesets(specs, hashes, backend), backend, timeout)
 
 
 def run_dask(tasks: Sequence[tuple[str, str]], address: str, workers: int, specs: Sequence[str],

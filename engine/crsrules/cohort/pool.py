@@ -22,7 +22,7 @@ from ..knowledge.model import Ruleset
 from ..output.escape import utf8_text
 from ..replay.collector import one_case, tune_for_batch
 from .faults import StartProbe, start_probe
-from .worker import failure, replay_case
+from .worker import failure, replay_case, warm
 
 ATTEMPTS = 2  # the first try and one retry
 START_TRIES = 5  # workers that die before they are ready, in a row, before the pool gives up
@@ -39,6 +39,7 @@ def _serve(probe: StartProbe | None, conn: Connection, rulesets: Sequence[Rulese
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends the workers
     os.environ.clear()  # the parent's environment now, not the fork server's when it started
     os.environ.update(environ)
+    warm(rulesets, backend)
     tune_for_batch()
     try:
         conn.send(READY)
@@ -134,7 +135,7 @@ class _Pool:
                 if not any(w.task for w in self.workers):
                     return
             for k, w in enumerate(self.workers):
-                if not w.started:
+                if not w.started and self.failed_starts < START_TRIES:
                     self.workers[k] = self._fresh()
                 elif w.ready and w.task is None and self.pending:
                     w.task, w.since = self.pending.popleft(), time.monotonic()

@@ -1,7 +1,6 @@
 """Write cases.parquet, cases.csv, firings.parquet and errors.jsonl (contract v2, section 6)."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import datetime
@@ -44,11 +43,18 @@ def write_table_pair(out: Path, stem: str, rows: Sequence[dict[str, Any]], colum
     with output_target(out / f"{stem}.parquet", streams=False).open(binary=True) as f:
         pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), f)
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(columns)
+    text.write(csv_line(columns))
     for row in rows:
-        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+        text.write(csv_line([_csv_cell(row.get(c)) for c in columns]))
     write_atomic(out / f"{stem}.csv", text.getvalue().encode())
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV line (RFC 4180, ending in a newline): a cell holding a comma, a quote, a newline or a carriage
+    return is quoted, its quotes doubled (Python's csv module leaves a carriage return unquoted when lines end
+    in a newline alone)."""
+    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(ch in c for ch in ',"\n\r') else c
+                    for c in cells) + "\n"
 
 
 def _csv_cell(value: Any) -> str:

@@ -60,6 +60,14 @@ def _clean(summary: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
+def warm(rulesets: Sequence[Ruleset], backend: str) -> None:
+    """Compile the rulesets for the matcher now, so that a case's time limit counts the case only."""
+    from ..matchers.base import make_matcher
+
+    for rs in rulesets:
+        make_matcher(backend, rs)
+
+
 def administrations(records: Sequence[Any]) -> dict[str, list[str]]:
     """Times of each tracked treatment given: medication events by drug, ICU as a ``procedure`` icu start."""
     given: dict[str, list[str]] = {action: [] for action in ACTIONS}
