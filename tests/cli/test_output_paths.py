@@ -127,6 +127,12 @@ def test_anything_else_is_refused_with_exit_2_before_any_work(tmp_path, what):
     assert "no-such-case" not in done.stderr
 
 
+def test_an_empty_path_is_refused_not_taken_for_standard_output(case, capsys):
+    assert main(["replay", str(case), "-o", ""]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "'': refused-output: an empty path\n"
+
+
 def test_a_block_device_is_refused(tmp_path, case):
     try:
         os.mknod(tmp_path / "disk", 0o600 | stat.S_IFBLK, os.makedev(7, 200))

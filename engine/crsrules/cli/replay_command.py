@@ -47,7 +47,7 @@ def case_timeout(args: Any, folder: bool) -> float | None:
 
 def run_replay(args: Any) -> int:
     """Replay; 0 when every case replayed, 3 when some case of a folder failed (each reported)."""
-    target = output_target(args.output) if args.output else None  # refused before any work
+    target = output_target(args.output) if args.output is not None else None  # refused before any work
     chosen = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
     tune_for_batch()  # a process that only replays: the rulesets stay, records form no cycles
     path = Path(args.case)

@@ -40,7 +40,7 @@ class OutputError(CrsrulesError):
 
     def __init__(self, path: str | os.PathLike[str], code: str, message: str):
         self.code = code
-        super().__init__(f"{os.fsdecode(path)}: {code}: {message}")
+        super().__init__(f"{os.fsdecode(path) or repr('')}: {code}: {message}")
 
 
 @dataclass(frozen=True)
