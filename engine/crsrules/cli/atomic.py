@@ -1,59 +1,16 @@
-"""Output files that are either complete or untouched.
+"""Signals for the commands: SIGTERM unwinds like Ctrl-C, so that every temporary file is removed.
 
-``-o FILE`` writes to a temporary file beside FILE and renames it over FILE only when the
-command succeeded: a refused case, a crash, Ctrl-C or SIGTERM leave the previous FILE as it was.
+Output files are written by :mod:`crsrules.output.atomic` (complete or untouched).
 """
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
-import sys
-import tempfile
-from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, Iterator
 
+from ..output.atomic import output_target, output_to
 
-@contextlib.contextmanager
-def output_to(path: str | None) -> Iterator[TextIO]:
-    """Standard output, or a temporary file renamed to ``path`` when the block ends without an exception."""
-    if path is None:
-        yield sys.stdout
-        return
-    target = Path(path)
-    # signals wait while the temporary file is made, and arrive inside the try that removes it
-    masked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if _MASK else None
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
-    except BaseException:
-        if masked is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, masked)
-        raise
-    try:
-        if masked is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, masked)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o7777)
-        else:
-            os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-_MASK = hasattr(signal, "pthread_sigmask")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+__all__ = ["Terminated", "output_target", "output_to", "sigterm_unwinds"]
 
 
 class Terminated(BaseException):

@@ -6,6 +6,9 @@ import os
 import sys
 from typing import Any
 
+from ..deadline import DEFAULT_TIMEOUT
+from ..output.escape import printable, utf8_text
+
 USAGE = 64
 
 
@@ -20,7 +23,15 @@ def add_parser(sub: Any) -> None:
                    help="run on Dask: 'local' (a LocalCluster on this machine) or a scheduler, e.g. tcp://HOST:8786")
     c.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     c.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
+    c.add_argument("--timeout", metavar="SECONDS", type=_seconds, default=DEFAULT_TIMEOUT,
+                   help=f"seconds each case may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     c.set_defaults(func=cmd_cohort)
+
+
+def _seconds(text: str) -> float:
+    from .main import seconds
+
+    return seconds(text)
 
 
 def _usage(message: str) -> int:
@@ -50,12 +61,12 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     from ..cohort import run_cohort
 
     outcome = run_cohort(args.folder, args.out, workers=workers, dask=args.dask, rulesets=args.ruleset,
-                         backend=args.backend)
+                         backend=args.backend, timeout=args.timeout)
     note = "" if outcome.summary_page else " (no summary.html: plotly is not installed)"
     print(f"{outcome.replayed} cases replayed, {outcome.skipped} already done, {len(outcome.failed)} failed; "
           f"tables in {outcome.out}{note}", file=sys.stderr)
     for failure in sorted(outcome.failed, key=lambda f: f["case"]):
         first = failure["message"].splitlines()[0] if failure["message"] else ""
         shown = first if f": {failure['code']}: " in first else f"{failure['case']}: {failure['code']}: {first}"
-        print(shown, file=sys.stderr)
+        print(printable(utf8_text(shown)), file=sys.stderr)
     return 3 if outcome.failed else 0

@@ -12,7 +12,10 @@ from ..errors import CrsrulesError
 from ..knowledge.loader import bundled_rulesets, load_ruleset, rulesets_dir
 from ..output.escape import printable
 from .diff_command import run_diff
-from .replay_command import error_text, folder_cases, run_replay
+from ..cohort.cases import case_entries, entry_problem
+from ..deadline import case_deadline
+from ..output.escape import utf8_text
+from .replay_command import case_timeout, error_text, run_replay
 from .rulesets_command import copy_ruleset, list_rulesets
 from .test_command import run_tests
 
@@ -24,11 +27,20 @@ def version_text() -> str:
 
 def _cases(path: Path) -> list[Path]:
     if path.is_dir():
-        found = folder_cases(path)
+        found = case_entries(path)
         if not found:
-            raise CrsrulesError(f"{path}: no *.jsonl case logs in this folder")
+            raise CrsrulesError(f"{utf8_text(str(path))}: no *.jsonl case logs in this folder")
         return found
     return [path]
+
+
+def _validate_case(case: Path, folder: bool, limit: float | None) -> None:
+    """Read one case log (a folder's FIFOs and devices are not opened) and say what it holds."""
+    problem = entry_problem(case) if folder else None
+    if problem:
+        raise CrsrulesError(problem)
+    with case_deadline(limit, utf8_text(str(case))), open_case_log(case) as log:
+        print(f"{printable(utf8_text(str(case)))}: ok ({log.used} events, {len(log.rejected)} rejected lines)")
 
 
 def cmd_replay(args: Any) -> int:
@@ -40,10 +52,16 @@ def cmd_validate(args: Any) -> int:
     for name in args.paths:
         path = Path(name)
         try:
-            if path.suffix.lower() == ".jsonl" or (path.is_dir() and folder_cases(path) and not (path / "ruleset.yaml").exists()):
+            if path.suffix.lower() == ".jsonl" or (path.is_dir() and case_entries(path) and not (path / "ruleset.yaml").exists()):
+                folder = path.is_dir()
                 for case in _cases(path):
-                    with open_case_log(case) as log:
-                        print(f"{printable(str(case))}: ok ({log.used} events, {len(log.rejected)} rejected lines)")
+                    try:
+                        _validate_case(case, folder, case_timeout(args, folder))
+                    except CrsrulesError as exc:
+                        if not folder:
+                            raise
+                        problems += 1
+                        print(error_text(exc), file=sys.stderr)
             elif path.name == "drugs.yaml" and path.is_file():
                 from ..caselog.drugs import read_table
                 drugs = read_table(path.read_text(encoding="utf-8"), str(path))

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..caselog import CaseLog, parse_case_log_text, read_case_log
+from ..output.atomic import output_target, write_file
 from ..output.escape import printable
 
 
@@ -41,10 +40,7 @@ def add_replay_options(parser: argparse.ArgumentParser) -> None:
 
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    write_file(path, text)
 
 
 def _say(conv: Any, where: str, stream: Any = None) -> None:
@@ -73,11 +69,23 @@ def cmd_convert(args: Any) -> int:
     from ..interop.deid import cleaner
 
     infusion = parse_time(args.infusion) if args.infusion else None
+    out = Path(args.output)
+    target = None
+    if not Path(args.input).is_dir():  # one Bundle, one file: its folder made and the path checked first
+        if str(out.parent):
+            out.parent.mkdir(parents=True, exist_ok=True)
+        target = output_target(out)
     cases, rest, failed = convert(args.input, infusion=infusion, shift_dates=args.shift_dates,
                                   deidentify=args.deidentify, mapping=args.mapping)
-    out = Path(args.output)
     if rest is None:
-        _write_case(out, cases[0])
+        if target is None:
+            target = output_target(out)
+        from ..interop import sidecar_path
+
+        with target.open() as f:  # the case log where -o says (checked before any work), its report beside it
+            f.write(cases[0].text)
+        if target.how == "file":
+            _write(sidecar_path(out), cases[0].meta_text())
         _say(cases[0], str(out))
         return 0
     out.mkdir(parents=True, exist_ok=True)

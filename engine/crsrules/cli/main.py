@@ -8,6 +8,7 @@ from typing import NoReturn, Sequence
 
 from .. import __version__
 from ..caselog.lines import check_offset
+from ..deadline import DEFAULT_TIMEOUT
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
@@ -38,6 +39,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def seconds(text: str) -> float:
+    """A time limit in seconds: a number of at least 0 (0: no limit)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more; 0: no limit)")
+    return value
+
+
+TIMEOUT_HELP = (f"seconds each case of a folder may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; "
+                "0: no limit; for one case, no limit unless given)")
+
+
 def _offset(text: str) -> str:
     try:
         check_offset(text)
@@ -66,11 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--assume-tz", metavar="TZ", type=_offset,
                    help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
     r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    r.add_argument("--timeout", metavar="SECONDS", type=seconds, help=TIMEOUT_HELP)
     convert_command.add_replay_options(r)
     r.set_defaults(func=commands.cmd_replay)
 
     v = sub.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
     v.add_argument("paths", nargs="+")
+    v.add_argument("--timeout", metavar="SECONDS", type=seconds, help=TIMEOUT_HELP)
     v.set_defaults(func=commands.cmd_validate)
 
     t = sub.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
@@ -110,9 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; the exit status is one of 0, 1, 2, 3, 64 (usage) and 141 (closed output pipe)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _lenient_stdout()
     try:
         with sigterm_unwinds(), using_guidelines(guideline_folders(args)):
-            return int(args.func(args) or 0)
+            status = int(args.func(args) or 0)
+            _flush_stdout()
+            return status
     except BrokenPipeError:
         _quiet_stdout()
         return CLOSED_PIPE
@@ -141,6 +162,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = str(exc).splitlines()[0] if str(exc) else ""
         print(f"crsrules: internal-error: {type(exc).__name__}: {first} (--debug shows the traceback)", file=sys.stderr)
         return REFUSED
+
+
+def _lenient_stdout() -> None:
+    """Text that is not UTF-8 (a file name's bytes) is written as an escape, never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _flush_stdout() -> None:
+    """Everything written reaches standard output before the status says it did (a full disk is an error)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _quiet_stdout()
+        raise CrsrulesError(f"standard output: write-failed: {exc.strerror or exc}") from None
 
 
 def _quiet_stdout() -> None:

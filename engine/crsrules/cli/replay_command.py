@@ -5,26 +5,33 @@ each patient a case named by its case id.
 
 A folder's cases are its entries whose name ends in ``.jsonl`` (any case) and does not start
 with a dot, whatever they are: an empty file, a directory or a dangling link named ``x.jsonl``
-is a case that fails, reported on stderr, and the run goes on (exit status 3 at the end).
+is a case that fails, reported on stderr, and the run goes on (exit status 3 at the end); a FIFO
+or a device is never opened (``not-a-file``), and each case has a time limit (``--timeout``).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from ..caselog import open_case_log
+from ..cohort.cases import case_entries, case_name, entry_problem
+from ..cohort.worker import warm
+from ..deadline import DEFAULT_TIMEOUT, case_deadline
 from ..errors import CrsrulesError, UsageError
 from ..knowledge.loader import load_ruleset
+from ..matchers.base import durable_available
+from ..output.atomic import output_target
 from ..output.compare import comparison, render_comparison
-from ..output.escape import printable
+from ..output.escape import printable, utf8_text
+from ..output.jsonout import Items, JsonArray, write_json
 from ..output.table import render_table
 from ..replay.collector import one_case, tune_for_batch
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
 from ..interop import is_bulk_export, is_bundle
-from .atomic import output_to
 from .convert_command import converted_log, read_case
 
 PARTLY_FAILED = 3
@@ -32,41 +39,47 @@ PARTLY_FAILED = 3
 
 def folder_cases(folder: Path) -> list[Path]:
     """The cases of a folder: ``*.jsonl`` in any letter case, hidden entries left out, in name order."""
-    try:
-        entries = list(folder.iterdir())
-    except OSError as exc:
-        raise CrsrulesError(f"{folder}: unreadable: {exc.strerror or exc}") from None
-    return sorted(p for p in entries if p.name.lower().endswith(".jsonl") and not p.name.startswith("."))
+    return case_entries(folder)
+
+
+def case_timeout(args: Any, folder: bool) -> float | None:
+    """The time limit of each case: ``--timeout`` when given, else the default for a folder's cases, none for one case."""
+    given = getattr(args, "timeout", None)
+    return given if given is not None else (DEFAULT_TIMEOUT if folder else None)
 
 
 def run_replay(args: Any) -> int:
     """Replay; 0 when every case replayed, 3 when some case of a folder failed (each reported)."""
+    target = output_target(args.output) if args.output is not None else None  # refused before any work
     chosen = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
     tune_for_batch()  # a process that only replays: the rulesets stay, records form no cycles
     path = Path(args.case)
     folder = path.is_dir()
-    cases = folder_cases(path) if folder else [path]
+    cases = case_entries(path) if folder else [path]
     if folder and not cases and is_bulk_export(path):
-        return _replay_bulk(args, chosen, path)
+        return _replay_bulk(args, chosen, path, target)
     if folder and not cases:
-        raise CrsrulesError(f"{path}: no *.jsonl case logs in this folder")
+        raise CrsrulesError(f"{utf8_text(str(path))}: no *.jsonl case logs in this folder")
     if args.format == "fhir" and (folder or args.compare):
         raise UsageError("fhir-one-case", "--format fhir writes one Bundle of one case's records: give one case, without --compare")
+    limit = case_timeout(args, folder)
+    if limit:
+        warm(chosen, "durable" if args.backend == "auto" and durable_available() else args.backend)  # the limit counts cases only
     failed = 0
-    gathered: list[dict[str, Any]] = []
-    with output_to(args.output) as out:
+    opened = target.open() if target is not None else contextlib.nullcontext(sys.stdout)
+    with opened as out:
+        array = JsonArray(out) if args.format == "json" and folder else None
         for k, case in enumerate(cases, 1):
             if folder:
-                print(f"[{k}/{len(cases)}] {printable(case.name)}", file=sys.stderr)
+                print(f"[{k}/{len(cases)}] {printable(case_name(case))}", file=sys.stderr)
+            problem = entry_problem(case) if folder else None
+            if problem:
+                failed += 1
+                print(printable(problem), file=sys.stderr)
+                continue
             try:
-                with one_case():
-                    if is_bundle(case):  # a FHIR Bundle, converted on the way in
-                        trace = replay(read_case(case, args.assume_tz, getattr(args, "infusion", None),
-                                                 getattr(args, "mapping", None)), chosen,
-                                       backend=args.backend, explain=args.explain)
-                    else:
-                        with open_case_log(case, assume_tz=args.assume_tz) as stream:
-                            trace = replay(stream, chosen, backend=args.backend, explain=args.explain)
+                with case_deadline(limit, utf8_text(str(case))), one_case():
+                    trace = _replay_one(case, chosen, args)
             except CrsrulesError as exc:
                 if not folder:
                     raise
@@ -77,24 +90,24 @@ def run_replay(args: Any) -> int:
                 if not folder or getattr(args, "debug", False):
                     raise
                 failed += 1
-                print(f"{printable(str(case))}: internal-error: {printable(type(exc).__name__)}: "
+                print(f"{printable(utf8_text(str(case)))}: internal-error: {printable(type(exc).__name__)}: "
                       f"{printable(str(exc).splitlines()[0] if str(exc) else '')}", file=sys.stderr)
                 continue
-            name = case.name if folder else None
-            if args.format == "json" and folder:
-                gathered.append(_document(trace, args.compare, args.explain, name))
+            name = case_name(case) if folder else None
+            if array is not None:
+                array.add(_document(trace, args.compare, args.explain, name))
             elif args.compare:
                 _write_comparison(out, trace, args.format, name)
             else:
                 _write(out, trace, args.format, args.explain, name)
-        if args.format == "json" and folder:
-            out.write(json.dumps(gathered, indent=2, ensure_ascii=False) + "\n")
+        if array is not None:
+            array.close()
     if failed:
         print(f"{failed} of {len(cases)} cases failed", file=sys.stderr)
     return PARTLY_FAILED if failed else 0
 
 
-def _replay_bulk(args: Any, chosen: Any, path: Path) -> int:
+def _replay_bulk(args: Any, chosen: Any, path: Path, target: Any) -> int:
     """A FHIR bulk-export folder: converted in memory (as ``convert fhir`` would), each patient replayed as a
     case named by its case id; a file, line or patient that could not be converted is reported (exit 3)."""
     from ..interop import convert_folder, parse_time
@@ -105,36 +118,50 @@ def _replay_bulk(args: Any, chosen: Any, path: Path) -> int:
     for message in failed:
         print(f"not converted: {printable(message)}", file=sys.stderr)
     if not cases:
-        raise CrsrulesError(f"{path}: fhir-no-patient: no patient of this bulk-export folder could be converted")
-    gathered: list[dict[str, Any]] = []
-    with output_to(args.output) as out:
+        raise CrsrulesError(f"{utf8_text(str(path))}: fhir-no-patient: no patient of this bulk-export folder could be converted")
+    opened = target.open() if target is not None else contextlib.nullcontext(sys.stdout)
+    with opened as out:
+        array = JsonArray(out) if args.format == "json" else None
         for k, conv in enumerate(cases, 1):
             name = f"{conv.case_id}.jsonl"
-            print(f"[{k}/{len(cases)}] {name}", file=sys.stderr)
+            print(f"[{k}/{len(cases)}] {printable(name)}", file=sys.stderr)
             with one_case():
                 trace = replay(converted_log(conv, name, "FHIR bulk export"), chosen, backend=args.backend,
                                explain=args.explain)
-            if args.format == "json":
-                gathered.append(_document(trace, args.compare, args.explain, name))
+            if array is not None:
+                array.add(_document(trace, args.compare, args.explain, name))
             elif args.compare:
                 _write_comparison(out, trace, args.format, name)
             else:
                 _write(out, trace, args.format, args.explain, name)
-        if args.format == "json":
-            out.write(json.dumps(gathered, indent=2, ensure_ascii=False) + "\n")
+        if array is not None:
+            array.close()
     return PARTLY_FAILED if failed else 0
+
+
+def _replay_one(case: Path, chosen: Any, args: Any) -> Any:
+    if is_bundle(case):  # a FHIR Bundle, converted on the way in
+        return replay(read_case(case, args.assume_tz, getattr(args, "infusion", None), getattr(args, "mapping", None)),
+                      chosen, backend=args.backend, explain=args.explain)
+    with open_case_log(case, assume_tz=args.assume_tz) as stream:
+        return replay(stream, chosen, backend=args.backend, explain=args.explain)
 
 
 def error_text(exc: CrsrulesError) -> str:
     """One printable line per problem."""
     issues = getattr(exc, "issues", None)
-    return "\n".join(printable(str(i)) for i in issues) if issues else printable(str(exc))
+    return "\n".join(printable(utf8_text(str(i))) for i in issues) if issues else printable(utf8_text(str(exc)))
 
 
 def _document(trace: Any, compare: bool, explain: bool, case: str | None) -> dict[str, Any]:
+    """The JSON document of one case; its records are made one at a time as it is written (jsonout)."""
     data = comparison(trace) if compare else {
-        "firings": [_record(f, explain) for f in trace.firings], "summary": trace.summary.model_dump(mode="json")}
+        "firings": _records(trace, explain), "summary": trace.summary.model_dump(mode="json")}
     return {"case": case, **data} if case else data
+
+
+def _records(trace: Any, explain: bool) -> Items:
+    return Items(_record(f, explain) for f in trace.firings)
 
 
 def _record(f: Any, explain: bool) -> dict[str, Any]:
@@ -144,7 +171,7 @@ def _record(f: Any, explain: bool) -> dict[str, Any]:
     return record
 
 
-def _write(out: TextIO, trace: Any, fmt: str, explain: bool, case: str | None) -> None:
+def _write(out: IO[str], trace: Any, fmt: str, explain: bool, case: str | None) -> None:
     if fmt == "table":
         out.write((f"== {printable(case)}\n" if case else "") + render_table(trace, explain))
     elif fmt == "fhir":
@@ -156,10 +183,11 @@ def _write(out: TextIO, trace: Any, fmt: str, explain: bool, case: str | None) -
                 record["case"] = case
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     else:
-        out.write(json.dumps(_document(trace, False, explain, case), indent=2, ensure_ascii=False) + "\n")
+        write_json(out, _document(trace, False, explain, case))
+        out.write("\n")
 
 
-def _write_comparison(out: TextIO, trace: Any, fmt: str, case: str | None) -> None:
+def _write_comparison(out: IO[str], trace: Any, fmt: str, case: str | None) -> None:
     data = comparison(trace)
     if fmt == "table":
         out.write((f"{printable(case)}\n" if case else "") + render_comparison(data))

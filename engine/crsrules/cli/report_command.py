@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import os
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import CrsrulesError
 from ..interop import is_bulk_export
+from ..output.atomic import output_target
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
 
@@ -35,6 +37,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..report.browser import require_chromium, screenshot
 
     require_plotly()
+    target = output_target(args.output)  # both outputs checked before any work
+    picture = output_target(args.screenshot) if args.screenshot else None
     if args.screenshot:
         require_chromium()
     case = Path(args.case)
@@ -48,12 +52,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     scales = [rs.scale for rs in rulesets if rs.scale]
     page, height = render_report(log, [f.record() for f in trace.firings], trace.summary.model_dump(mode="json"),
                                  scales, with_height=True)
-    out = Path(args.output)
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(page, encoding="utf-8")
-    os.replace(partial, out)  # a reader never sees half a page
-    print(f"wrote {out}: {len(trace.firings)} firings from {trace.summary.events_used} events")
-    if args.screenshot:
-        screenshot(out, Path(args.screenshot), args.width, height + HEADER_PX)
-        print(f"wrote {args.screenshot}: the page's first {args.width} x {height + HEADER_PX} pixels")
+    with target.open() as out:  # a reader never sees half a page
+        out.write(page)
+    said = sys.stderr if target.how in ("stdout", "stderr") else sys.stdout
+    print(f"wrote {target.path}: {len(trace.firings)} firings from {trace.summary.events_used} events", file=said)
+    if picture is not None:
+        with tempfile.TemporaryDirectory(prefix="crsrules-report-") as private:  # chromium writes only in here
+            shown = Path(private) / "page.html"
+            shown.write_text(page, encoding="utf-8")
+            png = Path(private) / "page.png"
+            screenshot(shown, png, args.width, height + HEADER_PX)
+            with picture.open(binary=True) as out:
+                out.write(png.read_bytes())
+        print(f"wrote {picture.path}: the page's first {args.width} x {height + HEADER_PX} pixels", file=said)
     return 0

@@ -17,28 +17,33 @@ from typing import Any, Callable, Sequence
 from ..errors import CrsrulesError
 from ..knowledge.loader import load_ruleset
 from ..knowledge.model import Ruleset
+from ..output.escape import utf8_text
 from ..replay.resolve import resolve_rulesets
-from .worker import failure, replay_case
+from .worker import failure, replay_case, warm
 
 
 @lru_cache(maxsize=4)
-def load_rulesets(specs: tuple[str, ...], hashes: tuple[str, ...]) -> list[Ruleset]:
+def load_rulesets(specs: tuple[str, ...], hashes: tuple[str, ...], backend: str = "durable") -> list[Ruleset]:
     """Load the rulesets once per worker process; refuse if they differ from the client's (another version)."""
     chosen = resolve_rulesets([load_ruleset(s) for s in specs])
     found = tuple(r.content_hash for r in chosen)
     if found != hashes:
         raise CrsrulesError("cohort: dask-rulesets-differ: the Dask workers load other rulesets than this machine "
                             "(install the same crsrules version and rulesets on every worker)")
+    warm(chosen, backend)
     return chosen
 
 
-def replay_task(case: str, path: str, specs: tuple[str, ...], hashes: tuple[str, ...], backend: str) -> dict[str, Any]:
-    """One Dask task: the case replayed under the rulesets named by ``specs`` (loaded once per worker)."""
-    return replay_case(case, path, load_rulesets(specs, hashes), backend)
+def replay_task(case: str, path: str, specs: tuple[str, ...], hashes: tuple[str, ...], backend: str,
+                timeout: float | None = None) -> dict[str, Any]:
+    """One Dask task: the case replayed under the rulesets named by ``specs`` (loaded once per worker),
+    within ``timeout`` seconds (raised in the worker's thread: see crsrules.deadline)."""
+    return replay_case(case, path, load_rulesets(specs, hashes, backend), backend, timeout)
 
 
 def run_dask(tasks: Sequence[tuple[str, str]], address: str, workers: int, specs: Sequence[str],
-             hashes: Sequence[str], backend: str, on_result: Callable[[dict[str, Any]], None]) -> None:
+             hashes: Sequence[str], backend: str, on_result: Callable[[dict[str, Any]], None],
+             timeout: float | None = None) -> None:
     """Replay ``tasks`` ((case, path) pairs) on Dask (``address``: ``local`` or ``tcp://HOST:PORT``)."""
     import dask
     from distributed import Client, LocalCluster, as_completed
@@ -57,7 +62,7 @@ def run_dask(tasks: Sequence[tuple[str, str]], address: str, workers: int, specs
         try:
             with Client(cluster if cluster is not None else address) as client:
                 run = uuid.uuid4().hex[:8]
-                futures = {client.submit(replay_task, case, path, tuple(specs), tuple(hashes), backend,
+                futures = {client.submit(replay_task, case, path, tuple(specs), tuple(hashes), backend, timeout,
                                          key=f"crsrules-case-{run}-{i}"):
                            (case, path) for i, (case, path) in enumerate(tasks)}
                 for future in as_completed(futures):
@@ -65,12 +70,13 @@ def run_dask(tasks: Sequence[tuple[str, str]], address: str, workers: int, specs
                     try:
                         result = future.result()
                     except KilledWorker:
-                        result = failure(case, "worker-died", f"{path}: worker-died: the Dask worker replaying this case died, "
-                                         "also when retried")
+                        result = failure(case, "worker-died", f"{utf8_text(path)}: worker-died: the Dask worker replaying "
+                                         "this case died, also when retried")
                     except CrsrulesError:
                         raise
                     except Exception as exc:  # noqa: BLE001 - reported for this case, the cohort goes on
-                        result = failure(case, "internal-error", f"{path}: internal-error: {type(exc).__name__}: {exc}")
+                        result = failure(case, "internal-error", f"{utf8_text(path)}: internal-error: {type(exc).__name__}: "
+                                         f"{utf8_text(str(exc))}")
                     on_result(result)
         finally:
             if cluster is not None:

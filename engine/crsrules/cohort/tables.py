@@ -1,14 +1,17 @@
 """Write cases.parquet, cases.csv, firings.parquet and errors.jsonl (contract v2, section 6)."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from ..output.atomic import output_target
+from ..output.escape import utf8_text
 from .store import write_atomic
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
 
 
 def _case_type(column: str) -> Any:
@@ -33,19 +36,25 @@ def write_cases(out: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str
 
 
 def write_table_pair(out: Path, stem: str, rows: Sequence[dict[str, Any]], columns: Sequence[str], schema: Any) -> None:
-    """STEM.parquet (written beside, then moved into place) and STEM.csv (atomically), the same rows in both."""
+    """STEM.parquet and STEM.csv (each written beside, then moved into place), the same rows in both."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tmp = out / f".{stem}.parquet.tmp"
-    pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), tmp)
-    tmp.replace(out / f"{stem}.parquet")
+    with output_target(out / f"{stem}.parquet", streams=False).open(binary=True) as f:
+        pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), f)
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(columns)
+    text.write(csv_line(columns))
     for row in rows:
-        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+        text.write(csv_line([_csv_cell(row.get(c)) for c in columns]))
     write_atomic(out / f"{stem}.csv", text.getvalue().encode())
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV line (RFC 4180, ending in a newline): a cell holding a comma, a quote, a newline or a carriage
+    return is quoted, its quotes doubled (Python's csv module leaves a carriage return unquoted when lines end
+    in a newline alone)."""
+    return ",".join(f'"{c.replace(chr(34), chr(34) * 2)}"' if any(ch in c for ch in ',"\n\r') else c
+                    for c in cells) + "\n"
 
 
 def _csv_cell(value: Any) -> str:
@@ -55,7 +64,16 @@ def _csv_cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, str):
+        return csv_text(value)
     return str(value)
+
+
+def csv_text(text: str) -> str:
+    """A text cell a spreadsheet shows as text (OWASP, CSV injection): one starting with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return gets a leading ``'``; what is not UTF-8 is shown as ``\\xNN``."""
+    text = utf8_text(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class FiringColumns:
@@ -93,13 +111,11 @@ def write_firings(out: Path, kinds: dict[str, str], cases: Iterable[tuple[str, l
 
     arrow = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "str": pa.string(), "json": pa.string()}
     schema = pa.schema([("case", pa.string())] + [(k, arrow[v]) for k, v in kinds.items()])
-    tmp = out / ".firings.parquet.tmp"
-    with pq.ParquetWriter(tmp, schema) as writer:
+    with output_target(out / "firings.parquet", streams=False).open(binary=True) as f, pq.ParquetWriter(f, schema) as writer:
         for case, records in cases:
             rows = [{"case": case, **{k: _cell(rec.get(k), v) for k, v in kinds.items()}} for rec in records]
             if rows:
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-    tmp.replace(out / "firings.parquet")
 
 
 def _cell(value: Any, kind: str) -> Any:
@@ -114,6 +130,6 @@ def _cell(value: Any, kind: str) -> Any:
 
 def write_errors(out: Path, failures: Sequence[dict[str, Any]]) -> None:
     """errors.jsonl: ``{"case", "code", "message"}`` per failed case, in case order (empty when none failed)."""
-    lines = [json.dumps({k: f[k] for k in ("case", "code", "message")}, ensure_ascii=False) + "\n"
+    lines = [json.dumps({k: utf8_text(f[k]) for k in ("case", "code", "message")}, ensure_ascii=False) + "\n"
              for f in sorted(failures, key=lambda f: f["case"])]
     write_atomic(out / "errors.jsonl", "".join(lines).encode())

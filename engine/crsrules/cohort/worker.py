@@ -1,42 +1,71 @@
 """Replay one case in a worker (a pool process or a Dask worker): the trace's records, or why it failed."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Sequence
 
 from ..caselog import read_case_log
+from ..deadline import CaseTimeout, case_deadline
 from ..errors import CaseLogError, CrsrulesError
 from ..knowledge.model import Ruleset
+from ..output.escape import utf8_text
 from ..timeutil import iso
-from .faults import maybe_crash
+from .cases import NOT_A_FILE, entry_problem
+from .faults import maybe_crash, maybe_hang
 
 ACTIONS = ("tocilizumab", "dexamethasone", "methylprednisolone", "anakinra", "icu")
 
 
-def replay_case(case: str, path: str, rulesets: Sequence[Ruleset], backend: str) -> dict[str, Any]:
+def replay_case(case: str, path: str, rulesets: Sequence[Ruleset], backend: str,
+                timeout: float | None = None) -> dict[str, Any]:
     """``{"case", "ok": True, "summary", "records", "given"}`` or ``{"case", "ok": False, "code", "message"}``.
 
     ``records`` are the trace's JSON records (``firing.record()``), ``given`` the times (ISO, UTC)
     of each administration of the tracked treatments, from the accepted events of the case log.
     A problem with the case is returned, never raised; only a dying process loses the case.
+    ``timeout``: seconds the case may take (:mod:`crsrules.deadline`), else it fails with ``timeout``.
     """
     from ..replay.engine import replay
 
-    maybe_crash(case)
+    maybe_crash(os.path.basename(path))
+    shown = utf8_text(path)
+    maybe_hang(os.path.basename(path))
+    problem = entry_problem(Path(path))  # a FIFO put in place after the folder was listed
+    if problem:
+        return failure(case, NOT_A_FILE, problem)
     try:
-        log = read_case_log(Path(path))
-        trace = replay(log, list(rulesets), backend=backend)
+        with case_deadline(timeout, shown):
+            log = read_case_log(Path(path))
+            trace = replay(log, list(rulesets), backend=backend)
+            records = [f.record() for f in trace.firings]
+    except CaseTimeout as exc:
+        return failure(case, "timeout", str(exc))
     except CaseLogError as exc:
-        return failure(case, exc.issues[0].code if exc.issues else "refused", str(exc))
+        return failure(case, exc.issues[0].code if exc.issues else "refused", utf8_text(str(exc)))
     except CrsrulesError as exc:
-        return failure(case, "replay-failed", f"{path}: replay-failed: {exc}")
+        return failure(case, "replay-failed", f"{shown}: replay-failed: {utf8_text(str(exc))}")
     except (OSError, UnicodeError) as exc:
-        return failure(case, "unreadable", f"{path}: unreadable: {exc}")
+        return failure(case, "unreadable", f"{shown}: unreadable: {utf8_text(str(exc))}")
     except Exception as exc:  # noqa: BLE001 - one case's bug must not end the cohort
-        return failure(case, "internal-error", f"{path}: internal-error: {type(exc).__name__}: {exc}")
-    records = [f.record() for f in trace.firings]
-    return {"case": case, "ok": True, "summary": trace.summary.model_dump(mode="json"), "records": records,
+        return failure(case, "internal-error", f"{shown}: internal-error: {type(exc).__name__}: {utf8_text(str(exc))}")
+    return {"case": case, "ok": True, "summary": _clean(trace.summary.model_dump(mode="json")), "records": records,
             "given": administrations(log.records)}
+
+
+def _clean(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary with its source (the case's path) as UTF-8 text."""
+    if isinstance(summary.get("source"), str):
+        summary["source"] = utf8_text(summary["source"])
+    return summary
+
+
+def warm(rulesets: Sequence[Ruleset], backend: str) -> None:
+    """Compile the rulesets for the matcher now, so that a case's time limit counts the case only."""
+    from ..matchers.base import make_matcher
+
+    for rs in rulesets:
+        make_matcher(backend, rs)
 
 
 def administrations(records: Sequence[Any]) -> dict[str, list[str]]:

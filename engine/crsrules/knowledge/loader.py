@@ -16,7 +16,7 @@ from .model import Ruleset
 from .records import Fingerprint, Folders, fingerprint, records_for
 from .requires import check_requires
 from .safeyaml import number_issues
-from .yamlmarks import load_with_marks
+from .yamlmarks import Marks, load_with_marks, locate
 
 RULESET_FILE = "ruleset.yaml"
 
@@ -81,11 +81,27 @@ def _load_path(resolved: str, file: str, raw: bytes, records: Fingerprint) -> Ru
         raise RulesetError(pydantic_issues(exc, file, marks, data)) from None
     issues = number_issues(ruleset.model_dump(by_alias=True, warnings=False), marks, file) + check_requires(ruleset, marks, file)
     issues += check_ruleset(ruleset, records_for(records), marks, file)
+    issues += matcher_issues(ruleset, marks, file) if not issues else []
     if issues:
         raise RulesetError(issues)
     ruleset.source_path = resolved
     ruleset.content_hash = hashlib.sha256(raw).hexdigest()[:12]
     return ruleset
+
+
+def matcher_issues(ruleset: Ruleset, marks: Marks, file: str) -> list[Issue]:
+    """Rules that durable_rules cannot hold (``too-large``, see matchers/durable_limits.py); a ruleset of
+    any number of rules is split across several durable_rules rulesets, one rule cannot be."""
+    from ..matchers.durable_compile import compile_rule
+    from ..matchers.durable_limits import rule_problem
+
+    issues = []
+    for i, rule in enumerate(ruleset.rules):
+        problem = rule_problem(rule.id, compile_rule(rule))
+        if problem:
+            line, col = locate(marks, ("rules", i, "when"))
+            issues.append(Issue(file, line, "too-large", problem, col, rule.id))
+    return issues
 
 
 def _yaml_message(exc: Exception) -> str:

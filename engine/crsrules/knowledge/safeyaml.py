@@ -1,7 +1,8 @@
 """YAML for rulesets and guideline records, with the dangerous parts refused before they cost anything.
 
 Refused, each with its ``line:col``: aliases (``*name``, so a "billion laughs" file fails at its
-first alias, never expanded) and merge keys (``<<``); nesting deeper than :data:`MAX_DEPTH`
+first alias, never expanded) and merge keys (``<<``); tags (``!!python/object``, ``!!binary``,
+``!custom``: every value is plain YAML); nesting deeper than :data:`MAX_DEPTH`
 (checked while composing, before any recursion limit); a key that is a mapping or a list;
 a key given twice in one mapping. After validation, :func:`number_issues` refuses numbers the
 matcher cannot hold (non-finite, or beyond the engine's magnitude limit).
@@ -38,6 +39,9 @@ class _Loader(yaml.SafeLoader):
             event = self.peek_event()
             raise YamlProblem("yaml-alias", f"aliases (*{event.anchor}) are not accepted; write the value out",
                               event.start_mark)
+        event = self.peek_event()
+        if getattr(event, "tag", None) is not None:
+            raise YamlProblem("yaml-tag", f"tags ({event.tag}) are not accepted; write plain YAML", event.start_mark)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:

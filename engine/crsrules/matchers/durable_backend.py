@@ -7,6 +7,8 @@ It talks to durable_rules' C core directly, never through its ``Host``: no backg
 dispatch threads, no per-case sessions (durable_rules allows about 1024 per ruleset), and no
 Python action that could fail inside the engine. Facts and rulesets are written as JSON by
 the engine (numbers.encode) so that every number is one durable_rules' parser reads.
+A ruleset larger than one durable_rules ruleset can hold is registered as several parts
+(durable_limits.plan), each evaluated in turn; the rules that fire are the union of theirs.
 See docs/explanation/matcher.md.
 """
 from __future__ import annotations
@@ -20,12 +22,13 @@ from typing import Any
 from ..errors import ReplayError
 from ..knowledge.model import Ruleset
 from .durable_compile import ALWAYS, STATE_MARK, compile_ruleset
+from .durable_limits import TooLarge, plan
 from .numbers import clean_facts, encode
 
 log = logging.getLogger("crsrules.matcher")
 
 _LOCK = threading.Lock()
-_HANDLES: dict[str, int] = {}
+_HANDLES: dict[str, list[int]] = {}
 _SID = "crsrules"
 _FACT_HEAD = encode({"sid": _SID, "id": "state", STATE_MARK: 1})[:-1]
 
@@ -35,8 +38,8 @@ def _definition(ruleset: Ruleset) -> dict[str, Any]:
             for rule_id, rule in compile_ruleset(ruleset).items()}
 
 
-def _register(ruleset: Ruleset) -> tuple[str, int]:
-    """The durable_rules handle of a ruleset, compiled once per content: a ruleset read from a file is named by
+def _register(ruleset: Ruleset) -> tuple[str, list[int]]:
+    """The durable_rules handles of a ruleset, compiled once per content: a ruleset read from a file is named by
     its file's hash, one built in Python by the hash of what it compiles to (two with one id and version but
     other rules must not share a compiled ruleset)."""
     definition = None
@@ -47,18 +50,24 @@ def _register(ruleset: Ruleset) -> tuple[str, int]:
         digest = hashlib.sha256(encode(definition).encode()).hexdigest()[:12]
         name = f"crsrules:{ruleset.id}@{ruleset.version}:inline-{digest}"
     with _LOCK:
-        handle = _HANDLES.get(name)
-        if handle is None:
+        handles = _HANDLES.get(name)
+        if handles is None:
             import durable_rules_engine as core
 
-            definition = definition if definition is not None else _definition(ruleset)
+            compiled = definition if definition is not None else _definition(ruleset)
             try:
-                handle = core.create_ruleset(name, encode(definition))
-            except Exception as exc:  # noqa: BLE001 - durable_rules raises its own error type with a numeric code
-                raise ReplayError(f"{name}: durable_rules refused the compiled ruleset: {exc}") from None
-            _HANDLES[name] = handle
-            log.debug("registered %s with durable_rules (%d rules)", name, len(definition))
-    return name, handle
+                parts = plan(compiled)
+            except TooLarge as exc:
+                raise ReplayError(f"{name}: rule {exc.rule}: {exc}") from None
+            handles = []
+            for k, part in enumerate(parts):  # each call returns within the limits plan() keeps
+                try:
+                    handles.append(core.create_ruleset(name if k == 0 else f"{name}#{k}", encode(part)))
+                except Exception as exc:  # noqa: BLE001 - durable_rules raises its own error type with a numeric code
+                    raise ReplayError(f"{name}: durable_rules refused the compiled ruleset: {exc}") from None
+            _HANDLES[name] = handles
+            log.debug("registered %s with durable_rules (%d rules in %d parts)", name, len(compiled) - 1, len(parts))
+    return name, handles
 
 
 def _fired(core: Any, handle: int, state: int) -> list[str]:
@@ -80,7 +89,7 @@ class DurableMatcher:
         import durable_rules_engine
 
         self._core = durable_rules_engine
-        self.name, self.handle = _register(ruleset)
+        self.name, self.handles = _register(ruleset)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "DurableMatcher":
         return self  # it holds no case state: a copied replay shares it
@@ -91,7 +100,13 @@ class DurableMatcher:
     def evaluate(self, facts: dict[str, Any]) -> set[str]:
         body = encode(clean_facts(facts))[1:]
         text = _FACT_HEAD + ("," + body if body != "}" else "}")
-        core, handle = self._core, self.handle
+        fired: set[str] = set()
+        for handle in self.handles:
+            fired |= self._evaluate(handle, text)
+        return fired
+
+    def _evaluate(self, handle: int, text: str) -> set[str]:
+        core = self._core
         with _LOCK:
             asserted = False
             try:
@@ -106,19 +121,19 @@ class DurableMatcher:
                 raise ReplayError(f"{self.name}: durable_rules failed: {exc}") from None
             finally:
                 if asserted:
-                    self._retract(text)
+                    self._retract(handle, text)
         if ALWAYS not in fired:
             raise ReplayError(f"{self.name}: the matcher did not process the state fact")
         return {rule_id for rule_id in fired if rule_id != ALWAYS}
 
-    def _retract(self, text: str) -> None:
+    def _retract(self, handle: int, text: str) -> None:
         """Take the fact back; if durable_rules cannot, drop the session so the next call starts clean."""
         try:
-            self._core.retract_fact(self.handle, text)
+            self._core.retract_fact(handle, text)
         except Exception:  # noqa: BLE001 - the session is reset whatever went wrong
             log.warning("%s: retracting the state fact failed; resetting the session", self.name)
             try:
-                self._core.delete_state(self.handle, _SID)
+                self._core.delete_state(handle, _SID)
             except Exception:
                 log.exception("%s: resetting the session failed", self.name)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..knowledge.conditions import All, Condition, Leaf, leaves
-from ..knowledge.model import Ruleset
+from ..knowledge.model import Rule, Ruleset
 from .numbers import check_threshold
 
 STATE_MARK = "_crs"
@@ -50,6 +50,11 @@ def compile_condition(cond: Condition) -> dict[str, Any]:
     return {"$or": [compile_condition(c) for c in cond.any]}
 
 
+def compile_rule(rule: Rule) -> dict[str, Any]:
+    """One rule's durable_rules form: ``{"all": [{"m": pattern}]}``, its pattern over the state fact."""
+    return {"all": [{"m": _and([{STATE_MARK: 1}, compile_condition(rule.when)])}]}
+
+
 def compile_ruleset(ruleset: Ruleset) -> dict[str, Any]:
     """``{rule_id: {"all": [{"m": ...}], "run": rule_id}}`` plus an always-firing sentinel."""
     out: dict[str, Any] = {}
@@ -57,7 +62,6 @@ def compile_ruleset(ruleset: Ruleset) -> dict[str, Any]:
         for leaf in leaves(rule.when):
             for value in (leaf.value if isinstance(leaf.value, list) else [leaf.value]):
                 check_threshold(f"{ruleset.id}: {rule.id}: {leaf.var}", value)
-        pattern = _and([{STATE_MARK: 1}, compile_condition(rule.when)])
-        out[rule.id] = {"all": [{"m": pattern}], "run": rule.id}
+        out[rule.id] = {**compile_rule(rule), "run": rule.id}
     out[ALWAYS] = {"all": [{"m": {STATE_MARK: 1}}], "run": ALWAYS}
     return out

@@ -17,3 +17,17 @@ _TABLE[ord("\\")] = "\\\\"
 def printable(text: str) -> str:
     """``text`` with control characters (and backslashes) escaped; plain text is unchanged."""
     return text.translate(_TABLE)
+
+
+def utf8_text(text: str) -> str:
+    """``text`` with what cannot be written as UTF-8 (a file name's bytes that are not UTF-8, which Python
+    holds as lone surrogates) shown as ``\\xNN``; UTF-8 text is unchanged."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

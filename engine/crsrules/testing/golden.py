@@ -72,10 +72,38 @@ def _epoch(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-def load_case(path: Path) -> GoldenCase:
+MAX_CASE_BYTES = 16 << 20  # a golden case larger than this is refused before it is parsed
+
+
+def _guarded_yaml(path: Path) -> Any:
+    """One YAML document through the ruleset loader's guards (no aliases, duplicate keys, tags or deep nesting)."""
+    from ..knowledge.safeyaml import load_with_marks
+
     try:
-        return GoldenCase.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (ValidationError, yaml.YAMLError) as exc:
+        size = path.stat().st_size
+        if size > MAX_CASE_BYTES:
+            raise RulesetError([Issue(str(path), None, "too-large", f"{size} bytes; a golden case holds at most "
+                                      f"{MAX_CASE_BYTES >> 20} MiB")])
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RulesetError([Issue(str(path), None, "not-utf8", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    except OSError as exc:
+        raise RulesetError([Issue(str(path), None, "unreadable", exc.strerror or str(exc))]) from None
+    try:
+        data, _ = load_with_marks(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        message = getattr(exc, "message", None) or getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RulesetError([Issue(str(path), line, getattr(exc, "code", "yaml-syntax"), str(message), col)]) from None
+    return data
+
+
+def load_case(path: Path) -> GoldenCase:
+    data = _guarded_yaml(path)
+    try:
+        return GoldenCase.model_validate(data)
+    except ValidationError as exc:
         first = str(exc).splitlines()
         raise RulesetError([Issue(str(path), None, "bad-case", " ".join(first[:3]))]) from None
 
@@ -179,7 +207,7 @@ def skip_list(ruleset_dir: Path) -> dict[str, str]:
     path = Path(ruleset_dir) / "skip.yaml"
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    data = _guarded_yaml(path) or []
     if not isinstance(data, list) or not all(isinstance(d, dict) and {"case", "reason"} <= set(d) for d in data):
         raise RulesetError([Issue(str(path), None, "bad-case", "skip.yaml is a list of {case: FILE, reason: TEXT}")])
     return {d["case"]: d["reason"] for d in data}

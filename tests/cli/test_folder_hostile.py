@@ -1,0 +1,134 @@
+"""``replay DIR`` and ``validate DIR`` on folders that fight back: a FIFO or a device named x.jsonl, a case that
+takes too long, a file name that is not UTF-8."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crsrules.cli.main import main
+from crsrules.deadline import CaseTimeout, case_deadline
+
+INF = '{"time":"2000-01-01T00:00:00Z","type":"infusion"}'
+FERRITIN = '{"time":"2000-01-03T00:00:00Z","type":"lab","name":"ferritin","value":12000,"unit":"ng/mL"}'
+CASE = INF + "\n" + FERRITIN + "\n"
+LATIN1 = os.fsdecode(b"caf\xe9.jsonl")
+
+
+def cli(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "crsrules", *argv], capture_output=True, text=True, timeout=120)
+
+
+def folder(tmp_path: Path, *names: str) -> Path:
+    path = tmp_path / "cases"
+    path.mkdir()
+    for name in names:
+        (path / name).write_text(CASE, encoding="utf-8")
+    return path
+
+
+def slow_case(path: Path, minutes: int = 40_000) -> Path:
+    lines = [INF]
+    for m in range(1, minutes):
+        t = f"2000-01-{1 + m // 1440:02d}T{(m // 60) % 24:02d}:{m % 60:02d}:00Z"
+        lines.append(f'{{"time":"{t}","type":"vital","name":"temperature","value":{37 + (m % 30) / 10:.1f},"unit":"Cel"}}')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [["replay", "--ruleset", "hlh-flags", "--format", "jsonl"], ["validate"]])
+def test_a_fifo_and_a_device_named_jsonl_are_skipped_not_opened(tmp_path, command):
+    cases = folder(tmp_path, "a.jsonl")
+    os.mkfifo(cases / "fifo.jsonl")  # opening it would wait for a writer for ever
+    (cases / "zero.jsonl").symlink_to("/dev/zero")
+    started = time.monotonic()
+    done = cli(command[0], str(cases), *command[1:])
+    assert time.monotonic() - started < 100
+    assert done.returncode == (3 if command[0] == "replay" else 1), done.stderr
+    assert f"{cases}/fifo.jsonl: not-a-file: a FIFO (named pipe), not a regular file: skipped" in done.stderr
+    assert f"{cases}/zero.jsonl: not-a-file: a character device, not a regular file: skipped" in done.stderr
+    assert "Traceback" not in done.stderr
+    if command[0] == "replay":
+        assert {json.loads(line)["case"] for line in done.stdout.splitlines()} == {"a.jsonl"}
+    else:
+        assert f"{cases}/a.jsonl: ok" in done.stdout
+
+
+def test_replay_dir_stops_a_case_at_its_time_limit_and_goes_on(tmp_path):
+    cases = folder(tmp_path, "a.jsonl", "c.jsonl")
+    slow_case(cases / "b-slow.jsonl")
+    done = cli("replay", str(cases), "--format", "jsonl", "--timeout", "0.3")
+    assert done.returncode == 3, done.stderr
+    assert f"{cases}/b-slow.jsonl: timeout: not done within 0.3 s (--timeout SECONDS changes the limit)" in done.stderr
+    assert {json.loads(line)["case"] for line in done.stdout.splitlines()} == {"a.jsonl", "c.jsonl"}
+
+
+def test_validate_dir_stops_a_case_at_its_time_limit_and_goes_on(tmp_path):
+    cases = folder(tmp_path, "a.jsonl")
+    slow_case(cases / "b-slow.jsonl", minutes=200_000)
+    done = cli("validate", str(cases), "--timeout", "0.2")
+    assert done.returncode == 1, done.stderr
+    assert "b-slow.jsonl: timeout: not done within 0.2 s" in done.stderr and f"{cases}/a.jsonl: ok" in done.stdout
+
+
+def test_one_case_has_no_limit_unless_given(tmp_path, capsys):
+    slow = slow_case(tmp_path / "slow.jsonl", minutes=3000)
+    assert main(["replay", str(slow), "--ruleset", "hlh-flags", "--format", "jsonl"]) == 0
+    assert main(["replay", str(slow_case(tmp_path / "slower.jsonl")), "--timeout", "0.2"]) == 2
+    assert "slower.jsonl: timeout: not done within 0.2 s" in capsys.readouterr().err
+
+
+def test_a_name_that_is_not_utf8_is_shown_escaped_and_the_json_stays_utf8(tmp_path):
+    cases = folder(tmp_path, "a.jsonl", LATIN1)
+    done = subprocess.run([sys.executable, "-m", "crsrules", "replay", str(cases), "--ruleset", "hlh-flags", "--format", "json"],
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    documents = json.loads(done.stdout.decode("utf-8"))
+    assert [d["case"] for d in documents] == ["a.jsonl", "caf\\xe9.jsonl"]
+    assert b"[2/2] caf\\\\xe9.jsonl" in done.stderr  # shown as on a terminal: the backslash escaped too
+    table = cli("replay", str(cases), "--ruleset", "hlh-flags")
+    assert table.returncode == 0 and "== caf\\\\xe9.jsonl" in table.stdout
+
+
+@pytest.mark.parametrize("bad", ["-1", "soon", "nan", "inf"])
+def test_a_timeout_that_is_not_a_number_of_seconds_is_a_usage_error(tmp_path, bad, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["replay", str(tmp_path), "--timeout", bad])
+    assert info.value.code == 64 and "not a number of seconds" in capsys.readouterr().err
+
+
+def test_the_deadline_ends_a_blocked_read_in_the_main_thread(tmp_path):
+    fifo = tmp_path / "never-written"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    with pytest.raises(CaseTimeout, match="timeout: not done within 0.2 s"), case_deadline(0.2, str(fifo)):
+        fifo.read_bytes()  # blocks until a writer opens it: none does
+    assert time.monotonic() - started < 10
+
+
+def test_the_deadline_in_another_thread_ends_python_work_and_never_lands_after(tmp_path):
+    import threading
+
+    outcome: list[str] = []
+
+    def work() -> None:
+        try:
+            with case_deadline(0.2, "busy"):
+                while True:
+                    sum(range(1000))
+        except CaseTimeout as exc:
+            outcome.append(str(exc))
+        with case_deadline(0.5, "quick"):
+            pass
+        time.sleep(1.0)  # a cleared deadline raises nothing here
+        outcome.append("after")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=30)
+    assert outcome == ["busy: timeout: not done within 0.2 s (--timeout SECONDS changes the limit)", "after"]
