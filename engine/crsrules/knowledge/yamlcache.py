@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import orjson
 
 from .._version import __version__
+from ..errors import CrsrulesError
 
 log = logging.getLogger("crsrules.cache")
 
@@ -91,14 +91,9 @@ class _LazyMarks(dict[tuple[Any, ...], tuple[int, int]]):  # a Marks dict, fille
 
 
 def _store(path: Path, payload: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".entry-", suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(payload)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+    from ..output.atomic import write_file  # the package's one writer: a temporary file renamed into place
+
+    write_file(path, payload, streams=False)
 
 
 def _write(path: Path, data: Any, marks: Marks) -> None:
@@ -113,7 +108,7 @@ def _write(path: Path, data: Any, marks: Marks) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         _store(path.with_suffix(".marks"), marks_payload)  # first: an entry never stands without its marks
         _store(path, payload)
-    except OSError as exc:
+    except (OSError, CrsrulesError) as exc:
         log.debug("no YAML cache at %s: %s", path.parent, exc)
 
 
