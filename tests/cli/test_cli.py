@@ -75,21 +75,21 @@ def test_validate_reports_a_broken_ruleset_with_exit_1(capsys, tmp_path):
 
 def test_validate_bundled_and_seed(capsys):
     code, out, _ = run(capsys, "validate", str(ROOT / "rulesets" / "astct-2019-crs"), str(SEED))
-    assert code == 0 and "astct-2019-crs@4.0.0" in out and "bottari-2020-seed.jsonl: ok" in out
+    assert code == 0 and "astct-2019-crs@5.0.0" in out and "bottari-2020-seed.jsonl: ok" in out
 
 
 def test_schema_and_rulesets_list(capsys):
     code, out, _ = run(capsys, "schema", "case-log")
     assert code == 0 and "oxygen" in json.loads(out)["discriminator"]["mapping"]
     code, out, _ = run(capsys, "rulesets", "list")
-    assert code == 0 and "astct-2019-crs@4.0.0" in out
+    assert code == 0 and "astct-2019-crs@5.0.0" in out
 
 
 def test_version_names_the_rulesets(capsys):
     with pytest.raises(SystemExit) as info:
         main(["--version"])
     assert info.value.code == 0
-    assert "astct-2019-crs@4.0.0" in capsys.readouterr().out
+    assert "astct-2019-crs@5.0.0" in capsys.readouterr().out
 
 
 def test_python_dash_m_works():

@@ -119,4 +119,4 @@ def test_carhlh_and_hlh_2004_stay_indeterminate_and_say_what_is_missing(trace):
     assert not any("temperature" in m for m in hlh.missing)
     shown = render_table(trace)
     assert "  carhlh (carhlh-2018@4.0.0), 0 of 4 organ criteria met (2 needed): missing: bilirubin" in shown
-    assert "  hlh-2004 (hlh-2004@3.0.0), 2 of 8 criteria met (5 make the diagnosis): missing:" in shown
+    assert "  hlh-2004 (hlh-2004@4.0.0), 2 of 8 criteria met (5 make the diagnosis): missing:" in shown
