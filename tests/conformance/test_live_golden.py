@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crsrules.replay import live as live_module
+from crsrules.live import timeline as live_module
 from crsrules import LiveReplay, replay
 from crsrules.knowledge.loader import RULESET_FILE, rulesets_dir
 from crsrules.testing import case_logs

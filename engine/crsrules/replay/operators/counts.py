@@ -36,6 +36,13 @@ class Count(Operator):
         self.anchor_key = side_key(spec.since, ANCHOR) if spec.since else ""
         self.unanchored = False  # counting since an anchor not set at the last compute: the count stays 0
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, tuple(self.times), tuple(self.ids), self.unanchored)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, times, ids, self.unanchored = state
+        self.times, self.ids = list(times), list(ids)
+
     def on_event(self, rec: Any) -> bool:
         if self.unless and getattr(rec.event, "attributed_to", None):
             return False
@@ -93,6 +100,13 @@ class Running(Operator):
         self.active: dict[str, tuple[float, int, str]] = {}
         self.amounts: dict[str, float] = {}
         self.value = 0
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, dict(self.active), dict(self.amounts))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, active, amounts = state
+        self.active, self.amounts = dict(active), dict(amounts)
 
     def on_event(self, rec: Any) -> None:
         event = rec.event

@@ -30,6 +30,12 @@ class EpisodeVar(Operator):
         self.number = 0
         self.resolution: float | None = None
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.onset, self.quiet_since, self.number, self.resolution)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.onset, self.quiet_since, self.number, self.resolution = state
+
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         if not self.value and values.get(self.start) is True:
             self.value, self.onset, self.quiet_since, self.resolution = True, t, None, None

@@ -57,6 +57,12 @@ class Latest(Operator):
     def side_values(self) -> tuple[Any, Any]:
         return self.written
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.written)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.written = state
+
 
 class _Extreme(Operator):
     """Max (peak) or min (lowest) of a field, over all time or a trailing window.
@@ -79,6 +85,14 @@ class _Extreme(Operator):
         self.head: Any = None
         self.unless = bool(spec.unless_attributed)
         self.of_value = spec.field == "value"
+
+    def snapshot(self) -> tuple[Any, ...]:
+        # the head is kept as the object it is: ``compute`` asks whether the window's first item is it
+        return (self.value, self.evidence, self.written, tuple(self.items), self.head)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.written, items, self.head = state
+        self.items = deque(items)
 
     def on_event(self, rec: Any) -> bool:
         event = rec.event
