@@ -17,15 +17,20 @@ from .screening import Counts
 def current_view(parts: Sequence[list[Firing]], counts: Counts, infusion: float | None) -> list[Firing]:
     """The records of ``parts`` in trace order, day labels from ``infusion`` (it may have arrived after
     them), with the batch reader's ``no-infusion`` warning while there is none."""
-    merged = [f for part in parts for f in part]
-    if infusion is None and counts.first is not None:
-        merged.insert(0, input_firing("warning", counts.first, None, None, None, code="no-infusion",
-                                      text="no infusion event: days since infusion are not shown"))
+    return sorted(relabel([f for part in parts for f in part], counts, infusion), key=trace_order)
+
+
+def relabel(firings: list[Firing], counts: Counts, infusion: float | None) -> list[Firing]:
+    """``firings`` with day labels from ``infusion``, after the ``no-infusion`` warning at the first
+    record kept (``counts.first``) while there is no infusion."""
     out = []
-    for f in merged:
+    if infusion is None and counts.first is not None:
+        out.append(input_firing("warning", counts.first, None, None, None, code="no-infusion",
+                                text="no infusion event: days since infusion are not shown"))
+    for f in firings:
         day = day_label(f.t, infusion) or None
         out.append(f if f.day == day else f.model_copy(update={"day": day}))
-    return sorted(out, key=trace_order)
+    return out
 
 
 def live_summary(source: str, firings: list[Firing], rulesets: list[Ruleset], backend: str, read: int,

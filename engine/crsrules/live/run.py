@@ -21,11 +21,13 @@ from ..replay.adherence import watch_adherence
 from ..replay.clock import Clock
 from ..replay.death import watch_death
 from ..replay.firings import FiringLog
+from ..replay.operators.base import REPORTED, UNIT
 from ..replay.runtime import RulesetRuntime
 from .fork import copy_structure, shared_parts
 
 STATE_VERSION = 1
 RunState = tuple[Any, ...]
+WRITTEN = (REPORTED, UNIT)
 
 
 class Run:
@@ -52,6 +54,16 @@ class Run:
         while heap and (heap[0][0] < until or (inclusive and heap[0][0] == until)):
             self.clock.step(heap[0][0], ())
 
+    def settle(self, t: float) -> None:
+        """Store what the shortcuts left for later, as the next step would before anything reads it (values
+        feeds settled for gated rulesets, sums whose terms stayed in range): a state saved now is then
+        the same whichever way the run reached it. ``t``: the time of the next step."""
+        inlets = self.clock.inlets
+        if inlets.lagging:
+            inlets.flush()
+        for rt in self.runtimes:
+            rt.settle(t)
+
     def drain(self) -> list[Firing]:
         """The firings written since the last drain."""
         return self.out.drain()
@@ -75,13 +87,55 @@ class Run:
         self.out.firings = []
 
 
+def same_course(a: RunState, b: RunState) -> bool:
+    """Whether two states of settled runs (:meth:`Run.settle`) of the same rulesets write the same records
+    from here on: their operators, values, truths, outcomes, episodes, death and open steps are equal.
+    Left out: what the shortcuts learnt (the regions of the values last stored, the ranges in which a
+    sum keeps its truths, the feeds' last values: facts that change only how much work a step does,
+    as ``shortcuts=False`` replays show) and the due times waiting on the clock's heap (an entry there
+    is the next due time of an operator, which equal operators imply, or one left behind when a
+    deadline moved, which changes nothing when it comes)."""
+    return (a[1] == b[1] and a[3][2] == b[3][2] and a[4] == b[4]
+            and all(_runtime_course(x) == _runtime_course(y) for x, y in zip(a[2], b[2])))
+
+
+def _runtime_course(state: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A runtime's state as :func:`same_course` compares it. The values as written (``__reported``,
+    ``__unit``) are left out: only a comparison of the value as written reads them, and its operator
+    then steps at every new value, so that they are its own (compared with the operators); those of
+    an operator compared only by its value are stored when its ruleset steps, and read by nothing."""
+    values, evidence, truth, sig, started, outcomes, _stops = state
+    course = {k: v for k, v in values.items() if not k.endswith(WRITTEN)}
+    return course, evidence, truth, sig, started, outcomes
+
+
 class _Template:
-    """A run built once for a ruleset selection, and its state before any event."""
+    """A run built once for a ruleset selection, its state before any event, and spare copies."""
+
+    SPARE = 8  # copies kept for reuse at most
 
     def __init__(self, run: Run):
         self.run = run
         self.state = run.snapshot()
         self.shared = shared_parts(run)  # what every copy shares with it (found once)
+        self.spare: list[Run] = []
+        self.lock = threading.Lock()
+
+    def take(self) -> Run:
+        """A spare run, or a new copy of the template: its state is whatever it was given last, so
+        the taker restores one."""
+        with self.lock:
+            if self.spare:
+                return self.spare.pop()
+        run: Run = copy_structure(self.run, self.shared)
+        run.restore(self.state)  # the containers it shares with the template are never changed
+        return run
+
+    def give(self, run: Run) -> None:
+        """A run no longer used, kept for reuse (at most :attr:`SPARE` of them)."""
+        with self.lock:
+            if len(self.spare) < self.SPARE:
+                self.spare.append(run)
 
 
 _TEMPLATES: dict[tuple[Any, ...], _Template] = {}
@@ -99,10 +153,26 @@ def _template(rulesets: Sequence[Ruleset], backend: str, shortcuts: bool) -> _Te
     return template
 
 
+class Runs:
+    """The runs of one ruleset selection: new ones (copies of a template built once: building one is
+    slower), their state before any event, and spare runs to replay a late event on."""
+
+    def __init__(self, rulesets: Sequence[Ruleset], backend: str, shortcuts: bool = True):
+        self._template = _template(rulesets, backend, shortcuts)
+        self.pristine = self._template.state
+
+    def take(self) -> Run:
+        """A run to restore a state into (it holds one it was given before, or none)."""
+        return self._template.take()
+
+    def give(self, run: Run) -> None:
+        """A run no longer used."""
+        self._template.give(run)
+
+
 def fresh_run(rulesets: Sequence[Ruleset], backend: str, shortcuts: bool = True) -> tuple[Run, RunState]:
-    """A new run with no event yet (a copy of the selection's template: building one is slower),
-    and that state, to restore when the case starts again from nothing."""
-    template = _template(rulesets, backend, shortcuts)
-    run: Run = copy_structure(template.run, template.shared)
-    run.restore(template.state)
-    return run, template.state
+    """A new run with no event yet, and that state."""
+    runs = Runs(rulesets, backend, shortcuts)
+    run = runs.take()
+    run.restore(runs.pristine)
+    return run, runs.pristine

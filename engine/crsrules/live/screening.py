@@ -25,6 +25,12 @@ class Counts(NamedTuple):
     def keep(self, t: float) -> "Counts":
         return Counts(self.kept + 1, self.rejected, t if self.first is None else self.first, t)
 
+    def moved(self, old: "Counts", new: "Counts", at: float) -> "Counts":
+        """These counts (taken at or after ``at``) once what came before ``at`` is counted ``new``
+        instead of ``old``; a record kept at ``at`` is in both."""
+        first = new.first if new.first is not None else self.first if old.first is None else at
+        return Counts(self.kept + new.kept - old.kept, self.rejected + new.rejected - old.rejected, first, self.last)
+
 
 class LiveScreen(Screen):
     """The batch reader's screen and patient-field carry, with what they remember saved and restored together."""
@@ -35,10 +41,11 @@ class LiveScreen(Screen):
         self.counts = Counts()
 
     def snapshot(self) -> tuple[Any, ...]:
-        return super().snapshot(), self.patients.snapshot(), self.counts
+        """What the screen and the carry remember (the counts are saved apart: they are output)."""
+        return super().snapshot(), self.patients.snapshot()
 
     def restore(self, state: tuple[Any, ...]) -> None:
-        screen, patients, self.counts = state
+        screen, patients = state
         super().restore(screen)
         self.patients.restore(patients)
 

@@ -16,18 +16,19 @@ from ..caselog.convert import to_records
 from ..caselog.from_python import SeenIds, check_new_id, coerce_event
 from ..caselog.quick import Reading, quick
 from ..caselog.records import Record
-from ..errors import UsageError
+from ..errors import CaseLogError, Issue, UsageError
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available
 from ..output.trace import Correction, Firing, Trace
 from ..replay.firings import input_firing
 from ..timeutil import day_label, iso, to_datetime, to_epoch
 from . import memory
-from .records import current_view, diff_records, live_summary, resolved_once
+from .records import current_view, diff_records, live_summary, relabel, resolved_once
 from .timeline import Timeline
 
 log = logging.getLogger("crsrules.live")
 SOURCE = "<live>"
+MAX_AHEAD = timedelta(days=30)  # how far after the latest time an event may be, by default
 
 
 class LiveReplay:
@@ -42,21 +43,27 @@ class LiveReplay:
     ``rulesets``: bundled ids, paths or models (default: every bundled ruleset); ``backend``:
     ``auto``, ``durable`` or ``reference``; ``max_lateness``: how far before the latest time
     an event may still arrive (a ``timedelta``; ``None``: any event is put in its place);
-    ``shortcuts=False``: without the speed-ups, as ``replay(..., shortcuts=False)``.
+    ``max_ahead``: how far after the latest time an event may be (default 30 days; ``None``: no
+    limit): an event beyond it is refused (``future-time``), as a mistyped year would otherwise
+    move the clock for good; ``shortcuts=False``: without the speed-ups, as
+    ``replay(..., shortcuts=False)``.
     """
 
     def __init__(self, rulesets: Sequence[Ruleset | str] | Ruleset | str | None = None, *, backend: str = "auto",
-                 max_lateness: timedelta | None = None, shortcuts: bool = True):
+                 max_lateness: timedelta | None = None, max_ahead: timedelta | None = MAX_AHEAD,
+                 shortcuts: bool = True):
         if isinstance(rulesets, (str, Ruleset)):
             rulesets = [rulesets]
-        if max_lateness is not None and (not isinstance(max_lateness, timedelta) or max_lateness < timedelta(0)):
-            raise UsageError("bad-argument", f"max_lateness must be a timedelta of zero or more, not {max_lateness!r}")
+        for name, value in (("max_lateness", max_lateness), ("max_ahead", max_ahead)):
+            if value is not None and (not isinstance(value, timedelta) or value < timedelta(0)):
+                raise UsageError("bad-argument", f"{name} must be a timedelta of zero or more, not {value!r}")
         if backend == "auto":
             backend = "durable" if durable_available() else "reference"
         if backend not in ("durable", "reference"):
             raise UsageError("bad-argument", f"unknown backend {backend!r}; use 'durable', 'reference' or 'auto'")
         self.backend = backend
         self.max_lateness = max_lateness
+        self.max_ahead = max_ahead
         self.closed = False
         self._rulesets = resolved_once(rulesets)
         self._ids = SeenIds()
@@ -81,13 +88,15 @@ class LiveReplay:
         self._check_open()
         rec = self._record(event)
         line = self._line
+        self._check_ahead(rec)
+        self._ids.add(rec.id)
+        self._count = rec.seq
         self._latest = max(self._latest, rec.t)
         if rec.t <= self._advanced or (line.history and rec.t < line.history[-1].t):
             return self._late(rec)
-        self._ids.add(rec.id)
         line.commit(rec)
         if rec.event.type == "infusion" and line.screen.infusion is None:
-            if any(abs(r.t - rec.t) > line.screen.window for r in line.history):
+            if rec.t - line.history[0].t > line.screen.window:  # the history's earliest record, now too early
                 return self._correct(rec, "an infusion far from earlier events", always=False)
             line.set_infusion(rec.t)
         before = len(line.inputs)
@@ -123,6 +132,8 @@ class LiveReplay:
         if not self.closed:
             self.closed = True
             self._extra = []
+            if getattr(self, "_line", None) is not None:
+                self._line.close()
             self._line = None  # type: ignore[assignment]
             if getattr(self, "_counted", False):
                 self._counted = False
@@ -181,15 +192,22 @@ class LiveReplay:
             parsed = coerce_event(event, n, SOURCE)
             rec = to_records([parsed], [n], SOURCE)[0]._replace(seq=n)
         check_new_id(rec.id, self._ids, SOURCE, n)
-        self._count = n
         return rec
+
+    def _check_ahead(self, rec: Record) -> None:
+        """Refuse an event further after the latest time than ``max_ahead`` (the replay stays as it was)."""
+        limit = self.max_ahead
+        if limit is not None and self._latest > float("-inf") and rec.t - self._latest > limit.total_seconds():
+            raise CaseLogError([Issue(SOURCE, rec.line, "future-time",
+                                      f"{iso(rec.t)} is more than {_days(limit)} after the latest time of this replay "
+                                      f"({iso(self._latest)}): a mistyped date? (advance_to() moves the latest time; "
+                                      f"LiveReplay(max_ahead=...) sets the limit)")])
 
     def _late(self, rec: Record) -> list[Firing]:
         """An event earlier than one already appended (or than ``advance_to``): rebuilt into place."""
         line = self._line
         final = rec.t <= self._advanced or bool(line.pending and rec.t < line.pending[0].t)
         limit = self.max_lateness
-        self._ids.add(rec.id)
         if limit is not None and rec.t < self._latest - limit.total_seconds():
             reason = f"too late: more than {limit} before the latest time ({iso(self._latest)})"
             firing = input_firing("rejected", rec.t, line.screen.infusion, rec.line, rec.id, reason=reason)
@@ -203,10 +221,16 @@ class LiveReplay:
         """Rebuild from the history; report what changed among the final records as one
         ``correction`` (when something did, or ``always``)."""
         line = self._line
-        before = [f.record() for f in self._view(line.fired, with_extra=False)]
-        line.rebuild(rec.t, self._advanced)
+        if line.infusion != line.screen.infusion:  # every day label moves: compare every final record
+            before = [f.record() for f in self._view(line.fired, with_extra=False)]
+            line.rebuild(rec.t, self._advanced)
+            after = [f.record() for f in self._view(line.fired, with_extra=False)]
+        else:  # only what the rebuild replaced (and the no-infusion warning, which sits at the first record)
+            first = line.screen.counts
+            changed = line.rebuild(rec.t, self._advanced)
+            before = [f.record() for f in relabel(changed.withdrawn, first, line.infusion)]
+            after = [f.record() for f in relabel(changed.added, line.screen.counts, line.infusion)]
         self._reported = len(line.fired)
-        after = [f.record() for f in self._view(line.fired, with_extra=False)]
         withdrawn, added = diff_records(before, after)
         firing = Correction(time=iso(rec.t), t=rec.t, line=rec.line, evidence=[rec.id],
                             day=day_label(rec.t, line.screen.infusion) or None, text=f"{why} was put in its place",
@@ -228,6 +252,10 @@ class LiveReplay:
         line = self._line
         parts = [line.inputs, run_firings] + ([self._extra] if with_extra else [])
         return current_view(parts, line.screen.counts, line.screen.infusion)
+
+
+def _days(limit: timedelta) -> str:
+    return f"{limit.days} days" if limit == timedelta(days=limit.days) else str(limit)
 
 
 def _reading(event: Any) -> Reading | None:

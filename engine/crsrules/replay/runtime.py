@@ -66,7 +66,8 @@ class RulesetRuntime(Stopping):
 
     def snapshot(self) -> tuple[Any, ...]:
         """This ruleset's case state but its operators' (shared ones are saved once, by the run):
-        the values and evidence, the truths, what the gates last saw, the outcomes and the shortcuts."""
+        the values and evidence, the truths, what the gates last saw, the outcomes, and last what the
+        shortcuts learnt (which changes the work a replay does, never its records)."""
         sig = tuple(None if s is None else tuple(s) for s in self.sig)
         return (dict(self.values), dict(self.evidence), tuple(self.truth), sig, self.started,
                 self.outcomes.snapshot(), None if self.stops is None else self.stops.snapshot())
@@ -117,13 +118,8 @@ class RulesetRuntime(Stopping):
         """Recompute what changed at ``t``; evaluate the rules if any comparison flipped."""
         if self.started and not dirty and not changed_external:
             return
-        values, evidence, stops = self.values, self.evidence, self.stops
-        if stops is not None:
-            for r in stops.stale_sums():  # computed as the eager way would have: their terms have not moved since
-                op = self.ops[r]
-                value = op.compute(t, values, evidence)
-                values[self.names[r]], evidence[self.names[r]] = value, op.evidence
-                stops.recomputed(r, value)
+        values, evidence = self.values, self.evidence
+        self.settle(t)
         took = self.renews.intersection(dirty) if self.started else ()
         if not self.started:
             self.started = True
@@ -174,6 +170,17 @@ class RulesetRuntime(Stopping):
                         heapq.heappush(pending, reader)
         if self._flipped(changed) or (self.episode_vars and self.episode_vars.intersection(changed)):
             self._evaluate(t)
+
+    def settle(self, t: float) -> None:
+        """Compute the sums the shortcuts left for later (before a step, or before a live checkpoint)."""
+        stops = self.stops
+        if stops is not None:
+            values, evidence = self.values, self.evidence
+            for r in stops.stale_sums():  # computed as the eager way would have: their terms have not moved since
+                op = self.ops[r]
+                value = op.compute(t, values, evidence)
+                values[self.names[r]], evidence[self.names[r]] = value, op.evidence
+                stops.recomputed(r, value)
 
     def _flipped(self, changed: list[str]) -> bool:
         flipped = False

@@ -42,6 +42,10 @@ What the runtime and the shortcuts learn from the class, never from its name:
   for later while a term stays in a range already seen to keep its truths (shortcuts/spans.py).
 - :attr:`clock`: the value grows with time; the hour thresholds compared with it are given in
   ``thresholds`` so that :meth:`due` can name the next one.
+- :attr:`anchors_now`: an operator that keeps an anchor beside its value (:data:`ANCHOR`) sets it, each
+  time, to the time it is set, and its value changes whenever the anchor does: a count since it
+  then drops the events it can never count again (those before the anchor, and, while there is
+  none, those before the present time), so that it does not grow with the case.
 - :meth:`compared`: the comparisons it makes on a variable it reads (None: it reads the value itself).
   A variable whose readers all only compare it stops where it is when its truths stay (replay/gates.py).
 - :meth:`outcome_key`: the grade or flag of an earlier ruleset it reads (:func:`outcome_key`), if any.
@@ -103,6 +107,7 @@ class Operator:
     shareable: ClassVar[bool] = False
     monotone: ClassVar[bool] = False
     clock: ClassVar[bool] = False
+    anchors_now: ClassVar[bool] = False
     side: ClassVar[tuple[str, ...]] = ()
     reads: tuple[str, ...] = ()
     timed = False

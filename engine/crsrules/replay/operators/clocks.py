@@ -53,6 +53,8 @@ class _Clock(Operator):
 class Elapsed(_Clock):
     """Hours since the first or last matching event, or since a variable first (or last) became true."""
 
+    anchors_now = True  # the event's time, or the time the variable became true; None before either
+
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.which = "first" if spec.elapsed.first is not None else "last"
@@ -91,6 +93,8 @@ class Elapsed(_Clock):
 
 class HeldFor(_Clock):
     """Hours a condition has held without interruption; None while it does not hold."""
+
+    anchors_now = True  # the time the condition started holding; None while it does not
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)

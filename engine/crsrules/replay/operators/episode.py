@@ -18,6 +18,7 @@ class EpisodeVar(Operator):
 
     timed = True
     side = (ANCHOR, ONSET, NUMBER, RESOLUTION)
+    anchors_now = True  # the onset (the time it opens) while open, None while closed
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
