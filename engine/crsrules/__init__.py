@@ -21,7 +21,7 @@ from .knowledge.model import Rule, Ruleset
 from .knowledge.records import load_records, using_guidelines
 from .output.trace import Firing, Trace
 from .replay.engine import replay
-from .replay.live import LiveReplay
+from .live import LiveReplay
 
 logging.getLogger("crsrules").addHandler(logging.NullHandler())
 

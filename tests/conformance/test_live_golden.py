@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crsrules.replay import live as live_module
+from crsrules.live import timeline as live_module
 from crsrules import LiveReplay, replay
 from crsrules.knowledge.loader import RULESET_FILE, rulesets_dir
 from crsrules.testing import case_logs
@@ -56,22 +56,30 @@ def _late_labs(events, delays):
     return [events[i] for _, i in sorted(order)]
 
 
+def _spacing(every, rebuild_every, keep):
+    """Checkpoints every ``every`` kept events appended in order, a rebuild's first one after
+    ``rebuild_every``, at most ``keep`` of them (a late event replays from the latest one before it
+    and stops where it meets a later one again)."""
+    return mock.patch.multiple(live_module, CHECKPOINT_EVERY=every, REBUILD_EVERY=rebuild_every, KEEP=keep)
+
+
 @settings(max_examples=80, deadline=None)
-@given(st.sampled_from(CASES), st.lists(st.integers(0, 6), min_size=60, max_size=60), st.sampled_from((1, 2, 256)))
-def test_live_equals_batch_with_late_labs(path, delays, every):
-    """``every``: kept events between saved states; a late event is replayed from the latest one before it."""
+@given(st.sampled_from(CASES), st.lists(st.integers(0, 6), min_size=60, max_size=60), st.sampled_from((1, 2, 256)),
+       st.sampled_from((1, 3, 16)), st.sampled_from((2, 5, 32)))
+def test_live_equals_batch_with_late_labs(path, delays, every, rebuild_every, keep):
     events, rulesets = _rulesets(path)
     arrival = _late_labs(events, delays)
-    with mock.patch.object(live_module, "CHECKPOINT_EVERY", every):
+    with _spacing(every, rebuild_every, keep):
         live = _live(arrival, rulesets)
     # the batch reads the same lines in the same order (default ids name the line: L1, L2, ...)
     assert _records(live) == _records(replay(arrival, rulesets))
 
 
 @settings(max_examples=40, deadline=None)
-@given(case_logs(for_ruleset="crs-escalation", max_events=20, shuffle=True), st.sampled_from((1, 3, 256)))
-def test_live_equals_batch_in_any_arrival_order(events, every):
+@given(case_logs(for_ruleset="crs-escalation", max_events=20, shuffle=True), st.sampled_from((1, 3, 256)),
+       st.sampled_from((1, 2, 16)), st.sampled_from((2, 4, 32)))
+def test_live_equals_batch_in_any_arrival_order(events, every, rebuild_every, keep):
     rulesets = ["crs-escalation"]
-    with mock.patch.object(live_module, "CHECKPOINT_EVERY", every):
+    with _spacing(every, rebuild_every, keep):
         live = _live(events, rulesets)
     assert _records(live) == _records(replay(events, rulesets))

@@ -128,14 +128,19 @@ def test_an_event_later_than_max_lateness_is_rejected_as_too_late():
 
 
 def test_an_event_far_from_the_infusion_is_rejected_live_as_in_batch():
-    # two years before the infusion: outside the plausible window, rejected by the batch reader
+    # two years before the infusion: outside the plausible window, rejected by the batch reader. Appended
+    # first, it makes the infusion two years ahead of the latest time, which max_ahead refuses by default
     events = [_temp("1998-01-01T00:00:00Z", 39.0), {"time": "2000-01-01T00:00:00Z", "type": "infusion"},
               _temp("2000-01-02T00:00:00Z", 37.0)]
-    trace = _live(events, ["astct-2019-crs"])
+    with pytest.raises(CaseLogError, match="future-time"):
+        _live(events, ["astct-2019-crs"])
+    with LiveReplay(["astct-2019-crs"], max_ahead=None) as live:
+        live.extend(events)
+        trace = live.trace()
     batch = replay(events, ["astct-2019-crs"])
     assert [f.line for f in trace.rejected] == [f.line for f in batch.rejected] == [1]
     assert _pick(trace) == _pick(batch)
-    with LiveReplay(["astct-2019-crs"]) as live:
+    with LiveReplay(["astct-2019-crs"], max_ahead=None) as live:
         live.append(events[1])
         assert live.append({**events[0], "time": "2002-01-02T00:00:00Z"})[0].kind == "rejected"
 

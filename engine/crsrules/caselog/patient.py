@@ -22,6 +22,12 @@ class PatientCarry:
     def __init__(self) -> None:
         self.known: dict[str, Any] = {}
 
+    def snapshot(self) -> dict[str, Any]:
+        return dict(self.known)
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.known = dict(state)
+
     def apply(self, e: Any) -> None:
         if e.type != "patient":
             return

@@ -34,6 +34,15 @@ class Screen:
         self.first, self.last = ((infusion - self.window, infusion + self.window) if infusion is not None
                                  else (float("-inf"), float("inf")))
 
+    def snapshot(self) -> tuple[Any, ...]:
+        """What the screen remembers of the records it kept (a live replay saves it with its checkpoints)."""
+        return self.infusion, frozenset(self.running), self.weight, frozenset(self.unknown_drugs)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        infusion, running, self.weight, unknown = state
+        self.running, self.unknown_drugs = set(running), set(unknown)
+        self.set_infusion(infusion)
+
     def check(self, rec: Record) -> tuple[str | None, list[tuple[str, str]] | None]:
         """``(reason to reject, warnings as (code, text))``; a record that is kept updates the screen's memory."""
         e = rec.event

@@ -18,7 +18,7 @@ As for recommendations, nothing is written at or after a death (death.py).
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
@@ -60,6 +60,11 @@ def tolerances() -> dict[str, dict[str, Any]]:
     return {**rows, "": data.get("source") or {}}
 
 
+def astuple(step: Step) -> tuple[Any, ...]:
+    """A step's fields in order, as they are (``dataclasses.astuple`` would copy the rule and dose)."""
+    return tuple(getattr(step, f.name) for f in fields(step))
+
+
 def given_mg(quantity: Any, weight: float | None) -> float | None:
     """A charted dose in mg (a per-kg dose times ``weight``), or None when it cannot be."""
     value, unit = getattr(quantity, "value", None), getattr(quantity, "unit", None)
@@ -86,6 +91,17 @@ class Adherence:
         self.open: list[Step] = []
         self.now: float | None = None
         self.recent: list[Any] = []  # the administrations at ``now`` (a step recommended at their time takes them)
+
+    # -- the case state, for a live replay's checkpoints ---------------------------------------
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The open steps (each as a tuple of its fields) and the administrations of the latest time."""
+        return tuple(astuple(step) for step in self.open), self.now, tuple(self.recent)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        steps, self.now, recent = state
+        self.open = [Step(*fields) for fields in steps]
+        self.recent = list(recent)
 
     # -- the clock's side --------------------------------------------------------------------
 

@@ -22,7 +22,8 @@ class Clock:
         self.runtimes = runtimes
         self.heap: list[tuple[float, int, int]] = []
         self.queued: set[tuple[float, int, int]] = set()
-        self.position = {id(rt): k for k, rt in enumerate(runtimes)}
+        for k, rt in enumerate(runtimes):
+            rt.position = k  # its place on the heap's entries
         self.started = False
         # a grade or flag -> the rulesets that read it (replayed after the one that sets it)
         self.external_readers: dict[str, list[int]] = {}
@@ -42,13 +43,23 @@ class Clock:
                 if all(inlet is not other for _, _, other in entries):
                     entries.append((rt.operator(i), match, inlet))
 
+    def snapshot(self) -> tuple[Any, ...]:
+        """The due times waiting, whether the first step was taken, and the feeds' state (``merged`` is
+        a cache of ``routes``, not case state)."""
+        return (tuple(self.heap), frozenset(self.queued), self.started, self.inlets.snapshot())
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        heap, queued, self.started, inlets = state
+        self.heap, self.queued = list(heap), set(queued)  # a heap's list stays a heap when copied
+        self.inlets.restore(inlets)
+
     def _entries(self, key: tuple[str, Any]) -> list[tuple[Any, Any, Any]]:
         """The operators an event of this (type, name) may feed: those of its name, then those of any name."""
         named = self.routes.get(key, []) if key[1] is not None else []
         return named + self.routes.get((key[0], None), [])
 
     def schedule(self, at: float, rt: RulesetRuntime, i: int) -> None:
-        item = (at, self.position[id(rt)], i)
+        item = (at, rt.position, i)
         if item not in self.queued:
             self.queued.add(item)
             heapq.heappush(self.heap, item)

@@ -26,6 +26,12 @@ class Death:
     def __init__(self) -> None:
         self.at: float | None = None
 
+    def snapshot(self) -> float | None:
+        return self.at
+
+    def restore(self, state: float | None) -> None:
+        self.at = state
+
     def on_event(self, rec: Any) -> bool:
         t = rec[0]
         if self.at is None or t < self.at:

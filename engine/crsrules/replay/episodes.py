@@ -19,6 +19,13 @@ class Episodes:
         self.open: dict[str, bool] = {d.id: False for d in self.decls}
         self.max_grade: dict[str, int] = {d.id: 0 for d in self.decls}
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (dict(self.open), dict(self.max_grade))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        is_open, max_grade = state
+        self.open, self.max_grade = dict(is_open), dict(max_grade)
+
     def update(self, t: float, grades: dict[str, int], values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
         for d in self.decls:
             now = values.get(d.variable) is True

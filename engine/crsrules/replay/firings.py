@@ -23,6 +23,21 @@ class FiringLog:
         self.death = Death()  # recommendations end at a death event (death.py)
         self.adherence = Adherence(self)  # steps outstanding past their due window, doses that differ (adherence.py)
 
+    def snapshot(self) -> tuple[Any, ...]:
+        """The case state behind later firings (the infusion, a death, the open steps); the firings
+        written so far are output, not state (a live replay moves them out with :meth:`drain`)."""
+        return (self.infusion, self.death.snapshot(), self.adherence.snapshot())
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.infusion, death, adherence = state
+        self.death.restore(death)
+        self.adherence.restore(adherence)
+
+    def drain(self) -> list[Firing]:
+        """The firings written since the last drain, in order; the log keeps none of them."""
+        out, self.firings = self.firings, []
+        return out
+
     def emit(self, t: float, rule: Rule, ruleset: Ruleset, values: dict[str, Any], evidence: dict[str, Evidence],
              *, kind: str, lapsed: bool = False, maturity: str | None = None, title: str | None = None,
              **fields: Any) -> Evidence:

@@ -16,8 +16,6 @@ Emit = Callable[..., Evidence]  # Firings.emit: the evidence it recorded
 class Outcomes:
     """Remembers the previous state of a ruleset's outcomes and emits every change."""
 
-    static = ("grade_rules", "flag_rules", "edge_rules")  # never changed by a replay: a live snapshot shares them
-
     def __init__(self, ruleset: Ruleset, emit: Emit):
         self.ruleset = ruleset
         self.emit = emit
@@ -36,6 +34,18 @@ class Outcomes:
         self.changed_external: dict[str, tuple[Any, Evidence, str | None]] = {}
         self.episodes = Episodes(ruleset, emit)
         self.warned: set[str] = set()  # dose warnings written once per case
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The case state: grades and flags with the rules behind them, the rules true at the last
+        evaluation, the dose warnings written, the episodes."""
+        return (dict(self.grades), dict(self.flags), frozenset(self.was_true), dict(self.changed_external),
+                frozenset(self.warned), self.episodes.snapshot())
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        grades, flags, was_true, changed, warned, episodes = state
+        self.grades, self.flags, self.was_true = dict(grades), dict(flags), set(was_true)
+        self.changed_external, self.warned = dict(changed), set(warned)
+        self.episodes.restore(episodes)
 
     def update(self, t: float, true_rules: set[str], values: dict[str, Any], evidence: dict[str, Evidence]) -> None:
         for scale, rules in self.grade_rules.items():

@@ -23,10 +23,6 @@ class RulesetRuntime(Stopping):
     says its truths stay (shortcuts/stops.py); the records are the same either way.
     """
 
-    # set when the runtime is built and never changed by a replay: a live snapshot shares them
-    static = ("names", "index", "readers", "external", "leaves", "rule_vars", "kind", "tests", "leaves_of", "clocks", "anchors",
-              "by_type", "side_keys", "gates", "bounds", "value_readers", "always", "renews")
-
     def __init__(self, ruleset: Ruleset, matcher: Matcher, emit: Callable[..., Any], shortcuts: bool = True):
         self.ruleset = ruleset
         self.matcher = matcher
@@ -59,7 +55,8 @@ class RulesetRuntime(Stopping):
         self.outcomes = Outcomes(ruleset, emit)
         self.episode_vars = {ep.variable for ep in ruleset.episodes}
         self.waiting_vars = ruleset.waiting_vars()  # read at the end of a record: never left for later
-        self.matcher_calls = 0
+        self.position = 0  # the runtime's place among the clock's (set by the clock)
+        self.matcher_calls = 0  # a count for measurements, not case state (a snapshot leaves it out)
         self.started = False
         self.gates, self.bounds, self.value_readers, self.always = plan_gates(self)
         self.sig: list[Any] = [None] * len(self.ops)  # the truths of each operator's gates when last stepped
@@ -67,6 +64,24 @@ class RulesetRuntime(Stopping):
         self.stops = Stops(self.ops, self.bounds, deferrable) if shortcuts else None
         # without the shortcuts: the event operators whose equal new number renews their value readers
         self.renews = frozenset() if shortcuts else renewing(self.ops, self.always, self.value_readers)
+
+    # -- the case state, for a live replay's checkpoints -------------------------------------------
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """This ruleset's case state but its operators' (shared ones are saved once, by the run):
+        the values and evidence, the truths, what the gates last saw, the outcomes, and last what the
+        shortcuts learnt (which changes the work a replay does, never its records)."""
+        sig = tuple(None if s is None else tuple(s) for s in self.sig)
+        return (dict(self.values), dict(self.evidence), tuple(self.truth), sig, self.started,
+                self.outcomes.snapshot(), None if self.stops is None else self.stops.snapshot())
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        values, evidence, truth, sig, self.started, outcomes, stops = state
+        self.values, self.evidence, self.truth = dict(values), dict(evidence), list(truth)
+        self.sig = [None if s is None else list(s) for s in sig]  # compared with lists
+        self.outcomes.restore(outcomes)
+        if self.stops is not None:
+            self.stops.restore(stops)
 
     # -- what the clock and the shortcuts ask (they never read this runtime's lists) ---------------
 
@@ -106,13 +121,8 @@ class RulesetRuntime(Stopping):
         """Recompute what changed at ``t``; evaluate the rules if any comparison flipped."""
         if self.started and not dirty and not changed_external:
             return
-        values, evidence, stops = self.values, self.evidence, self.stops
-        if stops is not None:
-            for r in stops.stale_sums():  # computed as the eager way would have: their terms have not moved since
-                op = self.ops[r]
-                value = op.compute(t, values, evidence)
-                values[self.names[r]], evidence[self.names[r]] = value, op.evidence
-                stops.recomputed(r, value)
+        values, evidence = self.values, self.evidence
+        self.settle(t)
         took = self.renews.intersection(dirty) if self.started else ()
         if not self.started:
             self.started = True
@@ -167,6 +177,17 @@ class RulesetRuntime(Stopping):
                         heapq.heappush(pending, reader)
         if self._flipped(changed) or (self.episode_vars and self.episode_vars.intersection(changed)):
             self._evaluate(t)
+
+    def settle(self, t: float) -> None:
+        """Compute the sums the shortcuts left for later (before a step, or before a live checkpoint)."""
+        stops = self.stops
+        if stops is not None:
+            values, evidence = self.values, self.evidence
+            for r in stops.stale_sums():  # computed as the eager way would have: their terms have not moved since
+                op = self.ops[r]
+                value = op.compute(t, values, evidence)
+                values[self.names[r]], evidence[self.names[r]] = value, op.evidence
+                stops.recomputed(r, value)
 
     def _flipped(self, changed: list[str]) -> bool:
         flipped = False

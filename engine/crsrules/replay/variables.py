@@ -23,6 +23,11 @@ def build_operators(ruleset: Ruleset) -> tuple[list[Operator], Index]:
                 index.setdefault(key, []).append((len(ops), compile_selector(rest)))
         ops.append(op)
     _give_thresholds(ruleset, ops)
+    by_name = {op.name: op for op in ops}
+    for op in ops:
+        since = getattr(op, "since", None)
+        if since and since in by_name:
+            op.forward = by_name[since].anchors_now  # type: ignore[attr-defined]
     return ops, index
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from ..replay.live import LiveReplay
+from ..live import LiveReplay
 from .invariants import replay_events
 from .strategies import _pool, events, iso
 

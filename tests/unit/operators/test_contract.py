@@ -48,11 +48,15 @@ def test_no_operator_writes_into_the_values_or_builds_a_side_key(module):
         assert not [s for s in strings if s.startswith(("@", "__")) and " " not in s]
 
 
-def test_every_bundled_operator_declares_its_side_values_static_attributes_and_sharing():
+def test_every_bundled_operator_declares_its_side_values_snapshot_and_sharing():
     for rs in bundled_rulesets():
         ops, _ = build_operators(rs)
         for op in ops:
             assert len(op.side_values()) == len(op.side), (rs.id, op.name)
-            assert all(hasattr(op, name) for name in type(op).static), (rs.id, op.name)
+            state = op.snapshot()  # the case state starts with the value and its evidence
+            assert state[:2] == (op.value, op.evidence), (rs.id, op.name)
+            again = type(op)(op.name, op.spec)
+            again.restore(state)
+            assert again.snapshot() == state, (rs.id, op.name)
             assert (op.share_key() is not None) == (op.shareable and not op.reads), (rs.id, op.name)
             assert op.timed or op.due(0.0) is None

@@ -10,13 +10,19 @@ class WeightedSum(Operator):
     """Sum of weight x variable; missing if any term is missing."""
 
     monotone = True  # in each term: shortcuts/spans.py may leave it for later
-    static = Operator.static + ("terms",)
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.terms = list(spec.weighted_sum.items())
         self.reads = tuple(name for name, _ in self.terms)
         self.parts: list[Evidence] = []  # the evidence of the terms at the last compute
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, tuple(self.parts))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, parts = state
+        self.parts = list(parts)
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         total: Any = 0  # as sum() starts: whole numbers stay whole
@@ -60,8 +66,6 @@ class Product(Operator):
 class Ratio(Operator):
     """The product of the numerator variables over the product of the denominator ones (EASIX: LDH x
     creatinine / platelets; a value over its baseline); missing if any is missing or the denominator is 0."""
-
-    static = Operator.static + ("over",)
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)

@@ -6,8 +6,8 @@ alike). The runtime (replay/runtime.py) calls, at a time ``t`` of the virtual cl
 
 ``__init__(name, spec)``
     once, when the ruleset is loaded for a case: ``spec`` is the variable's model
-    (``knowledge.model.Variable``); everything that never changes during a case is set here (and named
-    in :attr:`static`). ``reads`` lists the variables it reads (the runtime computes those first).
+    (``knowledge.model.Variable``); everything that never changes during a case is set here (a live
+    replay's sessions share it). ``reads`` lists the variables it reads (the runtime computes those first).
 ``on_event(rec)``
     for every event its :meth:`selector` matches, before the step of that time (several may come
     at one time). It updates the operator's own state only; it returns False when it moved nothing
@@ -25,6 +25,13 @@ alike). The runtime (replay/runtime.py) calls, at a time ``t`` of the virtual cl
 ``due(t)``
     after ``compute`` when :attr:`timed`: the next virtual time at which the value changes without an
     event (a window's expiry, an hour threshold), or None. The clock steps it at exactly that time.
+``snapshot()`` / ``restore(state)``
+    the operator's case state (everything ``on_event`` and ``compute`` change) as a tuple of plain
+    values, and back: a live replay saves it to replay a late event from, and a fresh instance given
+    ``restore(op.snapshot())`` behaves as ``op``. ``restore`` assigns new containers, never fills the
+    ones it holds (a new case's instance starts with its template's). What ``__init__`` sets from the
+    spec is not state. The base class saves ``value`` and ``evidence``; a class with more state
+    overrides both, its tuple starting with those two.
 
 What the runtime and the shortcuts learn from the class, never from its name:
 
@@ -35,6 +42,10 @@ What the runtime and the shortcuts learn from the class, never from its name:
   for later while a term stays in a range already seen to keep its truths (shortcuts/spans.py).
 - :attr:`clock`: the value grows with time; the hour thresholds compared with it are given in
   ``thresholds`` so that :meth:`due` can name the next one.
+- :attr:`anchors_now`: an operator that keeps an anchor beside its value (:data:`ANCHOR`) sets it, each
+  time, to the time it is set, and its value changes whenever the anchor does: a count since it
+  then drops the events it can never count again (those before the anchor, and, while there is
+  none, those before the present time), so that it does not grow with the case.
 - :meth:`compared`: the comparisons it makes on a variable it reads (None: it reads the value itself).
   A variable whose readers all only compare it stops where it is when its truths stay (replay/gates.py).
 - :meth:`outcome_key`: the grade or flag of an earlier ruleset it reads (:func:`outcome_key`), if any.
@@ -96,8 +107,8 @@ class Operator:
     shareable: ClassVar[bool] = False
     monotone: ClassVar[bool] = False
     clock: ClassVar[bool] = False
+    anchors_now: ClassVar[bool] = False
     side: ClassVar[tuple[str, ...]] = ()
-    static: ClassVar[tuple[str, ...]] = ("spec", "reads")  # set in __init__, never changed by a replay
     reads: tuple[str, ...] = ()
     timed = False
 
@@ -117,6 +128,14 @@ class Operator:
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         return self.value
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The case state: ``(value, evidence, ...)`` (see the module's contract)."""
+        return (self.value, self.evidence)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Take the state :meth:`snapshot` gave (of this instance or of one built alike)."""
+        self.value, self.evidence = state
 
     def side_values(self) -> tuple[Any, ...]:
         return ()

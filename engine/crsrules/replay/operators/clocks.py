@@ -33,7 +33,6 @@ class _Clock(Operator):
     timed = True
     clock = True
     side = (ANCHOR,)
-    static = Operator.static + ("thresholds",)
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -42,6 +41,12 @@ class _Clock(Operator):
 
     def side_values(self) -> tuple[Any]:
         return (self.anchor,)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.anchor)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.anchor = state
 
     def hours(self, t: float) -> float | None:
         return None if self.anchor is None else (t - self.anchor) / HOUR
@@ -65,6 +70,8 @@ class Elapsed(_Clock):
     field sets no anchor for ``first`` (a later one may give it) and clears it for ``last``.
     """
 
+    anchors_now = True  # the event's time, or the time the variable became true; None before either
+
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.which = "first" if spec.elapsed.first is not None else "last"
@@ -75,6 +82,12 @@ class Elapsed(_Clock):
     @staticmethod
     def selector(spec: Any) -> Any:
         return spec.elapsed.first or spec.elapsed.last
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.anchor, self.was_true)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.anchor, self.was_true = state
 
     def compared(self, name: str) -> list[Any] | None:
         return [None] if self.spec.elapsed.first_true == name else None  # whether it is true, nothing more
@@ -106,7 +119,7 @@ class Elapsed(_Clock):
 class HeldFor(_Clock):
     """Hours a condition has held without interruption; None while it does not hold."""
 
-    static = _Clock.static + ("test",)
+    anchors_now = True  # the time the condition started holding; None while it does not
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -131,14 +144,18 @@ class HeldFor(_Clock):
 class Accumulated(_Clock):
     """Hours a condition has held in all (its intervals added up); 0 before it first holds."""
 
-    static = _Clock.static + ("test",)
-
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.reads = tuple(dict.fromkeys(leaf.var for leaf in leaves(spec.accumulated)))
         self.test = compile_predicate(spec.accumulated)
         self.closed = 0.0  # hours in finished intervals
         self.start: float | None = None
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.anchor, self.closed, self.start)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.anchor, self.closed, self.start = state
 
     def compared(self, name: str) -> list[Any] | None:
         return [leaf for leaf in leaves(self.spec.accumulated) if leaf.var == name]

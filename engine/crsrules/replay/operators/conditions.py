@@ -14,8 +14,6 @@ from .base import Evidence, Operator
 class ConditionVar(Operator):
     """True or false: a condition over earlier variables (never missing)."""
 
-    static = Operator.static + ("leaves", "tests", "test")
-
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.leaves = list(leaves(spec.condition))

@@ -35,10 +35,21 @@ class Count(Operator):
         self.since = spec.since
         self.anchor_key = side_key(spec.since, ANCHOR) if spec.since else ""
         self.unanchored = False  # counting since an anchor not set at the last compute: the count stays 0
+        self.forward = False  # the anchor is set to the time it is set (base.py: anchors_now): drop what it cannot count
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, tuple(self.times), tuple(self.ids), self.unanchored)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, times, ids, self.unanchored = state
+        self.times, self.ids = list(times), list(ids)
 
     def on_event(self, rec: Any) -> bool:
         if self.unless and getattr(rec.event, "attributed_to", None):
             return False
+        if self.unanchored and self.forward and self.times and self.times[0] < rec.t:
+            del self.times[:bisect.bisect_left(self.times, rec.t)]  # an anchor set from now on is now or later
+            del self.ids[:len(self.ids) - len(self.times)]
         self.times.append(rec.t)
         self.ids.append((rec.t, rec.seq, rec.id))
         return not self.unanchored  # until the anchor is set (its readers recompute this count), 0 stays 0
@@ -54,6 +65,11 @@ class Count(Operator):
             if anchor is None:
                 start = len(times)
             else:
+                if self.forward and times and times[0] < anchor:  # a later anchor is never earlier
+                    cut = bisect.bisect_left(times, anchor)
+                    del times[:cut], ids[:cut]
+                    if self.window is not None:
+                        start = bisect.bisect_right(times, t - self.window)
                 start = max(start, bisect.bisect_left(times, anchor))
         self.value = len(times) - start
         shown = min(self.value, COUNT_EVIDENCE)
@@ -93,6 +109,13 @@ class Running(Operator):
         self.active: dict[str, tuple[float, int, str]] = {}
         self.amounts: dict[str, float] = {}
         self.value = 0
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, dict(self.active), dict(self.amounts))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, active, amounts = state
+        self.active, self.amounts = dict(active), dict(amounts)
 
     def on_event(self, rec: Any) -> None:
         event = rec.event

@@ -18,6 +18,7 @@ class EpisodeVar(Operator):
 
     timed = True
     side = (ANCHOR, ONSET, NUMBER, RESOLUTION)
+    anchors_now = True  # the onset (the time it opens) while open, None while closed
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -29,6 +30,12 @@ class EpisodeVar(Operator):
         self.quiet_since: float | None = None
         self.number = 0
         self.resolution: float | None = None
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.onset, self.quiet_since, self.number, self.resolution)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.onset, self.quiet_since, self.number, self.resolution = state
 
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         if not self.value and values.get(self.start) is True:

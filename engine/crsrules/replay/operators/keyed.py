@@ -30,6 +30,13 @@ class Worst(Operator):
         self.current: dict[Any, tuple[Any, tuple[float, int, str]]] = {}
         self.seen = False
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, dict(self.current), self.seen)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, current, self.seen = state
+        self.current = dict(current)
+
     @staticmethod
     def selector(spec: Any) -> Any:
         return spec.worst

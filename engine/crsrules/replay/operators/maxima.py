@@ -13,7 +13,6 @@ class MaxOf(Operator):
     """
 
     side = (DRAFT,)
-    static = Operator.static + ("terms",)
     draft: str | None = None
 
     def __init__(self, name: str, spec: Any):
@@ -40,3 +39,9 @@ class MaxOf(Operator):
 
     def side_values(self) -> tuple[Any]:
         return (self.draft,)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.draft)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.draft = state

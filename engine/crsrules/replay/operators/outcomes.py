@@ -32,3 +32,9 @@ class External(Operator):
 
     def side_values(self) -> tuple[Any]:
         return (self.draft,)
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.draft)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.draft = state

@@ -67,6 +67,12 @@ class Latest(Operator):
     def side_values(self) -> tuple[Any, Any]:
         return self.written
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.written)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.written = state
+
 
 class _Extreme(Operator):
     """Max (peak) or min (lowest) of a field, over all time or a trailing window.
@@ -94,6 +100,14 @@ class _Extreme(Operator):
         self.head: Any = None
         self.unless = bool(spec.unless_attributed)
         self.of_value = spec.field == "value"
+
+    def snapshot(self) -> tuple[Any, ...]:
+        # the head is kept as the object it is: ``compute`` asks whether the window's first item is it
+        return (self.value, self.evidence, self.written, tuple(self.items), self.head)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.written, items, self.head = state
+        self.items = deque(items)
 
     def on_event(self, rec: Any) -> bool:
         event = rec.event
@@ -160,7 +174,6 @@ class _AfterAnchor:
     """Reads only the events strictly after the anchor of another variable (``after``); missing before it is set."""
 
     reads: tuple[str, ...]
-    static = Operator.static + ("anchor_key",)
 
     def _anchor_init(self, spec: Any) -> None:
         self.reads = (spec.after,)
@@ -175,6 +188,13 @@ class _LatestAfter(_AfterAnchor, Latest):
         super().__init__(name, spec)
         self._anchor_init(spec)
         self.last: tuple[float, Any, tuple[Any, Any], Evidence] | None = None
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (*Latest.snapshot(self), self.anchor, self.last)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        Latest.restore(self, state[:-2])
+        self.anchor, self.last = state[-2:]
 
     def on_event(self, rec: Any) -> None:
         Latest.on_event(self, rec)
@@ -198,6 +218,14 @@ class _ExtremeAfter(_AfterAnchor, _Extreme):
         super().__init__(name, spec)
         self._anchor_init(spec)
         self.kept: list[tuple[float, Any, tuple[float, int, str], tuple[Any, Any]]] = []
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (*_Extreme.snapshot(self), self.anchor, tuple(self.kept))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        _Extreme.restore(self, state[:-2])
+        self.anchor, kept = state[-2:]
+        self.kept = list(kept)
 
     def on_event(self, rec: Any) -> bool:
         event = rec.event

@@ -20,6 +20,12 @@ class SnapshotVar(Operator):
         self.taken = False
         self.was_true = False
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, self.pending, self.taken, self.was_true)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, self.pending, self.taken, self.was_true = state
+
     @staticmethod
     def selector(spec: Any) -> Any:
         return spec.snapshot.at.first or spec.snapshot.at.last

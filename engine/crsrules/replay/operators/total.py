@@ -41,6 +41,13 @@ class Total(Operator):
         self.pending: list[Any] = []  # events not yet weighed: a per-kg dose needs the weight of its time
         self.value = 0.0
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.value, self.evidence, tuple(self.times), tuple(self.amounts), tuple(self.ids), tuple(self.pending))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.value, self.evidence, times, amounts, ids, pending = state
+        self.times, self.amounts, self.ids, self.pending = list(times), list(amounts), list(ids), list(pending)
+
     @staticmethod
     def selector(spec: Any) -> Any:
         return spec.total

@@ -35,6 +35,9 @@ class _Plain:
     def __init__(self, k: int, i: int):
         self.k, self.i = k, i
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> "_Plain":
+        return self  # never changed once built: a copied replay shares it
+
     def settle(self, t: float, dirty: Dirty, schedule: Schedule) -> None:
         dirty.setdefault(self.k, set()).add(self.i)
 
@@ -47,6 +50,7 @@ class Inlets:
         self.lagging: list[Feed] = []  # feeds whose gated rulesets hold an older value of the same truths
         self.of: dict[tuple[int, int], Any] = {}  # (runtime, operator) -> its inlet
         self.feeds: dict[tuple[int, int], Feed] = {}  # the same, for the places a feed serves
+        self.all: list[Feed] = []  # each feed once, in a fixed order
         if not shortcuts:
             for k, rt in enumerate(runtimes):
                 for i in rt.event_operators():
@@ -61,6 +65,18 @@ class Inlets:
                 feed = Feed(rt.operator(i), places, runtimes, self.lagging)
                 for place in places:
                     self.of[place] = self.feeds[place] = feed
+        self.all = list(dict.fromkeys(self.feeds.values()))
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """Every feed's state, and which of them hold a value not yet stored in their gated rulesets."""
+        position = {id(feed): n for n, feed in enumerate(self.all)}
+        return tuple(feed.snapshot() for feed in self.all), tuple(position[id(feed)] for feed in self.lagging)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        feeds, lagging = state
+        for feed, saved in zip(self.all, feeds):
+            feed.restore(saved)
+        self.lagging[:] = [self.all[n] for n in lagging]  # the feeds hold this very list (a session's own)
 
     def deadline(self, k: int, i: int) -> bool:
         """A due time of runtime ``k``'s operator ``i`` came: True when its feed settles it, once for

@@ -47,6 +47,13 @@ class Feed:
         self.own = (runtimes[sharers[0][0]], sharers[0][0], sharers[0][1]) \
             if op.reads and op.shareable and len(sharers) == 1 else None
 
+    def snapshot(self) -> tuple[Any, ...]:
+        """What the feed learnt during the case (the value last settled, its region, its deadline)."""
+        return (self.last_due, self.last, self.inside, self.value, self.found, self.lagging)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        self.last_due, self.last, self.inside, self.value, self.found, self.lagging = state
+
     def deadline(self) -> bool:
         """A due time of the operator came: True when the feed settles it (once for all its rulesets)."""
         if self.fast:

@@ -16,6 +16,9 @@ class Regions:
     def __init__(self, bounds: Iterable[float]):
         self.bounds = sorted(set(bounds))
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> "Regions":
+        return self  # never changed once built: a copied replay shares it
+
     def of(self, value: Any) -> Any:
         """A key equal for two numbers iff every comparison treats them alike (None: not a number)."""
         kind = type(value)

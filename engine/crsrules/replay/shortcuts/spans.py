@@ -38,6 +38,13 @@ class Spans:
     def __bool__(self) -> bool:
         return bool(self.others)
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (dict(self.span), tuple(self.stale))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        span, stale = state
+        self.span, self.stale = dict(span), dict.fromkeys(stale)
+
     def keeps(self, r: int, i: int, values: dict[str, Any], held: Any) -> bool:
         """True, and the sum ``r`` marked stale, when the new value of its term operator ``i`` (stored) lies in
         the range learnt with the other terms as they are now, for the region of the value ``r`` holds

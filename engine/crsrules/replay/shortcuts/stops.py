@@ -27,6 +27,15 @@ class Stops:
         spans = Spans(ops, deferrable)
         self.spans = spans if spans else None
 
+    def snapshot(self) -> tuple[Any, ...]:
+        return (tuple(self.held), None if self.spans is None else self.spans.snapshot())
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        held, spans = state
+        self.held = list(held)
+        if self.spans is not None:
+            self.spans.restore(spans)
+
     def same_region(self, i: int, value: Any, before: Any) -> bool:
         """Whether ``value`` and ``before`` (operator ``i``'s stored value) are numbers in one region."""
         regions = self.regions[i]

@@ -1,0 +1,45 @@
+"""Saved states of a live case, from which a late event is replayed into place."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .run import RunState
+from .screening import Counts
+
+
+@dataclass
+class Checkpoint:
+    """The case's state after every record earlier than ``t``: the run's and the screen's (each object's
+    own snapshot), what the screen had counted, and how many final records of each list were written
+    by then (the lists only change after that prefix, so a prefix of each is what the checkpoint saw).
+    ``used``: when it was last saved or replayed from (a tick of its timeline), for :func:`thin`."""
+
+    t: float
+    run: RunState
+    screen: tuple[Any, ...]
+    counts: Counts
+    inputs: int  # the screen's rejected-line and warning records
+    fired: int  # the rules' records
+    used: int
+
+    @property
+    def infusion(self) -> float | None:
+        """The infusion time the screen knew (the first item of its state)."""
+        return self.screen[0][0]
+
+    def shifted(self, inputs: int, fired: int, counts: Counts) -> "Checkpoint":
+        """The same state, after a late event changed what came before it: the lists' lengths moved
+        by ``inputs`` and ``fired``, the counts those of ``counts`` (a checkpoint's) plus what this
+        one counted after it."""
+        return Checkpoint(self.t, self.run, self.screen, counts, self.inputs + inputs, self.fired + fired, self.used)
+
+
+def thin(points: list[Checkpoint], keep: int) -> None:
+    """At most ``keep`` checkpoints: the least recently used half loses every other one. The first and
+    the last always stay. In a feed in time order the least used are the oldest, so recent checkpoints
+    stay dense and old ones sparse; where late events keep landing, checkpoints stay dense there."""
+    while len(points) > max(keep, 2):
+        inner = sorted(range(1, len(points) - 1), key=lambda k: (points[k].used, k))
+        drop = set(inner[:len(inner) // 2 + 1][::2])
+        points[:] = [p for k, p in enumerate(points) if k not in drop]
