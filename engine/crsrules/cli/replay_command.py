@@ -93,13 +93,7 @@ def run_replay(args: Any) -> int:
                 print(f"{printable(utf8_text(str(case)))}: internal-error: {printable(type(exc).__name__)}: "
                       f"{printable(str(exc).splitlines()[0] if str(exc) else '')}", file=sys.stderr)
                 continue
-            name = case_name(case) if folder else None
-            if array is not None:
-                array.add(_document(trace, args.compare, args.explain, name))
-            elif args.compare:
-                _write_comparison(out, trace, args.format, name)
-            else:
-                _write(out, trace, args.format, args.explain, name)
+            _emit(out, array, trace, args, case_name(case) if folder else None)
         if array is not None:
             array.close()
     if failed:
@@ -128,15 +122,20 @@ def _replay_bulk(args: Any, chosen: Any, path: Path, target: Any) -> int:
             with one_case():
                 trace = replay(converted_log(conv, name, "FHIR bulk export"), chosen, backend=args.backend,
                                explain=args.explain)
-            if array is not None:
-                array.add(_document(trace, args.compare, args.explain, name))
-            elif args.compare:
-                _write_comparison(out, trace, args.format, name)
-            else:
-                _write(out, trace, args.format, args.explain, name)
+            _emit(out, array, trace, args, name)
         if array is not None:
             array.close()
     return PARTLY_FAILED if failed else 0
+
+
+def _emit(out: IO[str], array: JsonArray | None, trace: Any, args: Any, name: str | None) -> None:
+    """One case's output in the chosen format (a folder's JSON goes into one array, written as it goes)."""
+    if array is not None:
+        array.add(_document(trace, args.compare, args.explain, name))
+    elif args.compare:
+        _write_comparison(out, trace, args.format, name)
+    else:
+        _write(out, trace, args.format, args.explain, name)
 
 
 def _replay_one(case: Path, chosen: Any, args: Any) -> Any:

@@ -28,7 +28,7 @@ from .timeline import Timeline
 
 log = logging.getLogger("crsrules.live")
 SOURCE = "<live>"
-MAX_AHEAD = timedelta(days=30)  # how far after the latest time an event may be, by default
+MAX_AHEAD = timedelta(days=366)  # how far after the latest time an event may be, (delayed neurotoxicity comes weeks late)
 
 
 class LiveReplay:
@@ -43,7 +43,7 @@ class LiveReplay:
     ``rulesets``: bundled ids, paths or models (default: every bundled ruleset); ``backend``:
     ``auto``, ``durable`` or ``reference``; ``max_lateness``: how far before the latest time
     an event may still arrive (a ``timedelta``; ``None``: any event is put in its place);
-    ``max_ahead``: how far after the latest time an event may be (default 30 days; ``None``: no
+    ``max_ahead``: how far after the latest time an event may be (default 366 days; ``None``: no
     limit): an event beyond it is refused (``future-time``), as a mistyped year would otherwise
     move the clock for good; ``shortcuts=False``: without the speed-ups, as
     ``replay(..., shortcuts=False)``.
