@@ -75,11 +75,30 @@ def _watchdog(seconds: float) -> Iterator[None]:
     timer = threading.Timer(seconds, fire)
     timer.daemon = True
     timer.start()
+    raised = False
     try:
         yield
+    except _Expired:
+        raised = True
+        raise
     finally:
         with lock:
             state["done"] = True
             timer.cancel()
-            if state["fired"]:  # not raised yet: cleared, so that it never lands after the case
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+            pending = state["fired"] and not raised
+        if pending:
+            _land()
+
+
+def _land() -> None:
+    """Let an exception sent to this thread, but not raised yet, be raised and dropped here.
+
+    It is never cleared with ``PyThreadState_SetAsyncExc(id, NULL)``: CPython 3.11 would then leave
+    its interpreter-wide "asynchronous exception pending" flag set, and every thread would take the
+    slow path at every function call for the rest of the process.
+    """
+    try:
+        for _ in range(100_000):  # raised at the loop's first check; the bound is for one already raised elsewhere
+            pass
+    except _Expired:
+        pass
