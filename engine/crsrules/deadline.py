@@ -2,7 +2,12 @@
 
 In the main thread the limit is a real-time timer (``SIGALRM``): it also ends a read that blocks. In
 another thread (a Dask worker's), the exception is raised in that thread between two Python steps.
-The process pool of a cohort does not use this: it kills a worker past the limit instead.
+The process pool of a cohort also kills a worker still busy a little after the limit.
+
+A limit may land anywhere, except inside a :func:`shielded` stretch: there it waits until the stretch
+ends. The durable matcher shields each question it asks durable_rules (assert the state fact, read
+what fired, retract it): cut short, the fact or a begun action would stay in the session and spoil
+every later question of the process (and durable_rules' own way to drop a session can then crash).
 """
 from __future__ import annotations
 
@@ -15,6 +20,11 @@ from typing import Any, Iterator
 from .errors import CrsrulesError
 
 DEFAULT_TIMEOUT = 600.0  # seconds per case (``--timeout``); 0 turns the limit off
+
+_GUARD = threading.Lock()
+_SHIELDED: dict[int, int] = {}  # thread -> depth of the shielded stretches it is in
+_PENDING: set[int] = set()  # threads whose limit landed inside a shielded stretch
+_running = [0]  # limits running in the process: the matcher shields only then
 
 
 class CaseTimeout(CrsrulesError):
@@ -31,7 +41,16 @@ class _Expired(BaseException):
     """Raised where the case is when its time is up; a BaseException, so that no ``except Exception`` keeps it."""
 
 
+def limits_running() -> bool:
+    """Whether some case's limit runs in this process (cheap: the matcher asks before every question)."""
+    return _running[0] > 0
+
+
 def _expire(signum: int, frame: Any) -> None:
+    me = threading.get_ident()
+    if _SHIELDED.get(me):  # no lock: this handler runs in the thread that may hold it
+        _PENDING.add(me)
+        return
     raise _Expired()
 
 
@@ -42,11 +61,38 @@ def case_deadline(seconds: float | None, what: str) -> Iterator[None]:
         yield
         return
     in_main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    with _GUARD:
+        _running[0] += 1
     try:
         with (_alarm(seconds) if in_main else _watchdog(seconds)):
             yield
     except _Expired:
         raise CaseTimeout(what, seconds) from None
+    finally:
+        with _GUARD:
+            _running[0] -= 1
+            _PENDING.discard(threading.get_ident())
+
+
+@contextlib.contextmanager
+def shielded() -> Iterator[None]:
+    """A stretch no limit cuts: one that lands meanwhile is raised when the stretch ends."""
+    me = threading.get_ident()
+    with _GUARD:
+        _SHIELDED[me] = _SHIELDED.get(me, 0) + 1
+    try:
+        _land(drop=False)  # one sent to this thread just before is raised here, before the stretch
+        yield
+    finally:
+        with _GUARD:
+            depth = _SHIELDED.pop(me) - 1
+            if depth:
+                _SHIELDED[me] = depth
+            late = not depth and me in _PENDING
+            if late:
+                _PENDING.discard(me)
+        if late:
+            raise _Expired()
 
 
 @contextlib.contextmanager
@@ -63,23 +109,46 @@ def _alarm(seconds: float) -> Iterator[None]:
 @contextlib.contextmanager
 def _watchdog(seconds: float) -> Iterator[None]:
     ident = threading.get_ident()
-    lock = threading.Lock()
-    state = {"done": False, "fired": False}
+    state = {"done": False, "sent": False}
 
     def fire() -> None:
-        with lock:
-            if not state["done"]:
-                state["fired"] = True
+        with _GUARD:
+            if state["done"]:
+                return
+            if _SHIELDED.get(ident):
+                _PENDING.add(ident)
+            else:
+                state["sent"] = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Expired))
 
     timer = threading.Timer(seconds, fire)
     timer.daemon = True
     timer.start()
+    raised = False
     try:
         yield
+    except _Expired:
+        raised = True
+        raise
     finally:
-        with lock:
+        with _GUARD:
             state["done"] = True
             timer.cancel()
-            if state["fired"]:  # not raised yet: cleared, so that it never lands after the case
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+            pending = state["sent"] and not raised
+        if pending:
+            _land(drop=True)
+
+
+def _land(drop: bool) -> None:
+    """Let an exception sent to this thread, and not raised yet, be raised here (and dropped, with ``drop``).
+
+    It is never cleared with ``PyThreadState_SetAsyncExc(id, NULL)``: CPython 3.11 would then leave
+    its interpreter-wide "asynchronous exception pending" flag set, and every thread would take the
+    slow path at every function call for the rest of the process.
+    """
+    try:
+        for _ in range(3):  # raised at the loop's first check, if one was sent
+            pass
+    except _Expired:
+        if not drop:
+            raise

@@ -111,9 +111,17 @@ def test_the_deadline_ends_a_blocked_read_in_the_main_thread(tmp_path):
     assert time.monotonic() - started < 10
 
 
-def test_the_deadline_in_another_thread_ends_python_work_and_never_lands_after(tmp_path):
+def test_the_deadline_in_another_thread_ends_python_work_and_never_lands_after(monkeypatch):
+    import ctypes
     import threading
 
+    real, sent = ctypes.pythonapi.PyThreadState_SetAsyncExc, []
+
+    def spy(ident, exc):  # CPython 3.11 leaves its eval breaker set for ever after a clear (exc NULL)
+        sent.append(exc)
+        return real(ident, exc)
+
+    monkeypatch.setattr(ctypes.pythonapi, "PyThreadState_SetAsyncExc", spy)
     outcome: list[str] = []
 
     def work() -> None:
@@ -125,10 +133,85 @@ def test_the_deadline_in_another_thread_ends_python_work_and_never_lands_after(t
             outcome.append(str(exc))
         with case_deadline(0.5, "quick"):
             pass
-        time.sleep(1.0)  # a cleared deadline raises nothing here
+        time.sleep(1.0)  # a deadline that ended raises nothing here
         outcome.append("after")
 
     thread = threading.Thread(target=work)
     thread.start()
     thread.join(timeout=30)
     assert outcome == ["busy: timeout: not done within 0.2 s (--timeout SECONDS changes the limit)", "after"]
+    assert len(sent) == 1 and sent[0] is not None
+
+
+def test_a_time_limit_waits_for_a_question_to_durable_rules_to_end(monkeypatch):
+    """Cut between asserting the state fact and retracting it, durable_rules' session would keep the fact and
+    refuse every later question (error 2); the limit is raised when the question is over."""
+    import durable_rules_engine as core
+
+    from crsrules import load_ruleset
+    from crsrules.matchers.durable_backend import DurableMatcher
+    from crsrules.matchers.reference import ReferenceMatcher
+
+    rs = load_ruleset("hlh-flags")
+    durable, reference = DurableMatcher(rs), ReferenceMatcher(rs)
+    real_assert = core.assert_fact
+
+    def slow_assert(handle, text):  # the limit falls due while durable_rules holds the fact
+        result = real_assert(handle, text)
+        time.sleep(0.3)
+        return result
+
+    monkeypatch.setattr(durable, "_core", type("Core", (), {**{k: staticmethod(getattr(core, k)) for k in dir(core)
+                                                              if not k.startswith("_")},
+                                                         "assert_fact": staticmethod(slow_assert)}))
+    with pytest.raises(CaseTimeout), case_deadline(0.1, "cut"):
+        durable.evaluate({"ferritin_peak": 12000})
+    monkeypatch.setattr(durable, "_core", core)
+    for facts in ({"ferritin_peak": 300}, {"ferritin_peak": 12000}, {}):
+        assert durable.evaluate(facts) == reference.evaluate(facts)
+
+
+def test_cases_after_cases_cut_short_replay_as_on_their_own(tmp_path):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for k in range(5):
+        (cases / f"{k}-small.jsonl").write_text(CASE, encoding="utf-8")
+        slow_case(cases / f"{k}-slow.jsonl", minutes=20_000)
+    (cases / "9-small.jsonl").write_text(CASE, encoding="utf-8")
+    done = cli("replay", str(cases), "--format", "jsonl", "--timeout", "0.4")
+    alone = cli("replay", str(cases / "9-small.jsonl"), "--format", "jsonl")
+    assert done.returncode == 3 and done.stderr.count(": timeout: ") == 5, done.stderr
+    assert "replay-failed" not in done.stderr and "durable_rules" not in done.stderr
+    expected = [{k: v for k, v in json.loads(line).items()} for line in alone.stdout.splitlines()]
+    for name in [f"{k}-small.jsonl" for k in range(5)] + ["9-small.jsonl"]:
+        got = [{k: v for k, v in r.items() if k != "case"} for r in map(json.loads, done.stdout.splitlines())
+               if r["case"] == name]
+        assert got == expected, name
+
+
+@pytest.mark.parametrize("where", ["main thread", "another thread"])
+def test_a_limit_that_falls_due_in_a_shielded_stretch_is_raised_when_it_ends(where):
+    import threading
+
+    from crsrules.deadline import shielded
+
+    seen: list[str] = []
+
+    def work() -> None:
+        try:
+            with case_deadline(0.1, "shielded"):
+                with shielded():
+                    time.sleep(0.3)  # the limit falls due here
+                    sum(range(10_000))  # and Python steps follow, still inside
+                    seen.append("stretch ended")
+                seen.append("never")
+        except CaseTimeout:
+            seen.append("timeout")
+
+    if where == "main thread":
+        work()
+    else:
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join(timeout=30)
+    assert seen == ["stretch ended", "timeout"]

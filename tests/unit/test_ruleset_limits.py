@@ -171,8 +171,12 @@ def hlh_flags(tmp_path: Path, edit) -> Path:
     folder = tmp_path / "mine"
     shutil.copytree(rulesets_dir() / "hlh-flags", folder)
     path = folder / "ruleset.yaml"
-    path.write_text(edit(path.read_text()))
+    path.write_text(edit(path.read_text().replace("    after: hours_since_infusion\n", "", 1)))
     return folder
+
+
+def _line_of_ferritin_peak(folder: Path) -> int:
+    return (folder / "ruleset.yaml").read_text().splitlines().index("  ferritin_peak:") + 1
 
 
 @pytest.mark.parametrize("name", ["../../../../../../etc/hosts", "/etc/hosts", "..", "products/../products",
@@ -183,7 +187,7 @@ def test_a_lookup_table_outside_the_inputs_folder_is_refused_at_its_line(tmp_pat
     with pytest.raises(RulesetError) as info:
         load_ruleset(folder)
     assert [str(i) for i in info.value.issues] == [
-        f"{folder}/ruleset.yaml:12:3: unknown-table: variable 'ferritin_peak' names the table {name!r}: {name!r} is not "
+        f"{folder}/ruleset.yaml:{_line_of_ferritin_peak(folder)}:3: unknown-table: variable 'ferritin_peak' names the table {name!r}: {name!r} is not "
         "a data file name (lower-case letters, digits, '-' and '_'; no folder)"]
 
 
@@ -194,7 +198,7 @@ def test_an_only_from_list_outside_the_inputs_folder_is_refused_at_its_line(tmp_
                                                      f'peak: {{type: lab, name: ferritin}}\n    only_from: "{ref}"'))
     with pytest.raises(RulesetError) as info:
         load_ruleset(folder)
-    assert [i.code for i in info.value.issues] == ["unknown-list"] and info.value.issues[0].line == 12
+    assert [i.code for i in info.value.issues] == ["unknown-list"] and info.value.issues[0].line == _line_of_ferritin_peak(folder)
     assert "is not FILE.KEY" in str(info.value)
 
 
@@ -273,3 +277,27 @@ def test_crsrules_test_reports_a_hostile_golden_case_and_goes_on(tmp_path):
     assert done.returncode == 1
     assert f"{folder}/cases/laughs.yaml:4:8: yaml-alias: aliases (*a) are not accepted" in done.stdout
     assert "ok   seed-peak-stays-met.yaml" in done.stdout and os.path.getsize(folder / "cases" / "laughs.yaml") < 1000
+
+
+def test_a_fifo_among_golden_cases_or_guideline_records_is_never_read(tmp_path):
+    folder = tmp_path / "mine"
+    shutil.copytree(rulesets_dir() / "hlh-flags", folder)
+    os.mkfifo(folder / "cases" / "pipe.yaml")  # reading it would wait for a writer for ever
+    done = cli("test", str(folder), timeout=120)
+    assert done.returncode == 1
+    assert f"{folder}/cases/pipe.yaml: not-a-file: not a regular file (a FIFO, a device or a folder): not read" in done.stdout
+    records = tmp_path / "records"
+    records.mkdir()
+    os.mkfifo(records / "site.yaml")
+    done = cli("validate", str(rulesets_dir() / "hlh-flags"), "--guidelines", str(records), timeout=120)
+    assert done.returncode == 1 and f"{records}/site.yaml: not-a-file: " in done.stderr
+
+
+def test_a_yaml_file_larger_than_the_limit_is_refused_unread(tmp_path, monkeypatch):
+    from crsrules.knowledge import safeyaml
+
+    path = golden(tmp_path, "note: n\nsource: s\nevents: [{}]\n" + "# padding\n" * 2000)
+    monkeypatch.setattr(safeyaml.read_yaml_bytes, "__defaults__", (16_384,))  # the limit, 16 MiB, made small
+    with pytest.raises(RulesetError) as info:
+        load_case(path)
+    assert str(info.value) == f"{path}: too-large: {path.stat().st_size} bytes; at most 16384 are read"

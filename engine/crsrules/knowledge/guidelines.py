@@ -10,6 +10,7 @@ import yaml
 
 from ..errors import Issue
 from .issues import pydantic_issues
+from .safeyaml import read_yaml_bytes
 from .yamlmarks import load_with_marks
 
 
@@ -41,7 +42,12 @@ def guidelines_dir() -> Path:
 def read_record(path: Path) -> tuple[Guideline | None, list[Issue]]:
     """One record file: the record (or None) and every problem found in it."""
     try:
-        data, marks = load_with_marks(path.read_text(encoding="utf-8"))
+        raw = read_yaml_bytes(path)
+    except OSError as exc:
+        return None, [Issue(str(path), None, getattr(exc, "code", "unreadable"), getattr(exc, "message", None)
+                            or exc.strerror or str(exc))]
+    try:
+        data, marks = load_with_marks(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [Issue(str(path), mark.line + 1 if mark else None, "yaml-syntax", str(exc).splitlines()[0])]

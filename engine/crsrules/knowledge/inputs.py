@@ -43,13 +43,16 @@ def _path(name: str) -> Path:
 
 @lru_cache(maxsize=32)
 def _file(name: str) -> dict[str, Any] | None:
+    from .safeyaml import read_yaml_bytes
+
     try:
         path = _path(name)
     except LookupError:
         return None
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise LookupError(f"rulesets/_inputs/{name}.yaml is larger than {MAX_BYTES >> 20} MiB")
+    try:
+        raw = read_yaml_bytes(path, MAX_BYTES)
+    except OSError as exc:
+        raise LookupError(f"rulesets/_inputs/{name}.yaml: {getattr(exc, 'message', None) or exc.strerror or exc}") from None
     try:
         data, _ = load_with_marks(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -15,7 +15,7 @@ from .issues import did_you_mean, pydantic_issues
 from .model import Ruleset
 from .records import Fingerprint, Folders, fingerprint, records_for
 from .requires import check_requires
-from .safeyaml import number_issues
+from .safeyaml import number_issues, read_yaml_bytes
 from .yamlmarks import Marks, load_with_marks, locate
 
 RULESET_FILE = "ruleset.yaml"
@@ -55,7 +55,12 @@ def load_ruleset(path_or_id: str | Path, *, guidelines: Folders = None, guidelin
 
 def _load(path: Path, records: Fingerprint) -> Ruleset:
     shown = str(path) if not path.is_absolute() else _relative(path)
-    return _load_path(str(path.resolve()), shown, path.read_bytes(), records)
+    try:
+        raw = read_yaml_bytes(path)
+    except OSError as exc:
+        raise RulesetError([Issue(shown, None, getattr(exc, "code", "unreadable"), getattr(exc, "message", None)
+                                  or exc.strerror or str(exc))]) from None
+    return _load_path(str(path.resolve()), shown, raw, records)
 
 
 def _relative(path: Path) -> str:

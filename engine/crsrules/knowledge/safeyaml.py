@@ -10,6 +10,9 @@ matcher cannot hold (non-finite, or beyond the engine's magnitude limit).
 from __future__ import annotations
 
 import math
+import os
+import stat
+from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
@@ -19,6 +22,7 @@ from ..errors import Issue
 from .yamlmarks import Marks, locate
 
 MAX_DEPTH = 64
+MAX_BYTES = 16 << 20  # a ruleset, guideline record, golden case or data file larger than this is refused unread
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -141,3 +145,35 @@ def number_issues(data: Any, marks: Marks, file: str) -> list[Issue]:
             out.append(Issue(file, line, "bad-number", f"{'.'.join(map(str, where))}: {shown} is beyond the "
                              f"engine's limit of ±{limit:g} (or not finite)", col))
     return sorted(out, key=lambda i: (i.line or 0, i.col or 0))
+
+
+class FileProblem(OSError):
+    """A YAML file refused before it is read: ``code`` ``not-a-file`` (a FIFO, a device, a folder) or ``too-large``."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def read_yaml_bytes(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, at most ``max_bytes``: a FIFO or a device is never read (it could wait or run for
+    ever), a larger file is refused by its size. Raises :class:`FileProblem`, or OSError when it cannot be opened."""
+    fd = os.open(Path(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise FileProblem("not-a-file", "not a regular file (a FIFO, a device or a folder): not read")
+        if st.st_size > max_bytes:
+            raise FileProblem("too-large", f"{st.st_size} bytes; at most {max_bytes} are read")
+        chunks, size = [], 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise FileProblem("too-large", f"more than {max_bytes} bytes; at most {max_bytes} are read")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

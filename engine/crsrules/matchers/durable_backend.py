@@ -14,11 +14,13 @@ See docs/explanation/matcher.md.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import threading
 from typing import Any
 
+from ..deadline import limits_running, shielded
 from ..errors import ReplayError
 from ..knowledge.model import Ruleset
 from .durable_compile import ALWAYS, STATE_MARK, compile_ruleset
@@ -29,6 +31,7 @@ log = logging.getLogger("crsrules.matcher")
 
 _LOCK = threading.Lock()
 _HANDLES: dict[str, list[int]] = {}
+_SERIAL = itertools.count(1)  # durable_rules keeps every name: each part gets one of its own
 _SID = "crsrules"
 _FACT_HEAD = encode({"sid": _SID, "id": "state", STATE_MARK: 1})[:-1]
 
@@ -49,7 +52,7 @@ def _register(ruleset: Ruleset) -> tuple[str, list[int]]:
         definition = _definition(ruleset)
         digest = hashlib.sha256(encode(definition).encode()).hexdigest()[:12]
         name = f"crsrules:{ruleset.id}@{ruleset.version}:inline-{digest}"
-    with _LOCK:
+    with shielded(), _LOCK:  # a time limit never cuts a registration short
         handles = _HANDLES.get(name)
         if handles is None:
             import durable_rules_engine as core
@@ -62,7 +65,7 @@ def _register(ruleset: Ruleset) -> tuple[str, list[int]]:
             handles = []
             for k, part in enumerate(parts):  # each call returns within the limits plan() keeps
                 try:
-                    handles.append(core.create_ruleset(name if k == 0 else f"{name}#{k}", encode(part)))
+                    handles.append(core.create_ruleset(f"{name}#{k}.{next(_SERIAL)}", encode(part)))
                 except Exception as exc:  # noqa: BLE001 - durable_rules raises its own error type with a numeric code
                     raise ReplayError(f"{name}: durable_rules refused the compiled ruleset: {exc}") from None
             _HANDLES[name] = handles
@@ -102,7 +105,11 @@ class DurableMatcher:
         text = _FACT_HEAD + ("," + body if body != "}" else "}")
         fired: set[str] = set()
         for handle in self.handles:
-            fired |= self._evaluate(handle, text)
+            if limits_running():  # a case's time limit waits until the question is over (crsrules.deadline)
+                with shielded():
+                    fired |= self._evaluate(handle, text)
+            else:
+                fired |= self._evaluate(handle, text)
         return fired
 
     def _evaluate(self, handle: int, text: str) -> set[str]:

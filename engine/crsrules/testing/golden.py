@@ -72,23 +72,18 @@ def _epoch(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
-MAX_CASE_BYTES = 16 << 20  # a golden case larger than this is refused before it is parsed
-
-
 def _guarded_yaml(path: Path) -> Any:
-    """One YAML document through the ruleset loader's guards (no aliases, duplicate keys, tags or deep nesting)."""
-    from ..knowledge.safeyaml import load_with_marks
+    """One YAML document through the ruleset loader's guards (no aliases, duplicate keys, tags or deep nesting;
+    a regular file of at most 16 MiB)."""
+    from ..knowledge.safeyaml import load_with_marks, read_yaml_bytes
 
     try:
-        size = path.stat().st_size
-        if size > MAX_CASE_BYTES:
-            raise RulesetError([Issue(str(path), None, "too-large", f"{size} bytes; a golden case holds at most "
-                                      f"{MAX_CASE_BYTES >> 20} MiB")])
-        text = path.read_bytes().decode("utf-8")
+        text = read_yaml_bytes(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RulesetError([Issue(str(path), None, "not-utf8", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
     except OSError as exc:
-        raise RulesetError([Issue(str(path), None, "unreadable", exc.strerror or str(exc))]) from None
+        raise RulesetError([Issue(str(path), None, getattr(exc, "code", "unreadable"),
+                                  getattr(exc, "message", None) or exc.strerror or str(exc))]) from None
     try:
         data, _ = load_with_marks(text)
     except yaml.YAMLError as exc:
