@@ -37,11 +37,6 @@ from .convert_command import converted_log, read_case
 PARTLY_FAILED = 3
 
 
-def folder_cases(folder: Path) -> list[Path]:
-    """The cases of a folder: ``*.jsonl`` in any letter case, hidden entries left out, in name order."""
-    return case_entries(folder)
-
-
 def case_timeout(args: Any, folder: bool) -> float | None:
     """The time limit of each case: ``--timeout`` when given, else the default for a folder's cases, none for one case."""
     given = getattr(args, "timeout", None)
