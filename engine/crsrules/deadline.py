@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import signal
+import sys
 import threading
 from typing import Any, Iterator
 
@@ -97,33 +98,80 @@ def shielded() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
+    _hook()
     previous = signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    _ALARMED[0] = True
     try:
         yield
     finally:
+        _ALARMED[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _hook() -> None:
+    with _GUARD:  # installed again if a test harness put its own in place since
+        if sys.unraisablehook is not _unraisable:
+            _HOOKED[:] = [sys.unraisablehook]
+            sys.unraisablehook = _unraisable
+
+
+_WATCHED: dict[int, dict[str, Any]] = {}  # thread -> the state of its running watchdog
+_HOOKED: list[Any] = []  # the unraisable hook found before ours, once ours is installed
+_ALARMED = [False]  # the main thread's alarm runs
+
+
+def _unraisable(unraisable: Any) -> None:
+    """An ``_Expired`` swallowed where exceptions cannot propagate (a gc callback, a ``__del__``): send it again.
+
+    Sent again a millisecond later, not from here: sent at once, it would land in this very hook.
+    """
+    if unraisable.exc_type is None or not issubclass(unraisable.exc_type, _Expired):
+        _HOOKED[0](unraisable)
+        return
+    with _GUARD:
+        state = _WATCHED.get(threading.get_ident())
+        if state is not None and not state["done"]:
+            state["swallowed"] = True
+            state["arm"](0.001)
+            return
+    if _ALARMED[0] and threading.current_thread() is threading.main_thread():
+        signal.setitimer(signal.ITIMER_REAL, 0.001)
+
+
+def _send(ident: int) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Expired))
 
 
 @contextlib.contextmanager
 def _watchdog(seconds: float) -> Iterator[None]:
     ident = threading.get_ident()
-    state = {"done": False, "sent": False}
+    state: dict[str, Any] = {"done": False, "sent": False, "swallowed": False}
+    _hook()
+    with _GUARD:
+        _WATCHED[ident] = state
+    timers: list[threading.Timer] = []
+
+    def arm(delay: float) -> None:
+        timer = threading.Timer(delay, fire)
+        timer.daemon = True
+        timers.append(timer)
+        timer.start()
 
     def fire() -> None:
         with _GUARD:
             if state["done"]:
                 return
             if _SHIELDED.get(ident):
-                _PENDING.add(ident)
-            else:
+                _PENDING.add(ident)  # raised by the stretch as it ends
                 state["sent"] = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Expired))
+            elif not state["sent"] or state["swallowed"]:
+                state["sent"], state["swallowed"] = True, False
+                _send(ident)
 
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    state["arm"] = arm
+    arm(seconds)
     raised = False
     try:
         yield
@@ -133,8 +181,10 @@ def _watchdog(seconds: float) -> Iterator[None]:
     finally:
         with _GUARD:
             state["done"] = True
-            timer.cancel()
-            pending = state["sent"] and not raised
+            for timer in timers:
+                timer.cancel()
+            _WATCHED.pop(ident, None)
+            pending = state["sent"] and not raised and not state["swallowed"]
         if pending:
             _land(drop=True)
 
