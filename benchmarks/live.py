@@ -1,35 +1,53 @@
-"""Live replay benchmarks: per-event ``append`` latency, and many sessions open at once.
+"""Live replay at hospital scale: memory per patient over weeks, and append latency for many patients.
 
-    python benchmarks/live.py latency [--days 2] [--rulesets all|ID,ID] [--late-labs HOURS]
+    python benchmarks/live.py report [--days 1 7 30] [--patients 1 150] [--latency-days 1]
+    python benchmarks/live.py memory --days 1 7 30 [--lateness 6h|none] [--rulesets all|ID,ID]
+    python benchmarks/live.py latency --patients 150 [--days 1] [--rulesets crs-escalation]
     python benchmarks/live.py sessions [--n 10000] [--rulesets all|ID,ID] [--events 12]
 
-``latency`` feeds one synthetic minute-by-minute course (benchmarks/generate.py) to a LiveReplay
-one event at a time and reports the median, p99 and max of ``append``; with ``--late-labs H``
-every lab arrives H hours after it was drawn (each one is put in place: a correction).
-``sessions`` opens N live replays at once, appends the first events of the seed case
-(examples/bottari-2020-seed.jsonl) to each, closes them, and reports the resident memory
-before, at the peak and after closing.
+The feed is synthetic test data written here (not clinical cases): four vitals a minute for each
+patient (temperature, heart rate, systolic pressure, SpO2), each jittering around its level as a
+monitor's readings do, seeded per patient; for one day a fever around 38.3 °C (crossing 38.0 °C back
+and forth) with the systolic pressure jittering around 90 mmHg, then recovery: day 2 in ``memory``,
+the first day in ``latency``.
+
+``memory`` follows one patient under every bundled ruleset (or those named) and prints the resident
+memory of the process at each day asked, after a garbage collection, with ``max_lateness`` 6 h or
+none. ``latency`` follows N patients, one ``LiveReplay`` each, round-robin from one thread, with
+Python's default garbage-collector settings, and prints the median, p99, p99.9 and slowest
+``append``. ``report`` runs both, each measurement in a fresh process (so that one's memory does not
+count in another's), and prints a table; ``sessions`` opens many replays at once (the first
+events of the seed case) and prints the memory they hold and give back. On a shared machine the
+latencies vary from run to run; the memory does not.
 """
 from __future__ import annotations
 
 import argparse
 import gc
 import json
+import math
+import random
 import statistics
+import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from array import array
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import course  # noqa: E402
+from crsrules import LiveReplay
+from crsrules.knowledge.loader import bundled_rulesets
 
-from crsrules import LiveReplay  # noqa: E402
-from crsrules.knowledge.loader import bundled_rulesets  # noqa: E402
+D0 = datetime(2000, 1, 1, tzinfo=timezone.utc)
+HERE = Path(__file__).resolve()
+# (name, unit, level, fever-day level, sd, digits, low, high)
+CHANNELS = (("temperature", "Cel", 36.8, 38.3, 0.25, 1, 34.5, 41.5), ("heart_rate", "/min", 80, 108, 4, 0, 40, 180),
+            ("systolic_bp", "mm[Hg]", 118, 90, 5, 0, 60, 200), ("spo2", "%", 97, 95, 1, 0, 80, 100))
 
 
-def _rulesets(text: str) -> list:
-    return bundled_rulesets() if text == "all" else text.split(",")
+def _rulesets(text: str) -> list | None:
+    return None if text == "all" else text.split(",")
 
 
 def _rss_mb() -> float:
@@ -37,45 +55,107 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * 4096 / 1e6
 
 
-def _arrival(events: list[dict], late_hours: float) -> list[dict]:
-    if not late_hours:
-        return events
-    def arrives(e: dict) -> datetime:
-        t = datetime.fromisoformat(e["time"].replace("Z", "+00:00"))
-        return t + timedelta(hours=late_hours) if e["type"] == "lab" else t
-    return sorted(events, key=arrives)
+def _stamp(minute: int) -> str:
+    return (D0 + timedelta(minutes=minute)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def start(patient: int) -> list[dict]:
+    t = _stamp(0)
+    return [{"time": t, "type": "patient", "age_years": 30 + patient % 40, "weight_kg": 60 + patient % 30},
+            {"time": t, "type": "infusion", "product": "synthetic"}]
+
+
+class Monitor:
+    """One patient's monitor: autocorrelated jitter around each channel's level, per minute."""
+
+    def __init__(self, patient: int, fever_day: int = 2, ids: bool = False):
+        self.rng = random.Random(patient)
+        self.ids = f"p{patient}-" if ids else None
+        self.noise = [0.0] * len(CHANNELS)
+        self.fever = (1440 * fever_day, 1440 * (fever_day + 1))
+
+    def minute(self, minute: int) -> list[dict]:
+        fever = self.fever[0] <= minute < self.fever[1]
+        t = _stamp(minute)
+        out = []
+        for k, (name, unit, level, fevered, sd, digits, low, high) in enumerate(CHANNELS):
+            self.noise[k] = 0.8 * self.noise[k] + self.rng.gauss(0.0, sd * math.sqrt(1 - 0.64))
+            value = min(high, max(low, (fevered if fever else level) + self.noise[k]))
+            out.append({"time": t, "type": "vital", "name": name, "value": round(value, digits) if digits else int(round(value)),
+                        "unit": unit})
+            if self.ids:
+                out[-1]["id"] = f"{self.ids}{minute}-{k}"
+        return out
+
+
+def feed(days: float, patient: int = 0, ids: bool = False) -> Iterator[dict]:
+    """One patient's events in time order, made as they are read (never a list of weeks of events)."""
+    yield from start(patient)
+    monitor = Monitor(patient, ids=ids)
+    for minute in range(1, int(days * 1440) + 1):
+        yield from monitor.minute(minute)
+
+
+def memory(args: argparse.Namespace) -> None:
+    lateness = None if args.lateness == "none" else timedelta(hours=float(args.lateness.rstrip("h")))
+    marks = sorted(args.days)
+    live = LiveReplay(_rulesets(args.rulesets), max_lateness=lateness)
+    gc.collect()
+    base = _rss_mb()
+    out = {"lateness": args.lateness, "base_mb": round(base, 1), "rss_mb": {}, "events": {}, "seconds": {}}
+    began = time.perf_counter()
+    n, day = 0, 0
+    for event in feed(marks[-1], ids=args.ids):
+        live.append(event)
+        n += 1
+        if event["type"] == "vital" and event["time"].endswith("T00:00:00Z") and event["name"] == "spo2":
+            day += 1
+            if day in marks:
+                gc.collect()
+                out["rss_mb"][day] = round(_rss_mb(), 1)
+                out["events"][day] = n
+                out["seconds"][day] = round(time.perf_counter() - began, 1)
+    out["records"] = len(live.trace().firings)
+    live.close()
+    print(json.dumps(out))
 
 
 def latency(args: argparse.Namespace) -> None:
-    events = _arrival(course(args.days), args.late_labs)
     rulesets = _rulesets(args.rulesets)
-    LiveReplay(rulesets).close()  # the first session builds the template
-    times, late, closing = [], [], []
-    previous = None
-    with LiveReplay(rulesets) as live:
-        for event in events:
-            start = time.perf_counter()
-            out = live.append(event)
-            took = time.perf_counter() - start
-            (late if any(f.kind == "correction" for f in out) else times).append(took)
-            if previous is not None and event["time"] > previous and not any(f.kind == "correction" for f in out):
-                closing.append(took)  # this append ran the previous time step
-            previous = max(previous or event["time"], event["time"])
-        start = time.perf_counter()
-        trace = live.trace()
-        snapshot = time.perf_counter() - start
-    q = statistics.quantiles(times, n=100)
-    print(f"{len(events)} events, {len(rulesets)} rulesets, "
-          f"{len(trace.firings)} records")
-    print(f"append (in order): median {statistics.median(times) * 1e3:.3f} ms, p99 {q[98] * 1e3:.3f} ms, "
-          f"max {max(times) * 1e3:.1f} ms; {len(times) / sum(times):,.0f} events/s")
-    qc = statistics.quantiles(closing, n=100)
-    print(f"  of which {len(closing)} ran the previous time step: median {statistics.median(closing) * 1e3:.3f} ms, "
-          f"p99 {qc[98] * 1e3:.3f} ms")
-    if late:
-        print(f"append (late, put in place): {len(late)} events, median {statistics.median(late) * 1e3:.1f} ms, "
-              f"max {max(late) * 1e3:.1f} ms")
-    print(f"trace() snapshot: {snapshot * 1e3:.1f} ms")
+    lives = [LiveReplay(rulesets) for _ in range(args.patients)]
+    monitors = [Monitor(p, fever_day=args.fever_day) for p in range(args.patients)]
+    if args.no_gc:
+        gc.disable()
+    for p, live in enumerate(lives):
+        live.extend(start(p))
+    if args.freeze:
+        gc.collect()
+        gc.freeze()  # what start-up loaded and the replays opened: out of the collector's view
+    took, cpu = array("d"), array("d")
+    clock, thread = time.perf_counter_ns, time.thread_time_ns
+    began = time.perf_counter()
+    collections = sum(s["collections"] for s in gc.get_stats())
+    for minute in range(1, int(args.days * 1440) + 1):
+        for live, monitor in zip(lives, monitors):
+            for event in monitor.minute(minute):
+                before, before_cpu = clock(), thread()
+                live.append(event)
+                cpu.append((thread() - before_cpu) / 1e6)
+                took.append((clock() - before) / 1e6)
+    wall = time.perf_counter() - began
+    collections = sum(s["collections"] for s in gc.get_stats()) - collections
+    out = {"patients": args.patients, "appends": len(took), "seconds": round(wall, 1), "gc_collections": collections,
+           "grades_first_5": sum(len(live.trace().of_kind("grade")) for live in lives[:5]), "rss_mb": round(_rss_mb(), 1)}
+    for name, values in (("wall", took), ("cpu", cpu)):
+        ordered = sorted(values)
+        out[name] = {"median_ms": round(statistics.median(ordered), 4), "p99_ms": round(_q(ordered, 0.99), 3),
+                     "p999_ms": round(_q(ordered, 0.999), 3), "max_ms": round(ordered[-1], 1),
+                     "over_2ms": sum(1 for x in ordered if x > 2.0)}
+    print(json.dumps(out))
+
+
+def _q(ordered: list[float], p: float) -> float:
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
 def sessions(args: argparse.Namespace) -> None:
@@ -83,14 +163,14 @@ def sessions(args: argparse.Namespace) -> None:
     LiveReplay(rulesets).close()
     gc.collect()
     before = _rss_mb()
-    seed = Path(__file__).resolve().parents[1] / "examples" / "bottari-2020-seed.jsonl"
+    seed = HERE.parents[1] / "examples" / "bottari-2020-seed.jsonl"
     short = [json.loads(line) for line in seed.read_text().splitlines() if line.startswith("{")][: args.events]
-    start = time.perf_counter()
+    began = time.perf_counter()
     opened = [LiveReplay(rulesets) for _ in range(args.n)]
     for event in short:
         for live in opened:
             live.append(event)
-    took = time.perf_counter() - start
+    took = time.perf_counter() - began
     peak = _rss_mb()
     grades = sum(len(live.trace().of_kind("grade")) for live in opened[:100])
     for live in opened:
@@ -98,26 +178,78 @@ def sessions(args: argparse.Namespace) -> None:
     del opened
     gc.collect()
     after = _rss_mb()
-    print(f"{args.n} sessions x {len(short)} events, {len(rulesets)} rulesets named: {took:.1f} s "
+    print(f"{args.n} sessions x {len(short)} events, {len(rulesets or bundled_rulesets())} rulesets named: {took:.1f} s "
           f"({took / args.n * 1e3:.2f} ms a session); {grades} grade records in the first 100")
     print(f"resident memory: {before:.0f} MB before, {peak:.0f} MB with all open "
           f"({(peak - before) / args.n * 1e3:.0f} KB a session), {after:.0f} MB after closing "
           f"({after - before:+.0f} MB)")
 
 
+def _run(*argv: str) -> dict:
+    done = subprocess.run([sys.executable, str(HERE), *argv], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(args: argparse.Namespace) -> None:
+    days = [str(d) for d in args.days]
+    print(f"machine: {_cpus()}, Python {sys.version.split()[0]}")
+    print(f"memory, one patient, every bundled ruleset, four vitals a minute ({', '.join(days)} days):")
+    for lateness, ids in (("6h", []), ("none", []), ("6h", ["--ids"])):
+        m = _run("memory", "--days", *days, "--lateness", lateness, "--rulesets", args.rulesets, *ids)
+        rss = m["rss_mb"]
+        line = ", ".join(f"day {d}: {rss[d]:.0f} MB" for d in days if d in rss)
+        growth = f"; growth day {days[1]}-{days[-1]}: {rss[days[-1]] - rss[days[1]]:+.1f} MB" if len(days) > 2 else ""
+        named = ", each reading with an id" if ids else ""
+        print(f"  max_lateness {lateness:>4}{named}: {line} (process after start-up {m['base_mb']:.0f} MB){growth}; "
+              f"{m['seconds'][days[-1]]:.0f} s for {m['events'][days[-1]]:,} events")
+    print(f"append latency, one LiveReplay({args.latency_rulesets!r}) per patient, round-robin, {args.latency_days:g} day(s), "
+          "default gc; by the wall clock and in CPU time of the thread (which other processes on a shared machine "
+          "do not inflate):")
+    runs = [(n, []) for n in args.patients] + [(args.patients[-1], ["--freeze"])]
+    for n, freeze in runs:
+        r = _run("latency", "--patients", str(n), "--days", str(args.latency_days), "--rulesets", args.latency_rulesets,
+                 *freeze)
+        print(f"  {n:>5} patients{', gc.freeze() after start-up' if freeze else ''}, {r['appends']:,} appends in "
+              f"{r['seconds']:.0f} s, {r['gc_collections']} collections, RSS {r['rss_mb']:.0f} MB")
+        for name in ("wall", "cpu"):
+            m = r[name]
+            print(f"        {name:>4}: median {m['median_ms'] * 1e3:.0f} us, p99 {m['p99_ms']:.2f} ms, "
+                  f"p99.9 {m['p999_ms']:.2f} ms, max {m['max_ms']:.1f} ms ({m['over_2ms']} over 2 ms)")
+
+
+def _cpus() -> str:
+    import os
+
+    return f"{os.cpu_count()} CPUs"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="what", required=True)
-    one = sub.add_parser("latency")
-    one.add_argument("--days", type=int, default=2)
-    one.add_argument("--rulesets", default="all")
-    one.add_argument("--late-labs", type=float, default=0.0)
+    rep = sub.add_parser("report")
+    rep.add_argument("--days", type=int, nargs="+", default=[1, 7, 30])
+    rep.add_argument("--rulesets", default="all")
+    rep.add_argument("--patients", type=int, nargs="+", default=[1, 150])
+    rep.add_argument("--latency-days", type=float, default=1.0)
+    rep.add_argument("--latency-rulesets", default="crs-escalation")
+    mem = sub.add_parser("memory")
+    mem.add_argument("--days", type=int, nargs="+", default=[1, 7, 30])
+    mem.add_argument("--lateness", default="6h")
+    mem.add_argument("--rulesets", default="all")
+    mem.add_argument("--ids", action="store_true", help="each reading named by the feed (an id of its own)")
+    lat = sub.add_parser("latency")
+    lat.add_argument("--patients", type=int, default=150)
+    lat.add_argument("--days", type=float, default=1.0)
+    lat.add_argument("--rulesets", default="crs-escalation")
+    lat.add_argument("--fever-day", type=int, default=0, help="the day of fever (0: the first, so a one-day run has it)")
+    lat.add_argument("--no-gc", action="store_true", help="with the cyclic garbage collector off (to compare)")
+    lat.add_argument("--freeze", action="store_true", help="gc.freeze() once the replays are open (as a service would)")
     many = sub.add_parser("sessions")
     many.add_argument("--n", type=int, default=10000)
     many.add_argument("--rulesets", default="all")
     many.add_argument("--events", type=int, default=12)
     args = parser.parse_args()
-    (latency if args.what == "latency" else sessions)(args)
+    {"report": report, "memory": memory, "latency": latency, "sessions": sessions}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -156,3 +156,17 @@ def test_sums_left_for_later_give_the_same_truths_records_and_evidence(tmp_path,
 def test_the_shortcuts_change_nothing_on_generated_cases(events):
     """Generated courses (the public strategies, every bundled ruleset): the shortcuts change no record at all."""
     assert records(replay_events(events, explain=True, shortcuts=False)) == records(replay_events(events, explain=True))
+
+
+def test_the_live_benchmark_prints_memory_and_latency_figures():
+    def run(*argv):
+        done = subprocess.run([sys.executable, str(BENCH / "live.py"), *argv], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    memory = json.loads(run("memory", "--days", "1", "2", "--lateness", "6h", "--rulesets", "astct-2019-crs", "--ids"))
+    assert set(memory["rss_mb"]) == {"1", "2"} and memory["events"]["2"] == 2 + 2 * 1440 * 4
+    latency = json.loads(run("latency", "--patients", "3", "--days", "0.02"))
+    assert latency["appends"] == 3 * int(0.02 * 1440) * 4
+    assert {"median_ms", "p99_ms", "p999_ms", "max_ms"} <= set(latency["wall"]) and latency["cpu"]["max_ms"] > 0
+    assert "a session" in run("sessions", "--n", "5", "--rulesets", "astct-2019-crs")

@@ -36,7 +36,7 @@ class Screen:
 
     def snapshot(self) -> tuple[Any, ...]:
         """What the screen remembers of the records it kept (a live replay saves it with its checkpoints)."""
-        return self.infusion, frozenset(self.running), self.weight, frozenset(self.unknown_drugs)
+        return self.infusion, tuple(sorted(self.running)), self.weight, tuple(sorted(self.unknown_drugs))
 
     def restore(self, state: tuple[Any, ...]) -> None:
         infusion, running, self.weight, unknown = state

@@ -1,11 +1,22 @@
 """Saved states of a live case, from which a late event is replayed into place."""
 from __future__ import annotations
 
+import marshal
 from dataclasses import dataclass
 from typing import Any
 
 from .run import RunState
 from .screening import Counts
+
+
+def pack_state(state: RunState) -> RunState | bytes:
+    """A run's state as kept in a checkpoint: ``marshal``'s bytes when it holds plain values only (the
+    usual case: a tenth of the memory, and one object the garbage collector never follows), else as
+    it is (a state that holds an event record, waiting in a step)."""
+    try:
+        return marshal.dumps(state)
+    except ValueError:
+        return state
 
 
 @dataclass
@@ -16,12 +27,17 @@ class Checkpoint:
     ``used``: when it was last saved or replayed from (a tick of its timeline), for :func:`thin`."""
 
     t: float
-    run: RunState
+    run: RunState | bytes  # as :func:`pack_state` keeps it; :meth:`state` gives it back
     screen: tuple[Any, ...]
     counts: Counts
     inputs: int  # the screen's rejected-line and warning records
     fired: int  # the rules' records
     used: int
+
+    def state(self) -> RunState:
+        """The run's state (as :meth:`~.run.Run.snapshot` gave it)."""
+        run = self.run
+        return marshal.loads(run) if type(run) is bytes else run  # type: ignore[return-value]
 
     @property
     def infusion(self) -> float | None:

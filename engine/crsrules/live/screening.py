@@ -10,8 +10,8 @@ from typing import Any, NamedTuple
 from ..caselog.patient import PatientCarry
 from ..caselog.records import Record
 from ..caselog.screen import Screen
-from ..output.trace import Firing
 from ..replay.firings import input_firing
+from .archive import Packed, pack
 
 
 class Counts(NamedTuple):
@@ -49,18 +49,19 @@ class LiveScreen(Screen):
         super().restore(screen)
         self.patients.restore(patients)
 
-    def take(self, rec: Record, inputs: list[Firing]) -> Record | None:
+    def take(self, rec: Record, inputs: list[Packed]) -> Record | None:
         """Carry patient fields, then screen one record (a copy of it: screening changes some events in
-        place); its rejected-line or warning records go to ``inputs``. Returns the record kept, or None."""
+        place); its rejected-line or warning records go to ``inputs``, packed. Returns the record kept,
+        or None."""
         rec = pristine(rec)
         self.patients.apply(rec.event)
         reason, soft = self.check(rec)
         if reason:
             self.counts = self.counts._replace(rejected=self.counts.rejected + 1)
-            inputs.append(input_firing("rejected", rec.t, self.infusion, rec.line, rec.id, reason=reason))
+            inputs.append(pack(input_firing("rejected", rec.t, self.infusion, rec.line, rec.id, reason=reason)))
             return None
         for code, text in soft or ():
-            inputs.append(input_firing("warning", rec.t, self.infusion, rec.line, rec.id, code=code, text=text))
+            inputs.append(pack(input_firing("warning", rec.t, self.infusion, rec.line, rec.id, code=code, text=text)))
         self.counts = self.counts.keep(rec.t)
         return rec
 

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 import orjson
 
 from ..caselog.convert import to_records
-from ..caselog.from_python import SeenIds, check_new_id, coerce_event
+from ..caselog.from_python import coerce_event
 from ..caselog.quick import Reading, quick
 from ..caselog.records import Record
 from ..errors import CaseLogError, Issue, UsageError
@@ -23,12 +23,15 @@ from ..output.trace import Correction, Firing, Trace
 from ..replay.firings import input_firing
 from ..timeutil import day_label, iso, to_datetime, to_epoch
 from . import memory
+from .archive import Archive, pack, unpack
+from .ids import SeenIds, check_new_id
 from .records import current_view, diff_records, live_summary, relabel, resolved_once
 from .timeline import Timeline
 
 log = logging.getLogger("crsrules.live")
 SOURCE = "<live>"
 MAX_AHEAD = timedelta(days=366)  # how far after the latest time an event may be, (delayed neurotoxicity comes weeks late)
+LARGE = 1_000_000  # events held without max_lateness before a warning (174 days of four vitals a minute)
 
 
 class LiveReplay:
@@ -42,7 +45,9 @@ class LiveReplay:
 
     ``rulesets``: bundled ids, paths or models (default: every bundled ruleset); ``backend``:
     ``auto``, ``durable`` or ``reference``; ``max_lateness``: how far before the latest time
-    an event may still arrive (a ``timedelta``; ``None``: any event is put in its place);
+    an event may still arrive (a ``timedelta``: the replay then forgets what no late event can
+    need, and its memory stops growing; ``None``: any event is put in its place, and every event
+    is kept);
     ``max_ahead``: how far after the latest time an event may be (default 366 days; ``None``: no
     limit): an event beyond it is refused (``future-time``), as a mistyped year would otherwise
     move the clock for good; ``shortcuts=False``: without the speed-ups, as
@@ -68,11 +73,13 @@ class LiveReplay:
         self._rulesets = resolved_once(rulesets)
         self._ids = SeenIds()
         self._count = 0
-        self._extra: list[Firing] = []  # corrections, and events refused as too late
+        self._extra = Archive()  # corrections, and events refused as too late (final from the start)
+        self._too_late = 0
         self._advanced = float("-inf")
         self._latest = float("-inf")
-        self._line = Timeline(self._rulesets, backend, shortcuts)
+        self._line = Timeline(self._rulesets, backend, shortcuts, bounded=max_lateness is not None)
         self._reported = 0  # how many of the rules' final records have been returned
+        self._warned = False
         memory.opened()
         self._counted = True
 
@@ -92,17 +99,18 @@ class LiveReplay:
         self._ids.add(rec.id)
         self._count = rec.seq
         self._latest = max(self._latest, rec.t)
-        if rec.t <= self._advanced or (line.history and rec.t < line.history[-1].t):
+        if rec.t <= self._advanced or (line.history.times and rec.t < line.history.times[-1]):
             return self._late(rec)
         line.commit(rec)
         if rec.event.type == "infusion" and line.screen.infusion is None:
-            if rec.t - line.history[0].t > line.screen.window:  # the history's earliest record, now too early
+            if rec.t - line.earliest > line.screen.window:  # the earliest record is now too early
                 return self._correct(rec, "an infusion far from earlier events", always=False)
             line.set_infusion(rec.t)
         before = len(line.inputs)
         line.add(rec)
         out = self._newly_final()
-        out.extend(line.inputs[before:])
+        out.extend(unpack(line.inputs[before:]))
+        self._bound()
         return out
 
     def advance_to(self, time: datetime | str) -> list[Firing]:
@@ -115,7 +123,9 @@ class LiveReplay:
         self._advanced = t
         self._latest = max(self._latest, t)
         self._line.advance(t)
-        return self._newly_final()
+        out = self._newly_final()
+        self._bound()
+        return out
 
     def trace(self) -> Trace:
         """A snapshot of everything so far, the pending time step included: its grade, flag,
@@ -123,8 +133,8 @@ class LiveReplay:
         self._check_open()
         line = self._line
         pending, waiting = line.pending_view()
-        firings = self._view(line.fired + pending, with_extra=True)
-        rejected = line.screen.counts.rejected + sum(1 for f in self._extra if f.kind == "rejected")
+        firings = self._view(unpack(line.fired) + pending, with_extra=True)
+        rejected = line.screen.counts.rejected + self._too_late
         summary = live_summary(SOURCE, firings, self._rulesets, self.backend, self._count, line.screen.counts, rejected,
                                line.screen.infusion)
         summary.indeterminate = waiting
@@ -134,7 +144,7 @@ class LiveReplay:
         """Free everything the replay holds; safe to call twice. Later calls raise ``closed``."""
         if not self.closed:
             self.closed = True
-            self._extra = []
+            self._extra = Archive()
             if getattr(self, "_line", None) is not None:
                 self._line.close()
             self._line = None  # type: ignore[assignment]
@@ -173,7 +183,7 @@ class LiveReplay:
     def firings(self) -> list[Firing]:
         """Older name: every final record so far, in trace order (``trace()`` adds the pending step)."""
         self._check_open()
-        return self._view(self._line.fired, with_extra=True)
+        return self._view(unpack(self._line.fired), with_extra=True)
 
     @property
     def rejected(self) -> list[Firing]:
@@ -188,9 +198,9 @@ class LiveReplay:
 
     def _record(self, event: Any) -> Record:
         n = self._count + 1
-        reading = _reading(event)
+        reading, eid = _reading(event)
         if reading is not None:  # a monitor's reading: the batch reader's quick path, no model built
-            rec = Record(reading[4], n, n, f"L{n}", reading)
+            rec = Record(reading[4], n, n, eid or f"L{n}", reading)
         else:
             parsed = coerce_event(event, n, SOURCE)
             rec = to_records([parsed], [n], SOURCE)[0]._replace(seq=n)
@@ -214,26 +224,29 @@ class LiveReplay:
         if limit is not None and rec.t < self._latest - limit.total_seconds():
             reason = f"too late: more than {limit} before the latest time ({iso(self._latest)})"
             firing = input_firing("rejected", rec.t, line.screen.infusion, rec.line, rec.id, reason=reason)
-            self._extra.append(firing)
+            self._extra.add([pack(firing)])
+            self._too_late += 1
             log.info("live event %s refused: %s", rec.id, reason)
             return [firing]
         line.commit(rec)
-        return self._correct(rec, "a late event", always=final)
+        out = self._correct(rec, "a late event", always=final)
+        self._bound()
+        return out
 
     def _correct(self, rec: Record, why: str, *, always: bool) -> list[Firing]:
         """Rebuild from the history; report what changed among the final records as one
         ``correction`` (when something did, or ``always``)."""
         line = self._line
         if line.infusion != line.screen.infusion:  # every day label moves: compare every final record
-            before = [f.record() for f in self._view(line.fired, with_extra=False)]
+            before = [f.record() for f in self._view(unpack(line.fired), with_extra=False)]
             line.rebuild(rec.t, self._advanced)
-            after = [f.record() for f in self._view(line.fired, with_extra=False)]
+            after = [f.record() for f in self._view(unpack(line.fired), with_extra=False)]
         else:  # only what the rebuild replaced (and the no-infusion warning, which sits at the first record)
             first = line.screen.counts
             changed = line.rebuild(rec.t, self._advanced)
-            before = [f.record() for f in relabel(changed.withdrawn, first, line.infusion)]
-            after = [f.record() for f in relabel(changed.added, line.screen.counts, line.infusion)]
-        self._reported = len(line.fired)
+            before = [f.record() for f in relabel(unpack(changed.withdrawn), first, line.infusion)]
+            after = [f.record() for f in relabel(unpack(changed.added), line.screen.counts, line.infusion)]
+        self._reported = line.written[1]
         withdrawn, added = diff_records(before, after)
         firing = Correction(time=iso(rec.t), t=rec.t, line=rec.line, evidence=[rec.id],
                             day=day_label(rec.t, line.screen.infusion) or None, text=f"{why} was put in its place",
@@ -241,19 +254,31 @@ class LiveReplay:
         log.info("live event %s (%s): %d records withdrawn, %d added", rec.id, why, len(withdrawn), len(added))
         if not (always or withdrawn or added):
             return []
-        self._extra.append(firing)
+        self._extra.add([pack(firing)])
         return [firing]
 
     def _newly_final(self) -> list[Firing]:
-        fired = self._line.fired
-        new = fired[self._reported:]
-        self._reported = len(fired)
-        return new
+        line = self._line
+        new = line.fired[self._reported - line.fired_base:]
+        self._reported = line.written[1]
+        return unpack(new)
+
+    def _bound(self) -> None:
+        """With ``max_lateness``, forget what no late event can need any more; without it, say once
+        when the history passes :data:`LARGE` events."""
+        line = self._line
+        if self.max_lateness is not None:
+            line.forget(self._latest - self.max_lateness.total_seconds())
+        elif len(line.history) > LARGE and not self._warned:
+            self._warned = True
+            log.warning("a live replay without max_lateness holds %d events: it keeps every event so that any late "
+                        "one can be put in place (about 40 bytes a reading, 100 with an id of its own); "
+                        "LiveReplay(max_lateness=...) bounds it", len(line.history))
 
     def _view(self, run_firings: list[Firing], *, with_extra: bool) -> list[Firing]:
         """Rule firings, input records (and corrections), day labels from the infusion known now."""
         line = self._line
-        parts = [line.inputs, run_firings] + ([self._extra] if with_extra else [])
+        parts = [line.archive.firings(), unpack(line.inputs), run_firings] + ([self._extra.firings()] if with_extra else [])
         return current_view(parts, line.screen.counts, line.screen.infusion)
 
 
@@ -261,11 +286,17 @@ def _days(limit: timedelta) -> str:
     return f"{limit.days} days" if limit == timedelta(days=limit.days) else str(limit)
 
 
-def _reading(event: Any) -> Reading | None:
-    """A dict that is a plain reading in its canonical unit, as :func:`quick` takes a line; else None."""
+def _reading(event: Any) -> tuple[Reading | None, str | None]:
+    """A dict that is a plain reading in its canonical unit, as :func:`quick` takes a line, and its id
+    (a monitor's feed names each reading: the id is text, as the event model requires); else None."""
     if type(event) is not dict:
-        return None
+        return None, None
+    eid = event.get("id")
+    if eid is not None:
+        if type(eid) is not str or len(event) != 6:
+            return None, None
+        event = {k: v for k, v in event.items() if k != "id"}
     try:
-        return quick(orjson.dumps(event))
+        return quick(orjson.dumps(event)), eid
     except (TypeError, orjson.JSONEncodeError):  # not JSON (a datetime is, an object of the caller's is not)
-        return None
+        return None, None

@@ -18,7 +18,7 @@ As for recommendations, nothing is written at or after a death (death.py).
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -60,11 +60,6 @@ def tolerances() -> dict[str, dict[str, Any]]:
     return {**rows, "": data.get("source") or {}}
 
 
-def astuple(step: Step) -> tuple[Any, ...]:
-    """A step's fields in order, as they are (``dataclasses.astuple`` would copy the rule and dose)."""
-    return tuple(getattr(step, f.name) for f in fields(step))
-
-
 def given_mg(quantity: Any, weight: float | None) -> float | None:
     """A charted dose in mg (a per-kg dose times ``weight``), or None when it cannot be."""
     value, unit = getattr(quantity, "value", None), getattr(quantity, "unit", None)
@@ -95,12 +90,21 @@ class Adherence:
     # -- the case state, for a live replay's checkpoints ---------------------------------------
 
     def snapshot(self) -> tuple[Any, ...]:
-        """The open steps (each as a tuple of its fields) and the administrations of the latest time."""
-        return tuple(astuple(step) for step in self.open), self.now, tuple(self.recent)
+        """The open steps and the administrations of the latest time. A step is a tuple of plain values:
+        its rule by id (its ruleset is its runtime's, ``k``), its dose as a dict, its evidence as a
+        tuple (so that the garbage collector stops following a saved state)."""
+        steps = tuple((s.k, s.rule.id, s.action, None if s.dose is None else s.dose.model_dump(), s.t, s.due, s.weight,
+                       tuple(s.evidence), s.maturity, s.outstanding) for s in self.open)
+        return steps, self.now, tuple(self.recent)
 
     def restore(self, state: tuple[Any, ...]) -> None:
         steps, self.now, recent = state
-        self.open = [Step(*fields) for fields in steps]
+        runtimes = self.clock.runtimes
+        self.open = []
+        for k, rule, action, dose, t, due, weight, evidence, maturity, outstanding in steps:
+            rt = runtimes[k]
+            self.open.append(Step(k, rt.outcomes.rules[rule], rt.ruleset, action, None if dose is None else Dose(**dose),
+                                  t, due, weight, list(evidence), maturity, outstanding))
         self.recent = list(recent)
 
     # -- the clock's side --------------------------------------------------------------------

@@ -46,7 +46,7 @@ class Clock:
     def snapshot(self) -> tuple[Any, ...]:
         """The due times waiting, whether the first step was taken, and the feeds' state (``merged`` is
         a cache of ``routes``, not case state)."""
-        return (tuple(self.heap), frozenset(self.queued), self.started, self.inlets.snapshot())
+        return (tuple(self.heap), tuple(sorted(self.queued)), self.started, self.inlets.snapshot())
 
     def restore(self, state: tuple[Any, ...]) -> None:
         heap, queued, self.started, inlets = state

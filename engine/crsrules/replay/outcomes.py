@@ -19,6 +19,7 @@ class Outcomes:
     def __init__(self, ruleset: Ruleset, emit: Emit):
         self.ruleset = ruleset
         self.emit = emit
+        self.rules = {r.id: r for r in ruleset.rules}  # by id, for a saved state (which names them so)
         self.grade_rules: dict[str, list[Rule]] = {}
         for r in ruleset.rules:
             if isinstance(r.then, GradeOutcome):
@@ -36,14 +37,20 @@ class Outcomes:
         self.warned: set[str] = set()  # dose warnings written once per case
 
     def snapshot(self) -> tuple[Any, ...]:
-        """The case state: grades and flags with the rules behind them, the rules true at the last
-        evaluation, the dose warnings written, the episodes."""
-        return (dict(self.grades), dict(self.flags), frozenset(self.was_true), dict(self.changed_external),
-                frozenset(self.warned), self.episodes.snapshot())
+        """The case state: grades and flags with the ids of the rules behind them, the rules true at the
+        last evaluation, the dose warnings written, the episodes (plain values only: the rules are
+        named by id, so that the garbage collector stops following a saved state)."""
+        grades = {k: (v, rule.id if rule is not None else None) for k, (v, rule) in self.grades.items()}
+        flags = {k: (v, rule.id if rule is not None else None) for k, (v, rule) in self.flags.items()}
+        return (grades, flags, tuple(sorted(self.was_true)), dict(self.changed_external),
+                tuple(sorted(self.warned)), self.episodes.snapshot())
 
     def restore(self, state: tuple[Any, ...]) -> None:
         grades, flags, was_true, changed, warned, episodes = state
-        self.grades, self.flags, self.was_true = dict(grades), dict(flags), set(was_true)
+        rules = self.rules
+        self.grades = {k: (v, rules[r] if r is not None else None) for k, (v, r) in grades.items()}
+        self.flags = {k: (v, rules[r] if r is not None else None) for k, (v, r) in flags.items()}
+        self.was_true = set(was_true)
         self.changed_external, self.warned = dict(changed), set(warned)
         self.episodes.restore(episodes)
 

@@ -59,7 +59,8 @@ class RulesetRuntime(Stopping):
         self.matcher_calls = 0  # a count for measurements, not case state (a snapshot leaves it out)
         self.started = False
         self.gates, self.bounds, self.value_readers, self.always = plan_gates(self)
-        self.sig: list[Any] = [None] * len(self.ops)  # the truths of each operator's gates when last stepped
+        # the truths of each operator's gates when last stepped (tuples: the garbage collector stops following them)
+        self.sig: list[Any] = [None] * len(self.ops)
         deferrable = [not self.always[r] and not op.timed and not self.value_readers[r] for r, op in enumerate(self.ops)]
         self.stops = Stops(self.ops, self.bounds, deferrable) if shortcuts else None
         # without the shortcuts: the event operators whose equal new number renews their value readers
@@ -71,14 +72,13 @@ class RulesetRuntime(Stopping):
         """This ruleset's case state but its operators' (shared ones are saved once, by the run):
         the values and evidence, the truths, what the gates last saw, the outcomes, and last what the
         shortcuts learnt (which changes the work a replay does, never its records)."""
-        sig = tuple(None if s is None else tuple(s) for s in self.sig)
-        return (dict(self.values), dict(self.evidence), tuple(self.truth), sig, self.started,
+        return (dict(self.values), dict(self.evidence), tuple(self.truth), tuple(self.sig), self.started,
                 self.outcomes.snapshot(), None if self.stops is None else self.stops.snapshot())
 
     def restore(self, state: tuple[Any, ...]) -> None:
         values, evidence, truth, sig, self.started, outcomes, stops = state
         self.values, self.evidence, self.truth = dict(values), dict(evidence), list(truth)
-        self.sig = [None if s is None else list(s) for s in sig]  # compared with lists
+        self.sig = list(sig)
         self.outcomes.restore(outcomes)
         if self.stops is not None:
             self.stops.restore(stops)
@@ -161,7 +161,7 @@ class RulesetRuntime(Stopping):
                     schedule(at, self, i)
             if value != before or type(value) is not type(before) or moved:
                 if not self.always[i]:
-                    sig = [test(value) for test in self.gates[i]]
+                    sig = tuple([test(value) for test in self.gates[i]])
                     if sig == self.sig[i]:
                         # no comparison on it changed: only the readers of its value follow
                         for reader in self.value_readers[i]:

@@ -121,4 +121,4 @@ class Stopping:
             return False  # never stepped: no truths recorded yet
         if self.stops is not None and self.stops.same_region(i, value, before):
             return True  # two numbers in one region of the comparisons' operands agree without a test
-        return [test(value) for test in self.gates[i]] == sig
+        return tuple([test(value) for test in self.gates[i]]) == sig
