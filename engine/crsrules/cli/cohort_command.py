@@ -8,6 +8,7 @@ from typing import Any
 
 from ..deadline import DEFAULT_TIMEOUT
 from ..output.escape import printable, utf8_text
+from .options import seconds
 
 USAGE = 64
 
@@ -23,15 +24,9 @@ def add_parser(sub: Any) -> None:
                    help="run on Dask: 'local' (a LocalCluster on this machine) or a scheduler, e.g. tcp://HOST:8786")
     c.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     c.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
-    c.add_argument("--timeout", metavar="SECONDS", type=_seconds, default=DEFAULT_TIMEOUT,
+    c.add_argument("--timeout", metavar="SECONDS", type=seconds, default=DEFAULT_TIMEOUT,
                    help=f"seconds each case may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     c.set_defaults(func=cmd_cohort)
-
-
-def _seconds(text: str) -> float:
-    from .main import seconds
-
-    return seconds(text)
 
 
 def _usage(message: str) -> int:

@@ -7,14 +7,12 @@ import sys
 from typing import NoReturn, Sequence
 
 from .. import __version__
-from ..caselog.lines import check_offset
-from ..deadline import DEFAULT_TIMEOUT
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
 from . import cohort_command, commands, convert_command, report_command, serve_command
 from .atomic import Terminated, sigterm_unwinds
-from .options import add_guidelines_option, guideline_folders
+from .options import add_guidelines_option, add_timeout_option, guideline_folders, offset
 from .replay_command import error_text
 
 DONE, PROBLEMS, REFUSED, PARTLY_FAILED, USAGE, CLOSED_PIPE = 0, 1, 2, 3, 64, 141
@@ -39,29 +37,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def seconds(text: str) -> float:
-    """A time limit in seconds: a number of at least 0 (0: no limit)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more; 0: no limit)")
-    return value
-
-
-TIMEOUT_HELP = (f"seconds each case of a folder may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; "
-                "0: no limit; for one case, no limit unless given)")
-
-
-def _offset(text: str) -> str:
-    try:
-        check_offset(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="crsrules", description="Replay CAR-T toxicity case logs against cited rulesets. "
                                 "Decision support only: a clinician confirms every output.")
@@ -79,16 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
     r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
                    help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
-    r.add_argument("--assume-tz", metavar="TZ", type=_offset,
+    r.add_argument("--assume-tz", metavar="TZ", type=offset,
                    help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
     r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    r.add_argument("--timeout", metavar="SECONDS", type=seconds, help=TIMEOUT_HELP)
+    add_timeout_option(r)
     convert_command.add_replay_options(r)
     r.set_defaults(func=commands.cmd_replay)
 
     v = sub.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
     v.add_argument("paths", nargs="+")
-    v.add_argument("--timeout", metavar="SECONDS", type=seconds, help=TIMEOUT_HELP)
+    add_timeout_option(v)
     v.set_defaults(func=commands.cmd_validate)
 
     t = sub.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
