@@ -15,7 +15,7 @@ from .diff_command import run_diff
 from ..cohort.cases import case_entries, entry_problem
 from ..deadline import case_deadline
 from ..output.escape import utf8_text
-from .replay_command import case_timeout, error_text, run_replay
+from .replay_command import case_timeout, error_text
 from .rulesets_command import copy_ruleset, list_rulesets
 from .test_command import run_tests
 
@@ -41,10 +41,6 @@ def _validate_case(case: Path, folder: bool, limit: float | None) -> None:
         raise CrsrulesError(problem)
     with case_deadline(limit, utf8_text(str(case))), open_case_log(case) as log:
         print(f"{printable(utf8_text(str(case)))}: ok ({log.used} events, {len(log.rejected)} rejected lines)")
-
-
-def cmd_replay(args: Any) -> int:
-    return run_replay(args)
 
 
 def cmd_validate(args: Any) -> int:
@@ -105,4 +101,4 @@ def cmd_schema(args: Any) -> int:
     return 0
 
 
-__all__ = ["cmd_replay", "cmd_validate", "cmd_test", "cmd_diff", "cmd_rulesets", "cmd_schema", "version_text"]
+__all__ = ["cmd_validate", "cmd_test", "cmd_diff", "cmd_rulesets", "cmd_schema", "version_text"]

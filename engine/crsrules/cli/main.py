@@ -10,9 +10,9 @@ from .. import __version__
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
-from . import cohort_command, commands, convert_command, report_command, serve_command
+from . import cohort_command, commands, convert_command, replay_command, report_command, serve_command
 from .atomic import Terminated, sigterm_unwinds
-from .options import add_guidelines_option, add_timeout_option, guideline_folders, offset
+from .options import add_guidelines_option, add_timeout_option, guideline_folders
 from .replay_command import error_text
 
 DONE, PROBLEMS, REFUSED, PARTLY_FAILED, USAGE, CLOSED_PIPE = 0, 1, 2, 3, 64, 141
@@ -44,22 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    r = sub.add_parser("replay", help="replay a case log (or a folder of them) and show what fires")
-    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
-    r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
-    r.add_argument("--format", choices=["table", "jsonl", "json", "fhir"], default="table",
-                   help="fhir: one FHIR R4 Bundle (type collection) of the records (one case, not --compare)")
-    r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
-    r.add_argument("--compare", action="store_true",
-                   help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
-    r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
-                   help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
-    r.add_argument("--assume-tz", metavar="TZ", type=offset,
-                   help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
-    r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    add_timeout_option(r)
-    convert_command.add_replay_options(r)
-    r.set_defaults(func=commands.cmd_replay)
+    replay_command.register(sub)
 
     v = sub.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
     v.add_argument("paths", nargs="+")

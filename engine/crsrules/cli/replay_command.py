@@ -32,7 +32,8 @@ from ..replay.collector import one_case, tune_for_batch
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
 from ..interop import is_bulk_export, is_bundle
-from .convert_command import converted_log, read_case
+from .convert_command import add_replay_options, converted_log, read_case
+from .options import add_timeout_option, offset
 
 PARTLY_FAILED = 3
 
@@ -43,7 +44,27 @@ def case_timeout(args: Any, folder: bool) -> float | None:
     return given if given is not None else (DEFAULT_TIMEOUT if folder else None)
 
 
-def run_replay(args: Any) -> int:
+def register(subparsers: Any) -> None:
+    """Register ``replay CASE|DIR`` on the main parser's subcommands."""
+    r = subparsers.add_parser("replay", help="replay a case log (or a folder of them) and show what fires")
+    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
+    r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
+    r.add_argument("--format", choices=["table", "jsonl", "json", "fhir"], default="table",
+                   help="fhir: one FHIR R4 Bundle (type collection) of the records (one case, not --compare)")
+    r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
+    r.add_argument("--compare", action="store_true",
+                   help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
+    r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
+                   help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
+    r.add_argument("--assume-tz", metavar="TZ", type=offset,
+                   help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
+    r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_timeout_option(r)
+    add_replay_options(r)
+    r.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
     """Replay; 0 when every case replayed, 3 when some case of a folder failed (each reported)."""
     target = output_target(args.output) if args.output is not None else None  # refused before any work
     chosen = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
