@@ -10,9 +10,9 @@ from .. import __version__
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
-from . import cohort_command, commands, convert_command, replay_command, report_command, serve_command
+from . import cohort_command, commands, convert_command, replay_command, report_command, serve_command, validate_command
 from .atomic import Terminated, sigterm_unwinds
-from .options import add_guidelines_option, add_timeout_option, guideline_folders
+from .options import add_guidelines_option, guideline_folders
 from .replay_command import error_text
 
 DONE, PROBLEMS, REFUSED, PARTLY_FAILED, USAGE, CLOSED_PIPE = 0, 1, 2, 3, 64, 141
@@ -46,10 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay_command.register(sub)
 
-    v = sub.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
-    v.add_argument("paths", nargs="+")
-    add_timeout_option(v)
-    v.set_defaults(func=commands.cmd_validate)
+    validate_command.register(sub)
 
     t = sub.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
     t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
