@@ -6,20 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..knowledge.loader import bundled_rulesets, rulesets_dir
+from ..knowledge.loader import bundled_rulesets
 from .diff_command import run_diff
 from .rulesets_command import copy_ruleset, list_rulesets
-from .test_command import run_tests
 
 
 def version_text() -> str:
     rs = ", ".join(f"{r.id}@{r.version}" for r in bundled_rulesets())
     return f"crsrules {__version__} (rulesets: {rs})"
-
-
-def cmd_test(args: Any) -> int:
-    folder = Path(args.folder) if args.folder else rulesets_dir()
-    return run_tests(folder, args.backend)
 
 
 def cmd_diff(args: Any) -> int:
@@ -46,4 +40,4 @@ def cmd_schema(args: Any) -> int:
     return 0
 
 
-__all__ = ["cmd_test", "cmd_diff", "cmd_rulesets", "cmd_schema", "version_text"]
+__all__ = ["cmd_diff", "cmd_rulesets", "cmd_schema", "version_text"]

@@ -10,7 +10,7 @@ from .. import __version__
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
-from . import cohort_command, commands, convert_command, replay_command, report_command, serve_command, validate_command
+from . import cohort_command, commands, convert_command, replay_command, report_command, serve_command, test_command, validate_command
 from .atomic import Terminated, sigterm_unwinds
 from .options import add_guidelines_option, guideline_folders
 from .replay_command import error_text
@@ -48,10 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate_command.register(sub)
 
-    t = sub.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
-    t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
-    t.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
-    t.set_defaults(func=commands.cmd_test)
+    test_command.register(sub)
 
     d = sub.add_parser("diff", help="replay cases under two versions of a ruleset, report what changes, "
                        "and fail (exit 1) when the new version is too small a bump")

@@ -3,10 +3,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import CrsrulesError, Issue, RulesetError
-from ..knowledge.loader import RULESET_FILE, load_ruleset
+from ..knowledge.loader import RULESET_FILE, load_ruleset, rulesets_dir
 from ..testing.golden import CaseResult, case_files, run_case, skip_list
+
+
+def register(subparsers: Any) -> None:
+    """Register ``test [FOLDER]`` on the main parser's subcommands."""
+    t = subparsers.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
+    t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
+    t.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
+    t.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
+    folder = Path(args.folder) if args.folder else rulesets_dir()
+    return run_tests(folder, args.backend)
 
 
 def run_tests(folder: Path, backend: str) -> int:
