@@ -7,17 +7,12 @@ from typing import Any
 
 from .. import __version__
 from ..knowledge.loader import bundled_rulesets
-from .diff_command import run_diff
 from .rulesets_command import copy_ruleset, list_rulesets
 
 
 def version_text() -> str:
     rs = ", ".join(f"{r.id}@{r.version}" for r in bundled_rulesets())
     return f"crsrules {__version__} (rulesets: {rs})"
-
-
-def cmd_diff(args: Any) -> int:
-    return run_diff(args.old, args.new, args.cases, args.format)
 
 
 def cmd_rulesets(args: Any) -> int:
@@ -40,4 +35,4 @@ def cmd_schema(args: Any) -> int:
     return 0
 
 
-__all__ = ["cmd_diff", "cmd_rulesets", "cmd_schema", "version_text"]
+__all__ = ["cmd_rulesets", "cmd_schema", "version_text"]

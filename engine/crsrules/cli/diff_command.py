@@ -92,6 +92,21 @@ def per_rule(results: dict[str, list[Change]]) -> dict[str, dict[str, int]]:
     return dict(sorted(counts.items()))
 
 
+def register(subparsers: Any) -> None:
+    """Register ``diff OLD NEW [CASES...]`` on the main parser's subcommands."""
+    d = subparsers.add_parser("diff", help="replay cases under two versions of a ruleset, report what changes, "
+                       "and fail (exit 1) when the new version is too small a bump")
+    d.add_argument("old", help="the ruleset before the change (id, folder or file)")
+    d.add_argument("new", help="the ruleset after the change")
+    d.add_argument("cases", nargs="*", help="case logs (.jsonl) or golden cases (.yaml); default: both rulesets' golden cases")
+    d.add_argument("--format", choices=["text", "json"], default="text")
+    d.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
+    return run_diff(args.old, args.new, args.cases, args.format)
+
+
 def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") -> int:
     old, new = load_ruleset(old_name), load_ruleset(new_name)
     paths = {c: Path(c) for c in cases} or _default_cases(old, new)

@@ -10,7 +10,8 @@ from .. import __version__
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
-from . import cohort_command, commands, convert_command, replay_command, report_command, serve_command, test_command, validate_command
+from . import (cohort_command, commands, convert_command, diff_command, replay_command, report_command, serve_command, test_command,
+               validate_command)
 from .atomic import Terminated, sigterm_unwinds
 from .options import add_guidelines_option, guideline_folders
 from .replay_command import error_text
@@ -50,13 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     test_command.register(sub)
 
-    d = sub.add_parser("diff", help="replay cases under two versions of a ruleset, report what changes, "
-                       "and fail (exit 1) when the new version is too small a bump")
-    d.add_argument("old", help="the ruleset before the change (id, folder or file)")
-    d.add_argument("new", help="the ruleset after the change")
-    d.add_argument("cases", nargs="*", help="case logs (.jsonl) or golden cases (.yaml); default: both rulesets' golden cases")
-    d.add_argument("--format", choices=["text", "json"], default="text")
-    d.set_defaults(func=commands.cmd_diff)
+    diff_command.register(sub)
 
     rl = sub.add_parser("rulesets", help="list the bundled rulesets, or copy one out to adapt it")
     rl.add_argument("action", choices=["list"], nargs="?", default="list")
