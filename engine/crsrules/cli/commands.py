@@ -2,21 +2,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..knowledge.loader import bundled_rulesets
-from .rulesets_command import copy_ruleset, list_rulesets
 
 
 def version_text() -> str:
     rs = ", ".join(f"{r.id}@{r.version}" for r in bundled_rulesets())
     return f"crsrules {__version__} (rulesets: {rs})"
-
-
-def cmd_rulesets(args: Any) -> int:
-    return copy_ruleset(args.copy[0], Path(args.copy[1])) if args.copy else list_rulesets()
 
 
 def cmd_schema(args: Any) -> int:
@@ -35,4 +29,4 @@ def cmd_schema(args: Any) -> int:
     return 0
 
 
-__all__ = ["cmd_rulesets", "cmd_schema", "version_text"]
+__all__ = ["cmd_schema", "version_text"]

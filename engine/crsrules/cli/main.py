@@ -10,8 +10,8 @@ from .. import __version__
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
-from . import (cohort_command, commands, convert_command, diff_command, replay_command, report_command, serve_command, test_command,
-               validate_command)
+from . import (cohort_command, commands, convert_command, diff_command, replay_command, report_command, rulesets_command, serve_command,
+               test_command, validate_command)
 from .atomic import Terminated, sigterm_unwinds
 from .options import add_guidelines_option, guideline_folders
 from .replay_command import error_text
@@ -53,11 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     diff_command.register(sub)
 
-    rl = sub.add_parser("rulesets", help="list the bundled rulesets, or copy one out to adapt it")
-    rl.add_argument("action", choices=["list"], nargs="?", default="list")
-    rl.add_argument("--copy", nargs=2, metavar=("ID", "DIR"), help="copy bundled ruleset ID (with its cases) to the new folder DIR")
-    rl.set_defaults(func=commands.cmd_rulesets)
-
+    rulesets_command.register(sub)
     convert_command.add_parser(sub)
 
     s = sub.add_parser("schema", help="print a JSON Schema")

@@ -3,10 +3,23 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from ..errors import Issue, RulesetError
 from ..knowledge.issues import did_you_mean
 from ..knowledge.loader import RULESET_FILE, bundled_ids, bundled_rulesets, rulesets_dir
+
+
+def register(subparsers: Any) -> None:
+    """Register ``rulesets [list] [--copy ID DIR]`` on the main parser's subcommands."""
+    rl = subparsers.add_parser("rulesets", help="list the bundled rulesets, or copy one out to adapt it")
+    rl.add_argument("action", choices=["list"], nargs="?", default="list")
+    rl.add_argument("--copy", nargs=2, metavar=("ID", "DIR"), help="copy bundled ruleset ID (with its cases) to the new folder DIR")
+    rl.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
+    return copy_ruleset(args.copy[0], Path(args.copy[1])) if args.copy else list_rulesets()
 
 
 def list_rulesets() -> int:
