@@ -10,8 +10,8 @@ from .. import __version__
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
 from ..knowledge.records import using_guidelines
-from . import (cohort_command, commands, convert_command, diff_command, replay_command, report_command, rulesets_command, serve_command,
-               test_command, validate_command)
+from . import (cohort_command, commands, convert_command, diff_command, replay_command, report_command, rulesets_command,
+               schema_command, serve_command, test_command, validate_command)
 from .atomic import Terminated, sigterm_unwinds
 from .options import add_guidelines_option, guideline_folders
 from .replay_command import error_text
@@ -56,10 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     rulesets_command.register(sub)
     convert_command.add_parser(sub)
 
-    s = sub.add_parser("schema", help="print a JSON Schema")
-    s.add_argument("which", choices=["case-log", "ruleset", "trace", "guideline"])
-    s.set_defaults(func=commands.cmd_schema)
-
+    schema_command.register(sub)
     cohort_command.add_parser(sub)
     report_command.add_parser(sub)
     serve_command.add_parser(sub)
