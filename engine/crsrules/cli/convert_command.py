@@ -11,9 +11,9 @@ from ..output.atomic import output_target, write_file
 from ..output.escape import printable
 
 
-def add_parser(sub: Any) -> None:
+def register(subparsers: Any) -> None:
     """Register ``convert fhir INPUT -o OUT [--infusion TIME] [--shift-dates]``."""
-    c = sub.add_parser("convert", help="convert a FHIR R4 export to case logs (every resource mapped or reported)")
+    c = subparsers.add_parser("convert", help="convert a FHIR R4 export to case logs (every resource mapped or reported)")
     c.add_argument("source_format", choices=["fhir"], help="the input's format")
     c.add_argument("input", help="a .json Bundle (one patient), or a bulk-export folder of *.ndjson files")
     c.add_argument("-o", "--output", required=True, metavar="OUT",
@@ -23,7 +23,7 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--deidentify", action="store_true",
                    help="--shift-dates, pseudonymous event ids, and no free text of the export in any file written")
     add_mapping_option(c)
-    c.set_defaults(func=cmd_convert)
+    c.set_defaults(func=run)
 
 
 def add_mapping_option(parser: argparse.ArgumentParser) -> None:
@@ -64,7 +64,7 @@ def _write_case(path: Path, conv: Any) -> None:
     _write(sidecar_path(path), conv.meta_text())
 
 
-def cmd_convert(args: Any) -> int:
+def run(args: Any) -> int:
     from ..interop import convert, parse_time
     from ..interop.deid import cleaner
 

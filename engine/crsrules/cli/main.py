@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff_command.register(sub)
 
     rulesets_command.register(sub)
-    convert_command.add_parser(sub)
+    convert_command.register(sub)
 
     schema_command.register(sub)
     cohort_command.add_parser(sub)
