@@ -13,9 +13,9 @@ from .options import seconds
 USAGE = 64
 
 
-def add_parser(sub: Any) -> None:
+def register(subparsers: Any) -> None:
     """Register the ``cohort`` command on the main parser's subparsers."""
-    c = sub.add_parser("cohort", help="replay a folder of case logs into per-case tables (Parquet, CSV) and a summary page")
+    c = subparsers.add_parser("cohort", help="replay a folder of case logs into per-case tables (Parquet, CSV) and a summary page")
     c.add_argument("folder", help="a folder of .jsonl case logs")
     c.add_argument("--out", metavar="OUTDIR", help="where the tables go (a rerun with the same OUTDIR skips cases done)")
     c.add_argument("--workers", metavar="N", default=str(os.cpu_count() or 1),
@@ -26,7 +26,7 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
     c.add_argument("--timeout", metavar="SECONDS", type=seconds, default=DEFAULT_TIMEOUT,
                    help=f"seconds each case may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
-    c.set_defaults(func=cmd_cohort)
+    c.set_defaults(func=run)
 
 
 def _usage(message: str) -> int:
@@ -34,7 +34,7 @@ def _usage(message: str) -> int:
     return USAGE
 
 
-def cmd_cohort(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """0 when every case replayed, 3 when some failed (listed in OUTDIR/errors.jsonl), 64 on a usage error."""
     if not args.out:
         return _usage("--out OUTDIR is required")

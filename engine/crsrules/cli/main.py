@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert_command.register(sub)
 
     schema_command.register(sub)
-    cohort_command.add_parser(sub)
+    cohort_command.register(sub)
     report_command.add_parser(sub)
     serve_command.add_parser(sub)
     for command in sub.choices.values():  # --debug also after the command name
