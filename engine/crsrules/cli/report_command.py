@@ -18,9 +18,9 @@ from .convert_command import add_replay_options, read_case
 HEADER_PX = 170
 
 
-def add_parser(sub: Any) -> None:
+def register(subparsers: Any) -> None:
     """Register ``report`` on the main parser's subcommands."""
-    r = sub.add_parser("report", help="write the self-contained HTML timeline of one case (needs the report extra)")
+    r = subparsers.add_parser("report", help="write the self-contained HTML timeline of one case (needs the report extra)")
     r.add_argument("case", help="a .jsonl case log, or a FHIR R4 Bundle (.json)")
     r.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
@@ -29,10 +29,10 @@ def add_parser(sub: Any) -> None:
     r.add_argument("--screenshot", metavar="PNG", help="also write a picture of the page, taken with headless chromium")
     r.add_argument("--width", type=int, default=1400, help="the picture's width in pixels (default 1400)")
     add_replay_options(r)
-    r.set_defaults(func=cmd_report)
+    r.set_defaults(func=run)
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..report import render_report, require_plotly
     from ..report.browser import require_chromium, screenshot
 
