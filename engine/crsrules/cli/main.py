@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema_command.register(sub)
     cohort_command.register(sub)
     report_command.register(sub)
-    serve_command.add_parser(sub)
+    serve_command.register(sub)
     for command in sub.choices.values():  # --debug also after the command name
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for errors")
     add_guidelines_option(p, sub)

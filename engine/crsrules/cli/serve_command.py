@@ -11,17 +11,17 @@ from ..knowledge.loader import load_ruleset
 from ..replay.resolve import resolve_rulesets
 
 
-def add_parser(sub: Any) -> None:
+def register(subparsers: Any) -> None:
     """Register ``serve [--host H] [--port P] [--ruleset ID ...]`` on the main parser's subcommands."""
-    s = sub.add_parser("serve", help="answer CDS Hooks 2.0 calls (patient-view cards, order-select checks) over HTTP "
+    s = subparsers.add_parser("serve", help="answer CDS Hooks 2.0 calls (patient-view cards, order-select checks) over HTTP "
                                      "(needs the serve and fhir extras)")
     s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
     s.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
-    s.set_defaults(func=cmd_serve)
+    s.set_defaults(func=run)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..interop.fhir_write import models_installed
 
     missing = [name for name, module in (("serve", "starlette"), ("serve", "uvicorn")) if importlib.util.find_spec(module) is None]
