@@ -9,9 +9,7 @@ from typing import Any
 from ..deadline import DEFAULT_TIMEOUT
 from ..output.escape import printable, utf8_text
 from .options import seconds
-
-USAGE = 64
-
+from .status import Exit
 
 def register(subparsers: Any) -> None:
     """Register the ``cohort`` command on the main parser's subparsers."""
@@ -31,7 +29,7 @@ def register(subparsers: Any) -> None:
 
 def _usage(message: str) -> int:
     print(f"crsrules cohort: error: {message}", file=sys.stderr)
-    return USAGE
+    return Exit.USAGE
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,4 +62,4 @@ def run(args: argparse.Namespace) -> int:
         first = failure["message"].splitlines()[0] if failure["message"] else ""
         shown = first if f": {failure['code']}: " in first else f"{failure['case']}: {failure['code']}: {first}"
         print(printable(utf8_text(shown)), file=sys.stderr)
-    return 3 if outcome.failed else 0
+    return Exit.PARTLY_FAILED if outcome.failed else Exit.DONE

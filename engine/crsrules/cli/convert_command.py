@@ -9,6 +9,7 @@ from typing import Any
 from ..caselog import CaseLog, parse_case_log_text, read_case_log
 from ..output.atomic import output_target, write_file
 from ..output.escape import printable
+from .status import Exit
 
 
 def register(subparsers: Any) -> None:
@@ -87,7 +88,7 @@ def run(args: Any) -> int:
         if target.how == "file":
             _write(sidecar_path(out), cases[0].meta_text())
         _say(cases[0], str(out))
-        return 0
+        return Exit.DONE
     out.mkdir(parents=True, exist_ok=True)
     for conv in cases:
         _write_case(out / f"{conv.case_id}.jsonl", conv)
@@ -98,7 +99,7 @@ def run(args: Any) -> int:
             print(printable(line))
     for message in failed:
         print(f"not converted: {printable(message)}", file=sys.stderr)
-    return 3 if failed else 0
+    return Exit.PARTLY_FAILED if failed else Exit.DONE
 
 
 def read_case(path: Path, assume_tz: str | None = None, infusion: str | None = None,

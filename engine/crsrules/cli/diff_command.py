@@ -16,6 +16,7 @@ from ..knowledge.model import Ruleset
 from ..replay.engine import replay
 from ..testing.changes import MEANING, RANK, Change, compare_records, given_bump, needed_bump, static_bump
 from ..testing.golden import case_files, load_case
+from .status import Exit
 
 
 def _log(path: Path) -> CaseLog:
@@ -122,7 +123,7 @@ def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") 
                           "rules": per_rule(results),
                           "cases": [{"case": k, "changes": [c.as_dict() for c in cs]} for k, cs in results.items() if cs]},
                          indent=2, ensure_ascii=False))
-        return 1 if too_small else 0
+        return Exit.PROBLEMS if too_small else Exit.DONE
     for shown, cs in results.items():
         shown_changes = [c for c in cs if c.level == "major"]  # wording-only changes: counted below, listed in json
         if shown_changes:
@@ -130,7 +131,7 @@ def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") 
             print("\n".join(change_line(c) for c in shown_changes))
     if needed == "none":
         print(f"{old.ref} -> {new.ref}: no change ({len(paths)} cases replayed, the same firings)")
-        return 0
+        return Exit.DONE
     counts = per_rule(results)
     if counts:
         print("per rule:")
@@ -141,4 +142,4 @@ def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") 
     if too_small:
         print(f"error: {new.version} is {'a ' + given + ' bump' if given != 'none' else 'not a bump'} from {old.version}; "
               f"a {needed} bump is needed", file=sys.stderr)
-    return 1 if too_small else 0
+    return Exit.PROBLEMS if too_small else Exit.DONE

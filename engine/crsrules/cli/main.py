@@ -14,9 +14,8 @@ from . import (cohort_command, commands, convert_command, diff_command, replay_c
                schema_command, serve_command, test_command, validate_command)
 from .atomic import Terminated, sigterm_unwinds
 from .options import add_guidelines_option, guideline_folders
-from .replay_command import error_text
+from .status import Exit, error_text
 
-DONE, PROBLEMS, REFUSED, PARTLY_FAILED, USAGE, CLOSED_PIPE = 0, 1, 2, 3, 64, 141
 
 
 class _Version(argparse.Action):
@@ -35,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors on exit status 64 (EX_USAGE) instead of 2 (2 is a refused input)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(Exit.USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; the exit status is one of 0, 1, 2, 3, 64 (usage) and 141 (closed output pipe)."""
+    """Run the command; its exit status, one of :class:`Exit`."""
     parser = build_parser()
     args = parser.parse_args(argv)
     _lenient_stdout()
@@ -78,32 +77,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             return status
     except BrokenPipeError:
         _quiet_stdout()
-        return CLOSED_PIPE
+        return Exit.CLOSED_PIPE
     except UsageError as exc:
         if args.debug:
             raise
         print(f"usage: {printable(str(exc))}", file=sys.stderr)
-        return USAGE
+        return Exit.USAGE
     except CrsrulesError as exc:
         if args.debug:
             raise
         print(error_text(exc), file=sys.stderr)
-        return REFUSED
+        return Exit.REFUSED
     except (OSError, UnicodeError) as exc:
         if args.debug:
             raise
         print(f"crsrules: {exc}", file=sys.stderr)
-        return REFUSED
+        return Exit.REFUSED
     except KeyboardInterrupt:
-        return 130
+        return Exit.INTERRUPTED
     except Terminated:
-        return 143
+        return Exit.TERMINATED
     except Exception as exc:  # no traceback without --debug
         if args.debug:
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
         print(f"crsrules: internal-error: {type(exc).__name__}: {first} (--debug shows the traceback)", file=sys.stderr)
-        return REFUSED
+        return Exit.REFUSED
 
 
 def _lenient_stdout() -> None:

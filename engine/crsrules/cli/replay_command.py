@@ -34,9 +34,7 @@ from ..replay.resolve import resolve_rulesets
 from ..interop import is_bulk_export, is_bundle
 from .convert_command import add_replay_options, converted_log, read_case
 from .options import add_timeout_option, offset
-
-PARTLY_FAILED = 3
-
+from .status import Exit, error_text
 
 def case_timeout(args: Any, folder: bool) -> float | None:
     """The time limit of each case: ``--timeout`` when given, else the default for a folder's cases, none for one case."""
@@ -114,7 +112,7 @@ def run(args: Any) -> int:
             array.close()
     if failed:
         print(f"{failed} of {len(cases)} cases failed", file=sys.stderr)
-    return PARTLY_FAILED if failed else 0
+    return Exit.PARTLY_FAILED if failed else Exit.DONE
 
 
 def _replay_bulk(args: Any, chosen: Any, path: Path, target: Any) -> int:
@@ -141,7 +139,7 @@ def _replay_bulk(args: Any, chosen: Any, path: Path, target: Any) -> int:
             _emit(out, array, trace, args, name)
         if array is not None:
             array.close()
-    return PARTLY_FAILED if failed else 0
+    return Exit.PARTLY_FAILED if failed else Exit.DONE
 
 
 def _emit(out: IO[str], array: JsonArray | None, trace: Any, args: Any, name: str | None) -> None:
@@ -160,12 +158,6 @@ def _replay_one(case: Path, chosen: Any, args: Any) -> Any:
                       chosen, backend=args.backend, explain=args.explain)
     with open_case_log(case, assume_tz=args.assume_tz) as stream:
         return replay(stream, chosen, backend=args.backend, explain=args.explain)
-
-
-def error_text(exc: CrsrulesError) -> str:
-    """One printable line per problem."""
-    issues = getattr(exc, "issues", None)
-    return "\n".join(printable(utf8_text(str(i))) for i in issues) if issues else printable(utf8_text(str(exc)))
 
 
 def _document(trace: Any, compare: bool, explain: bool, case: str | None) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from ..replay.resolve import resolve_rulesets
 
 from .convert_command import add_replay_options, read_case
 
+from .status import Exit
+
 HEADER_PX = 170
 
 
@@ -65,4 +67,4 @@ def run(args: argparse.Namespace) -> int:
             with picture.open(binary=True) as out:
                 out.write(png.read_bytes())
         print(f"wrote {picture.path}: the page's first {args.width} x {height + HEADER_PX} pixels", file=said)
-    return 0
+    return Exit.DONE

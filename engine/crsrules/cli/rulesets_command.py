@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import Issue, RulesetError
 from ..knowledge.issues import did_you_mean
 from ..knowledge.loader import RULESET_FILE, bundled_ids, bundled_rulesets, rulesets_dir
+from .status import Exit
 
 
 def register(subparsers: Any) -> None:
@@ -26,7 +27,7 @@ def list_rulesets() -> int:
     for rs in bundled_rulesets():
         draft = sum(r.maturity == "draft" for r in rs.rules)
         print(f"{rs.ref:<28} {rs.content_hash}  {len(rs.rules):>3} rules ({draft} draft)  {rs.title}")
-    return 0
+    return Exit.DONE
 
 
 def copy_ruleset(ruleset_id: str, target: Path) -> int:
@@ -42,4 +43,4 @@ def copy_ruleset(ruleset_id: str, target: Path) -> int:
     cases = len(list((target / "cases").glob("*.yaml")))
     print(f"copied {ruleset_id} to {target}: {RULESET_FILE} and {cases} golden cases")
     print("next: give it a new id and version, edit it, then `crsrules validate`, `crsrules test` and `crsrules diff`")
-    return 0
+    return Exit.DONE

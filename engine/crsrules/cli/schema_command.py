@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .status import Exit
+
 
 def register(subparsers: Any) -> None:
     """Register ``schema WHICH`` on the main parser's subcommands."""
@@ -25,4 +27,4 @@ def run(args: Any) -> int:
     if args.which == "case-log":
         schema["title"] = "crsrules case log, version 1: one event per JSON Lines line"
     print(json.dumps(schema, indent=2))
-    return 0
+    return Exit.DONE

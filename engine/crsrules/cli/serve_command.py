@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import CrsrulesError
 from ..knowledge.loader import load_ruleset
 from ..replay.resolve import resolve_rulesets
+from .status import Exit
 
 
 def register(subparsers: Any) -> None:
@@ -41,4 +42,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"crsrules serve: CDS Hooks discovery at http://{args.host}:{args.port}/cds-services; rulesets: {names}",
           file=sys.stderr, flush=True)
     uvicorn.run(create_app(rulesets), host=args.host, port=args.port, log_level="warning")
-    return 0
+    return Exit.DONE

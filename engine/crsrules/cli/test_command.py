@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import CrsrulesError, Issue, RulesetError
 from ..knowledge.loader import RULESET_FILE, load_ruleset, rulesets_dir
 from ..testing.golden import CaseResult, case_files, run_case, skip_list
+from .status import Exit
 
 
 def register(subparsers: Any) -> None:
@@ -71,4 +72,4 @@ def run_tests(folder: Path, backend: str) -> int:
             elif rule.id not in fired or rule.id not in must_not:
                 print(f"  partial   {rule.id}: only {marks.strip()}")
     print(f"{'FAILED' if failed or uncovered else 'passed'}: {failed} failing cases, {uncovered} uncovered rules")
-    return 1 if failed or uncovered else 0
+    return Exit.PROBLEMS if failed or uncovered else Exit.DONE

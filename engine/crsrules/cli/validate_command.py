@@ -12,7 +12,8 @@ from ..errors import CrsrulesError
 from ..knowledge.loader import load_ruleset
 from ..output.escape import printable, utf8_text
 from .options import add_timeout_option
-from .replay_command import case_timeout, error_text
+from .replay_command import case_timeout
+from .status import Exit, error_text
 
 
 def register(subparsers: Any) -> None:
@@ -68,4 +69,4 @@ def run(args: Any) -> int:
         except CrsrulesError as exc:
             problems += 1
             print(error_text(exc), file=sys.stderr)
-    return 1 if problems else 0
+    return Exit.PROBLEMS if problems else Exit.DONE
