@@ -10,10 +10,11 @@ from ..deadline import DEFAULT_TIMEOUT
 from ..output.escape import printable, utf8_text
 from .options import seconds
 from .status import Exit
+from .commands import COMMANDS
 
 def register(subparsers: Any) -> None:
     """Register the ``cohort`` command on the main parser's subparsers."""
-    c = subparsers.add_parser("cohort", help="replay a folder of case logs into per-case tables (Parquet, CSV) and a summary page")
+    c = subparsers.add_parser("cohort", help=COMMANDS["cohort"])
     c.add_argument("folder", help="a folder of .jsonl case logs")
     c.add_argument("--out", metavar="OUTDIR", help="where the tables go (a rerun with the same OUTDIR skips cases done)")
     c.add_argument("--workers", metavar="N", default=str(os.cpu_count() or 1),

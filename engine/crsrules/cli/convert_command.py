@@ -10,11 +10,12 @@ from ..caselog import CaseLog, parse_case_log_text, read_case_log
 from ..output.atomic import output_target, write_file
 from ..output.escape import printable
 from .status import Exit
+from .commands import COMMANDS
 
 
 def register(subparsers: Any) -> None:
     """Register ``convert fhir INPUT -o OUT [--infusion TIME] [--shift-dates]``."""
-    c = subparsers.add_parser("convert", help="convert a FHIR R4 export to case logs (every resource mapped or reported)")
+    c = subparsers.add_parser("convert", help=COMMANDS["convert"])
     c.add_argument("source_format", choices=["fhir"], help="the input's format")
     c.add_argument("input", help="a .json Bundle (one patient), or a bulk-export folder of *.ndjson files")
     c.add_argument("-o", "--output", required=True, metavar="OUT",

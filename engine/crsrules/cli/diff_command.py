@@ -17,6 +17,7 @@ from ..replay.engine import replay
 from ..testing.changes import MEANING, RANK, Change, compare_records, given_bump, needed_bump, static_bump
 from ..testing.golden import case_files, load_case
 from .status import Exit
+from .commands import COMMANDS
 
 
 def _log(path: Path) -> CaseLog:
@@ -95,8 +96,7 @@ def per_rule(results: dict[str, list[Change]]) -> dict[str, dict[str, int]]:
 
 def register(subparsers: Any) -> None:
     """Register ``diff OLD NEW [CASES...]`` on the main parser's subcommands."""
-    d = subparsers.add_parser("diff", help="replay cases under two versions of a ruleset, report what changes, "
-                       "and fail (exit 1) when the new version is too small a bump")
+    d = subparsers.add_parser("diff", help=COMMANDS["diff"])
     d.add_argument("old", help="the ruleset before the change (id, folder or file)")
     d.add_argument("new", help="the ruleset after the change")
     d.add_argument("cases", nargs="*", help="case logs (.jsonl) or golden cases (.yaml); default: both rulesets' golden cases")

@@ -1,4 +1,4 @@
-"""The ``crsrules`` command: replay, validate, test, rulesets, schema."""
+"""The ``crsrules`` command line: its parser (each command registered from cli/commands.py) and how a run ends."""
 from __future__ import annotations
 
 import argparse
@@ -9,13 +9,10 @@ from typing import NoReturn, Sequence
 from .. import __version__
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
-from ..knowledge.records import using_guidelines
-from . import (cohort_command, commands, convert_command, diff_command, replay_command, report_command, rulesets_command,
-               schema_command, serve_command, test_command, validate_command)
 from .atomic import Terminated, sigterm_unwinds
+from .commands import COMMANDS, command_module
 from .options import add_guidelines_option, guideline_folders
 from .status import Exit, error_text
-
 
 
 class _Version(argparse.Action):
@@ -24,7 +21,9 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
                  option_string: str | None = None) -> None:
         try:
-            print(commands.version_text())
+            from .version import version_text
+
+            print(version_text())
         except CrsrulesError as exc:
             print(f"crsrules {__version__} (bundled rulesets do not load: {str(exc).splitlines()[0]})")
         parser.exit()
@@ -37,28 +36,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(Exit.USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of ``crsrules``: every command's, or with ``only``, that command's alone (each other command a
+    placeholder with its help line), so that only its module is imported; ``only=""``: placeholders only."""
     p = _Parser(prog="crsrules", description="Replay CAR-T toxicity case logs against cited rulesets. "
                                 "Decision support only: a clinician confirms every output.")
     p.add_argument("--version", action=_Version, nargs=0, help="show the engine and bundled ruleset versions")
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    replay_command.register(sub)
-
-    validate_command.register(sub)
-
-    test_command.register(sub)
-
-    diff_command.register(sub)
-
-    rulesets_command.register(sub)
-    convert_command.register(sub)
-
-    schema_command.register(sub)
-    cohort_command.register(sub)
-    report_command.register(sub)
-    serve_command.register(sub)
+    for name, help_line in COMMANDS.items():
+        if only is None or name == only:
+            command_module(name).register(sub)
+        else:  # its help line is all that crsrules --help shows
+            sub.add_parser(name, help=help_line, add_help=False)
     for command in sub.choices.values():  # --debug also after the command name
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for errors")
     add_guidelines_option(p, sub)
@@ -67,9 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; its exit status, one of :class:`Exit`."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    named, _ = build_parser("").parse_known_args(argv)  # which command (--help and --version end here)
+    args = build_parser(named.command).parse_args(argv)
     _lenient_stdout()
+    from ..knowledge.records import using_guidelines
+
     try:
         with sigterm_unwinds(), using_guidelines(guideline_folders(args)):
             status = int(args.func(args) or 0)

@@ -35,6 +35,7 @@ from ..interop import is_bulk_export, is_bundle
 from .convert_command import add_replay_options, converted_log, read_case
 from .options import add_timeout_option, offset
 from .status import Exit, error_text
+from .commands import COMMANDS
 
 def case_timeout(args: Any, folder: bool) -> float | None:
     """The time limit of each case: ``--timeout`` when given, else the default for a folder's cases, none for one case."""
@@ -44,7 +45,7 @@ def case_timeout(args: Any, folder: bool) -> float | None:
 
 def register(subparsers: Any) -> None:
     """Register ``replay CASE|DIR`` on the main parser's subcommands."""
-    r = subparsers.add_parser("replay", help="replay a case log (or a folder of them) and show what fires")
+    r = subparsers.add_parser("replay", help=COMMANDS["replay"])
     r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     r.add_argument("--format", choices=["table", "jsonl", "json", "fhir"], default="table",

@@ -16,13 +16,14 @@ from ..replay.resolve import resolve_rulesets
 from .convert_command import add_replay_options, read_case
 
 from .status import Exit
+from .commands import COMMANDS
 
 HEADER_PX = 170
 
 
 def register(subparsers: Any) -> None:
     """Register ``report`` on the main parser's subcommands."""
-    r = subparsers.add_parser("report", help="write the self-contained HTML timeline of one case (needs the report extra)")
+    r = subparsers.add_parser("report", help=COMMANDS["report"])
     r.add_argument("case", help="a .jsonl case log, or a FHIR R4 Bundle (.json)")
     r.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")

@@ -9,11 +9,12 @@ from ..errors import Issue, RulesetError
 from ..knowledge.issues import did_you_mean
 from ..knowledge.loader import RULESET_FILE, bundled_ids, bundled_rulesets, rulesets_dir
 from .status import Exit
+from .commands import COMMANDS
 
 
 def register(subparsers: Any) -> None:
     """Register ``rulesets [list] [--copy ID DIR]`` on the main parser's subcommands."""
-    rl = subparsers.add_parser("rulesets", help="list the bundled rulesets, or copy one out to adapt it")
+    rl = subparsers.add_parser("rulesets", help=COMMANDS["rulesets"])
     rl.add_argument("action", choices=["list"], nargs="?", default="list")
     rl.add_argument("--copy", nargs=2, metavar=("ID", "DIR"), help="copy bundled ruleset ID (with its cases) to the new folder DIR")
     rl.set_defaults(func=run)

@@ -5,11 +5,12 @@ import json
 from typing import Any
 
 from .status import Exit
+from .commands import COMMANDS
 
 
 def register(subparsers: Any) -> None:
     """Register ``schema WHICH`` on the main parser's subcommands."""
-    s = subparsers.add_parser("schema", help="print a JSON Schema")
+    s = subparsers.add_parser("schema", help=COMMANDS["schema"])
     s.add_argument("which", choices=["case-log", "ruleset", "trace", "guideline"])
     s.set_defaults(func=run)
 

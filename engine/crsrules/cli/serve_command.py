@@ -10,12 +10,12 @@ from ..errors import CrsrulesError
 from ..knowledge.loader import load_ruleset
 from ..replay.resolve import resolve_rulesets
 from .status import Exit
+from .commands import COMMANDS
 
 
 def register(subparsers: Any) -> None:
     """Register ``serve [--host H] [--port P] [--ruleset ID ...]`` on the main parser's subcommands."""
-    s = subparsers.add_parser("serve", help="answer CDS Hooks 2.0 calls (patient-view cards, order-select checks) over HTTP "
-                                     "(needs the serve and fhir extras)")
+    s = subparsers.add_parser("serve", help=COMMANDS["serve"])
     s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
     s.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")

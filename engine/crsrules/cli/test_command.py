@@ -9,11 +9,12 @@ from ..errors import CrsrulesError, Issue, RulesetError
 from ..knowledge.loader import RULESET_FILE, load_ruleset, rulesets_dir
 from ..testing.golden import CaseResult, case_files, run_case, skip_list
 from .status import Exit
+from .commands import COMMANDS
 
 
 def register(subparsers: Any) -> None:
     """Register ``test [FOLDER]`` on the main parser's subcommands."""
-    t = subparsers.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
+    t = subparsers.add_parser("test", help=COMMANDS["test"])
     t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
     t.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
     t.set_defaults(func=run)

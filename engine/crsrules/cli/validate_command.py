@@ -14,11 +14,12 @@ from ..output.escape import printable, utf8_text
 from .options import add_timeout_option
 from .replay_command import case_timeout
 from .status import Exit, error_text
+from .commands import COMMANDS
 
 
 def register(subparsers: Any) -> None:
     """Register ``validate PATH ...`` on the main parser's subcommands."""
-    v = subparsers.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
+    v = subparsers.add_parser("validate", help=COMMANDS["validate"])
     v.add_argument("paths", nargs="+")
     add_timeout_option(v)
     v.set_defaults(func=run)
