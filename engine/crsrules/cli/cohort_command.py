@@ -8,7 +8,7 @@ from typing import Any
 
 from ..deadline import DEFAULT_TIMEOUT
 from ..output.escape import printable, utf8_text
-from .options import seconds
+from .options import add_backend_option, add_ruleset_option, seconds
 from .status import Exit
 from .commands import COMMANDS
 
@@ -21,8 +21,8 @@ def register(subparsers: Any) -> None:
                    help="worker processes, or Dask workers of --dask local (default: the number of CPUs)")
     c.add_argument("--dask", metavar="local|ADDRESS",
                    help="run on Dask: 'local' (a LocalCluster on this machine) or a scheduler, e.g. tcp://HOST:8786")
-    c.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
-    c.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
+    add_ruleset_option(c)
+    add_backend_option(c)
     c.add_argument("--timeout", metavar="SECONDS", type=seconds, default=DEFAULT_TIMEOUT,
                    help=f"seconds each case may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     c.set_defaults(func=run)

@@ -1,7 +1,6 @@
 """``crsrules convert fhir`` and the FHIR input of ``crsrules replay`` and ``crsrules report``."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from ..output.atomic import output_target, write_file
 from ..output.escape import printable
 from .status import Exit
 from .commands import COMMANDS
+from .options import add_mapping_option
 
 
 def register(subparsers: Any) -> None:
@@ -26,18 +26,6 @@ def register(subparsers: Any) -> None:
                    help="--shift-dates, pseudonymous event ids, and no free text of the export in any file written")
     add_mapping_option(c)
     c.set_defaults(func=run)
-
-
-def add_mapping_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mapping", metavar="FILE",
-                        help="a site's own FHIR mapping file, added to the bundled one (docs/reference/fhir-mapping.md)")
-
-
-def add_replay_options(parser: argparse.ArgumentParser) -> None:
-    """``--infusion`` and ``--mapping``: for a FHIR Bundle or bulk-export folder given to replay or report."""
-    parser.add_argument("--infusion", metavar="TIME",
-                        help="for FHIR input: the CAR-T infusion time (ISO 8601 with offset); wins over the export's")
-    add_mapping_option(parser)
 
 
 def _write(path: Path, text: str) -> None:

@@ -22,6 +22,45 @@ def guideline_folders(args: argparse.Namespace) -> list[str]:
     return [*getattr(args, "guidelines", []), *getattr(args, "guidelines_after", [])]
 
 
+def add_ruleset_option(parser: argparse.ArgumentParser) -> None:
+    """``--ruleset ID`` (repeatable): the rulesets to run; :func:`chosen_rulesets` loads them."""
+    parser.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
+
+
+def chosen_rulesets(args: argparse.Namespace) -> list[Any]:
+    """The rulesets ``--ruleset`` names, each loaded and checked, with those they require (producers first);
+    every bundled ruleset when none is named. A ruleset that does not load is a refused input (exit 2)."""
+    from ..knowledge.loader import load_ruleset
+    from ..replay.resolve import resolve_rulesets
+
+    return resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
+
+
+def add_backend_option(parser: argparse.ArgumentParser) -> None:
+    """``--backend durable|reference|auto``: the matcher."""
+    parser.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
+                        help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
+
+
+def add_assume_tz_option(parser: argparse.ArgumentParser) -> None:
+    """``--assume-tz TZ``: the offset of times written without one, checked when parsed (a usage error otherwise)."""
+    parser.add_argument("--assume-tz", metavar="TZ", type=offset,
+                        help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
+
+
+def add_mapping_option(parser: argparse.ArgumentParser) -> None:
+    """``--mapping FILE``: a site's FHIR mapping, added to the bundled one."""
+    parser.add_argument("--mapping", metavar="FILE",
+                        help="a site's own FHIR mapping file, added to the bundled one (docs/reference/fhir-mapping.md)")
+
+
+def add_replay_options(parser: argparse.ArgumentParser) -> None:
+    """``--infusion`` and ``--mapping``: for a FHIR Bundle or bulk-export folder given to replay or report."""
+    parser.add_argument("--infusion", metavar="TIME",
+                        help="for FHIR input: the CAR-T infusion time (ISO 8601 with offset); wins over the export's")
+    add_mapping_option(parser)
+
+
 def seconds(text: str) -> float:
     """A time limit in seconds: a number of at least 0 (0: no limit)."""
     try:

@@ -21,7 +21,6 @@ from ..cohort.cases import case_entries, case_name, entry_problem
 from ..cohort.worker import warm
 from ..deadline import DEFAULT_TIMEOUT, case_deadline
 from ..errors import CrsrulesError, UsageError
-from ..knowledge.loader import load_ruleset
 from ..matchers.base import durable_available
 from ..output.atomic import output_target
 from ..output.compare import comparison, render_comparison
@@ -30,10 +29,9 @@ from ..output.jsonout import Items, JsonArray, write_json
 from ..output.table import render_table
 from ..replay.collector import one_case, tune_for_batch
 from ..replay.engine import replay
-from ..replay.resolve import resolve_rulesets
 from ..interop import is_bulk_export, is_bundle
-from .convert_command import add_replay_options, converted_log, read_case
-from .options import add_timeout_option, offset
+from .convert_command import converted_log, read_case
+from .options import add_assume_tz_option, add_backend_option, add_replay_options, add_ruleset_option, add_timeout_option, chosen_rulesets
 from .status import Exit, error_text
 from .commands import COMMANDS
 
@@ -47,16 +45,14 @@ def register(subparsers: Any) -> None:
     """Register ``replay CASE|DIR`` on the main parser's subcommands."""
     r = subparsers.add_parser("replay", help=COMMANDS["replay"])
     r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
-    r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
+    add_ruleset_option(r)
     r.add_argument("--format", choices=["table", "jsonl", "json", "fhir"], default="table",
                    help="fhir: one FHIR R4 Bundle (type collection) of the records (one case, not --compare)")
     r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
     r.add_argument("--compare", action="store_true",
                    help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
-    r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
-                   help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
-    r.add_argument("--assume-tz", metavar="TZ", type=offset,
-                   help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
+    add_backend_option(r)
+    add_assume_tz_option(r)
     r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     add_timeout_option(r)
     add_replay_options(r)
@@ -66,7 +62,7 @@ def register(subparsers: Any) -> None:
 def run(args: Any) -> int:
     """Replay; 0 when every case replayed, 3 when some case of a folder failed (each reported)."""
     target = output_target(args.output) if args.output is not None else None  # refused before any work
-    chosen = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
+    chosen = chosen_rulesets(args)
     tune_for_batch()  # a process that only replays: the rulesets stay, records form no cycles
     path = Path(args.case)
     folder = path.is_dir()

@@ -7,10 +7,9 @@ import sys
 from typing import Any
 
 from ..errors import CrsrulesError
-from ..knowledge.loader import load_ruleset
-from ..replay.resolve import resolve_rulesets
 from .status import Exit
 from .commands import COMMANDS
+from .options import add_ruleset_option, chosen_rulesets
 
 
 def register(subparsers: Any) -> None:
@@ -18,7 +17,7 @@ def register(subparsers: Any) -> None:
     s = subparsers.add_parser("serve", help=COMMANDS["serve"])
     s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
-    s.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
+    add_ruleset_option(s)
     s.set_defaults(func=run)
 
 
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..serve import create_app
 
-    rulesets = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
+    rulesets = chosen_rulesets(args)
     names = ", ".join(rs.ref for rs in rulesets)
     print(f"crsrules serve: CDS Hooks discovery at http://{args.host}:{args.port}/cds-services; rulesets: {names}",
           file=sys.stderr, flush=True)

@@ -10,13 +10,14 @@ from ..knowledge.loader import RULESET_FILE, load_ruleset, rulesets_dir
 from ..testing.golden import CaseResult, case_files, run_case, skip_list
 from .status import Exit
 from .commands import COMMANDS
+from .options import add_backend_option
 
 
 def register(subparsers: Any) -> None:
     """Register ``test [FOLDER]`` on the main parser's subcommands."""
     t = subparsers.add_parser("test", help=COMMANDS["test"])
     t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
-    t.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
+    add_backend_option(t)
     t.set_defaults(func=run)
 
 
