@@ -11,7 +11,6 @@ or a device is never opened (``not-a-file``), and each case has a time limit (``
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from pathlib import Path
 from typing import IO, Any
@@ -23,10 +22,9 @@ from ..deadline import DEFAULT_TIMEOUT, case_deadline
 from ..errors import CrsrulesError, UsageError
 from ..matchers.base import durable_available
 from ..output.atomic import output_target
-from ..output.compare import comparison, render_comparison
 from ..output.escape import printable, utf8_text
-from ..output.jsonout import Items, JsonArray, write_json
-from ..output.table import render_table
+from ..output.formats import COMPARISONS, FORMATS, document
+from ..output.jsonout import JsonArray
 from ..replay.collector import one_case, tune_for_batch
 from ..replay.engine import replay
 from ..interop import is_bulk_export, is_bundle
@@ -46,7 +44,7 @@ def register(subparsers: Any) -> None:
     r = subparsers.add_parser("replay", help=COMMANDS["replay"])
     r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
     add_ruleset_option(r)
-    r.add_argument("--format", choices=["table", "jsonl", "json", "fhir"], default="table",
+    r.add_argument("--format", choices=list(FORMATS), default="table",
                    help="fhir: one FHIR R4 Bundle (type collection) of the records (one case, not --compare)")
     r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
     r.add_argument("--compare", action="store_true",
@@ -142,11 +140,9 @@ def _replay_bulk(args: Any, chosen: Any, path: Path, target: Any) -> int:
 def _emit(out: IO[str], array: JsonArray | None, trace: Any, args: Any, name: str | None) -> None:
     """One case's output in the chosen format (a folder's JSON goes into one array, written as it goes)."""
     if array is not None:
-        array.add(_document(trace, args.compare, args.explain, name))
-    elif args.compare:
-        _write_comparison(out, trace, args.format, name)
+        array.add(document(trace, args.compare, args.explain, name))
     else:
-        _write(out, trace, args.format, args.explain, name)
+        (COMPARISONS if args.compare else FORMATS)[args.format](out, trace, args.explain, name)
 
 
 def _replay_one(case: Path, chosen: Any, args: Any) -> Any:
@@ -155,45 +151,3 @@ def _replay_one(case: Path, chosen: Any, args: Any) -> Any:
                       chosen, backend=args.backend, explain=args.explain)
     with open_case_log(case, assume_tz=args.assume_tz) as stream:
         return replay(stream, chosen, backend=args.backend, explain=args.explain)
-
-
-def _document(trace: Any, compare: bool, explain: bool, case: str | None) -> dict[str, Any]:
-    """The JSON document of one case; its records are made one at a time as it is written (jsonout)."""
-    data = comparison(trace) if compare else {
-        "firings": _records(trace, explain), "summary": trace.summary.model_dump(mode="json")}
-    return {"case": case, **data} if case else data
-
-
-def _records(trace: Any, explain: bool) -> Items:
-    return Items(_record(f, explain) for f in trace.firings)
-
-
-def _record(f: Any, explain: bool) -> dict[str, Any]:
-    record = f.record()
-    if not explain:
-        record.pop("conditions", None)
-    return record
-
-
-def _write(out: IO[str], trace: Any, fmt: str, explain: bool, case: str | None) -> None:
-    if fmt == "table":
-        out.write((f"== {printable(case)}\n" if case else "") + render_table(trace, explain))
-    elif fmt == "fhir":
-        out.write(json.dumps(trace.to_fhir(), indent=2, ensure_ascii=False) + "\n")
-    elif fmt == "jsonl":
-        for f in trace.firings:
-            record = _record(f, explain)
-            if case:
-                record["case"] = case
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    else:
-        write_json(out, _document(trace, False, explain, case))
-        out.write("\n")
-
-
-def _write_comparison(out: IO[str], trace: Any, fmt: str, case: str | None) -> None:
-    data = comparison(trace)
-    if fmt == "table":
-        out.write((f"{printable(case)}\n" if case else "") + render_comparison(data))
-    else:
-        out.write(json.dumps({**data, "case": case} if case else data, ensure_ascii=False) + "\n")
