@@ -74,6 +74,7 @@ def test_a_command_imports_its_own_module_only():
 def test_the_replay_path_imports_no_optional_library():
     loaded = _modules_after(f"from crsrules.cli.main import main; main(['replay', {str(SEED)!r}, '--format', 'jsonl'])")
     assert not _tops(loaded) & set(HEAVY), sorted(_tops(loaded) & set(HEAVY))
+    assert not [m for m in loaded if m.startswith(("crsrules.interop", "crsrules.live", "crsrules.testing"))]
 
 
 def test_the_version_line_is_kept_and_read_back(tmp_path, monkeypatch, capsys):

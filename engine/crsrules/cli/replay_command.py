@@ -27,7 +27,6 @@ from ..output.formats import COMPARISONS, FORMATS, document
 from ..output.jsonout import JsonArray
 from ..replay.collector import one_case, tune_for_batch
 from ..replay.engine import replay
-from ..interop import is_bulk_export, is_bundle
 from .convert_command import converted_log, read_case
 from .options import add_assume_tz_option, add_backend_option, add_replay_options, add_ruleset_option, add_timeout_option, chosen_rulesets
 from .status import Exit, error_text
@@ -143,6 +142,21 @@ def _emit(out: IO[str], array: JsonArray | None, trace: Any, args: Any, name: st
         array.add(document(trace, args.compare, args.explain, name))
     else:
         (COMPARISONS if args.compare else FORMATS)[args.format](out, trace, args.explain, name)
+
+
+def is_bulk_export(path: Path) -> bool:
+    from ..interop import is_bulk_export as bulk  # the FHIR reader, imported only for FHIR input
+
+    return bulk(path)
+
+
+def is_bundle(case: Path) -> bool:
+    """A FHIR Bundle (only a ``.json`` file can be one, so a case log does not import the FHIR reader)."""
+    if case.suffix.lower() != ".json":
+        return False
+    from ..interop import is_bundle as bundle
+
+    return bundle(case)
 
 
 def _replay_one(case: Path, chosen: Any, args: Any) -> Any:
