@@ -1,8 +1,12 @@
-"""Options every command that loads rulesets accepts, before or after the command name."""
+"""The options several commands share, each defined (and its value checked) here once; ``--guidelines`` is
+accepted before or after the command name by every command that loads rulesets."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..knowledge.model import Ruleset
 
 GUIDELINES_HELP = "a folder of an institution's guideline records, added to the bundled ones (repeatable)"
 NO_RULESETS = frozenset({"schema", "convert"})  # commands that load no ruleset
@@ -27,7 +31,7 @@ def add_ruleset_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
 
 
-def chosen_rulesets(args: argparse.Namespace) -> list[Any]:
+def chosen_rulesets(args: argparse.Namespace) -> list[Ruleset]:
     """The rulesets ``--ruleset`` names, each loaded and checked, with those they require (producers first);
     every bundled ruleset when none is named. A ruleset that does not load is a refused input (exit 2)."""
     from ..knowledge.loader import load_ruleset
