@@ -39,6 +39,7 @@ class Binding:
         self.seq = 0
         self.since = 0  # entries since the latest snapshot
         self.saved = time.monotonic()
+        self.cache = snapshot.Cache()
         try:
             self._resume(live)
         except BaseException:
@@ -61,7 +62,7 @@ class Binding:
         began = time.perf_counter()
         self.saved = time.monotonic()
         try:
-            data = snapshot.write(live, self.key, self.seq)
+            data = snapshot.write(live, self.key, self.seq, self.cache)
         except TypeError as exc:  # a value no snapshot holds: the journal goes on alone
             log.warning("live store: %r: no snapshot written (%s); the journal keeps every entry", self.key, exc)
             return

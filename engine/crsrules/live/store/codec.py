@@ -13,6 +13,7 @@ those types, never a class named by the data.
 from __future__ import annotations
 
 import marshal
+import zlib
 from datetime import date, datetime
 from typing import Any
 
@@ -39,6 +40,27 @@ def loads(data: bytes) -> Any:
     """A part written by :func:`dumps`."""
     value = marshal.loads(data[1:])
     return _decode(value) if data[:1] == WALKED else value
+
+
+class Deflated:
+    """A checkpoint's run state as a store keeps it: compressed, and read only when a late event needs it
+    (:meth:`state`). ``walked``: its bytes are :func:`dumps_parts`'s, not ``marshal``'s."""
+
+    __slots__ = ("data", "walked")
+
+    def __init__(self, data: bytes, walked: bool):
+        self.data, self.walked = data, walked
+
+    @classmethod
+    def of(cls, run: Any) -> "Deflated":
+        """A run state (``marshal``'s bytes, or the state itself), compressed."""
+        if type(run) is bytes:
+            return cls(zlib.compress(run, 1), False)
+        return cls(zlib.compress(marshal.dumps(dumps_parts(run)), 1), True)
+
+    def state(self) -> Any:
+        raw = zlib.decompress(self.data)
+        return loads_parts(marshal.loads(raw)) if self.walked else marshal.loads(raw)
 
 
 def dumps_parts(value: tuple[Any, ...] | list[Any]) -> tuple[bytes, ...]:

@@ -10,7 +10,10 @@ The header names everything the state depends on (:func:`header`); a snapshot is
 engine for which every one of :data:`MUST_MATCH` is the same (:func:`differences`), and its body
 only when its length and SHA-256 are those the header gives. The body is ``marshal``'s bytes of a
 dict from each part of the state (:mod:`crsrules.live.image`) to that part as :mod:`.codec` writes
-it, compressed with zlib. docs/reference/live-snapshot-format.md describes it for readers.
+it, compressed with zlib; the checkpoints' run states are compressed one by one instead
+(:class:`.codec.Deflated`), once in their life (a replay's :class:`Cache` keeps them from one
+snapshot to the next), and read back only when a late event replays from one.
+docs/reference/live-snapshot-format.md describes it for readers.
 """
 from __future__ import annotations
 
@@ -36,6 +39,27 @@ FORMAT_VERSION = 1
 MAGIC = FORMAT.encode() + b"\n"
 MUST_MATCH = ("format", "format_version", "engine", "image", "run_state", "python", "marshal", "byteorder", "rulesets",
               "options")
+
+
+class Cache:
+    """The compressed run states of a replay's checkpoints, kept from one snapshot to the next (a
+    checkpoint's state never changes; most outlive many snapshots)."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, tuple[Any, codec.Deflated]] = {}  # id(run) -> (run, its copy): the run kept alive
+
+    def deflated(self, runs: list[Any]) -> list[codec.Deflated]:
+        out, kept = [], {}
+        for run in runs:
+            if isinstance(run, codec.Deflated):
+                out.append(run)
+                continue
+            hit = self.by_id.get(id(run))
+            copy = hit[1] if hit is not None and hit[0] is run else codec.Deflated.of(run)
+            kept[id(run)] = (run, copy)
+            out.append(copy)
+        self.by_id = kept
+        return out
 
 
 class Unreadable(ValueError):
@@ -71,11 +95,14 @@ def header(live: LiveReplay, key: str, seq: int) -> dict[str, Any]:
             "events": live._count, "latest": None if latest is None else latest.isoformat()}
 
 
-def write(live: LiveReplay, key: str, seq: int) -> bytes:
+def write(live: LiveReplay, key: str, seq: int, cache: Cache | None = None) -> bytes:
     """A snapshot of ``live``'s whole state (journal entries up to ``seq`` included)."""
     image = capture(live)
+    points = image["checkpoints"]
+    runs = (cache or Cache()).deflated([c[1] for c in points])
+    image["checkpoints"] = tuple((c[0], (run.walked, run.data), *c[2:]) for c, run in zip(points, runs))
     parts = {name: _dump(name, value) for name, value in image.items()}
-    body = zlib.compress(marshal.dumps(parts), 1)
+    body = marshal.dumps(parts)
     head = {**header(live, key, seq), "body": {"bytes": len(body), "sha256": hashlib.sha256(body).hexdigest(),
                                                 "compression": "zlib"}}
     return MAGIC + orjson.dumps(head) + b"\n" + body
@@ -114,7 +141,7 @@ def load(data: bytes, live: LiveReplay) -> dict[str, Any]:
     if len(body) != described.get("bytes") or hashlib.sha256(body).hexdigest() != described.get("sha256"):
         raise Unreadable("its body is not the one its header describes (cut short or changed)")
     try:
-        parts = marshal.loads(zlib.decompress(body))
+        parts = marshal.loads(body)
         image = {name: _load(name, parts[name]) for name in PARTS}
     except (ValueError, EOFError, TypeError, KeyError, zlib.error) as exc:
         raise Unreadable(f"its body cannot be read: {exc}") from None
@@ -123,21 +150,20 @@ def load(data: bytes, live: LiveReplay) -> dict[str, Any]:
 
 
 def _dump(name: str, value: Any) -> bytes:
-    """A part; a run's state part by part (its operators' windows are plain, its open steps hold records)."""
+    """A part, compressed (the checkpoints' run states are already); a run's state part by part (its
+    operators' windows are plain, its open steps hold records)."""
     if name == "run":
-        return marshal.dumps(codec.dumps_parts(value))
-    if name == "checkpoints":
-        value = tuple((t, run if type(run) is bytes else codec.dumps_parts(run), *rest) for t, run, *rest in value)
-    return codec.dumps(value)
+        return zlib.compress(marshal.dumps(codec.dumps_parts(value)), 1)
+    data = codec.dumps(value)
+    return data if name == "checkpoints" else zlib.compress(data, 1)
 
 
 def _load(name: str, data: bytes) -> Any:
     if name == "run":
-        return codec.loads_parts(marshal.loads(data))
-    value = codec.loads(data)
-    if name == "checkpoints":
-        value = tuple((t, run if type(run) is bytes else codec.loads_parts(run), *rest) for t, run, *rest in value)
-    return value
+        return codec.loads_parts(marshal.loads(zlib.decompress(data)))
+    if name != "checkpoints":
+        return codec.loads(zlib.decompress(data))
+    return tuple((t, codec.Deflated(run[1], run[0]), *rest) for t, run, *rest in codec.loads(data))
 
 
 def _show(value: Any) -> str:
