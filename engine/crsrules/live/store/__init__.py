@@ -19,8 +19,8 @@ from ...errors import CrsrulesError, UsageError
 from .backend import Backend, KeyInfo, Lock, hide_password
 
 T = TypeVar("T")
-SNAPSHOT_EVERY = 10_000  # journal entries between two snapshots of a key
-SNAPSHOT_SECONDS = 600.0  # or seconds since its last one, whichever comes first (checked at each entry)
+SNAPSHOT_EVERY = 5_000  # journal entries between two snapshots of a key (a resume replays at most these)
+SNAPSHOT_SECONDS = 3600.0  # or seconds since its last one, whichever comes first (checked at each entry)
 
 
 class StoreError(CrsrulesError):
@@ -41,8 +41,11 @@ class LiveStore:
     (whichever comes first, checked at each entry) a replay writes a snapshot of its state, and
     another at ``close()``; ``keep_snapshots`` (1 or 2) are kept per key, and the journal from the
     oldest kept one on (``keep_journal=True``: the whole journal, so that an engine of another
-    version can rebuild the replay from it). ``synchronous`` (SQLite): ``"normal"``, an entry
-    survives the process being killed; ``"full"``, a power cut too (each entry waits for the disk).
+    version can rebuild the replay from it). ``synchronous``: ``"normal"``, an entry survives the
+    process being killed (SQLite: committed to the write-ahead log; PostgreSQL: committed, the
+    server's ``synchronous_commit`` off); ``"full"``, a power cut or server crash too (each entry
+    waits for the disk). The ``append`` that triggers a snapshot pays for writing it; a service may
+    call ``LiveReplay.save()`` itself at a quiet moment instead.
 
     Safe to share between threads; each key is open in one replay at a time, in any process.
     """
@@ -154,7 +157,7 @@ def _open(location: str | os.PathLike[str], synchronous: str) -> Backend:
         from .postgres import PostgresBackend
 
         try:
-            return PostgresBackend(text)
+            return PostgresBackend(text, synchronous)
         except Exception as exc:  # noqa: BLE001  # psycopg.OperationalError and the like
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StoreError("store-open", f"cannot open the live store at {hide_password(text)}: {first}") from None

@@ -4,7 +4,10 @@ resume any key.
 A key's lock is a session-level advisory lock (``pg_try_advisory_lock`` on a digest of the key) of
 the store's connection: the server lets go of it when the connection ends, the process's death
 included. Every statement commits on its own (autocommit); a snapshot and its trimming are one
-transaction.
+transaction. ``synchronous="normal"`` turns the session's ``synchronous_commit`` off: a journal
+entry is committed when the server answers, which survives this process being killed, and the
+server writes it to disk within a fraction of a second (a server crash may lose that fraction);
+``"full"`` keeps the server's setting (on: each entry waits for the server's disk).
 """
 from __future__ import annotations
 
@@ -32,12 +35,14 @@ class AdvisoryLock(Lock):
 
 
 class PostgresBackend(Backend):
-    def __init__(self, url: str):
+    def __init__(self, url: str, synchronous: str = "normal"):
         import psycopg
 
         self.psycopg = psycopg
         self.location = hide_password(url)
         self.db: Any = psycopg.connect(url, autocommit=True)
+        if synchronous == "normal":
+            self.db.execute("SET synchronous_commit TO off")
         with self.db.transaction():
             self.db.execute("SELECT pg_advisory_xact_lock(7261046)")  # two stores creating the tables at once
             for statement in SCHEMA.split(";"):
