@@ -4,7 +4,7 @@
     python benchmarks/live.py memory --days 1 7 30 [--lateness 6h|none] [--rulesets all|ID,ID]
     python benchmarks/live.py latency --patients 150 [--days 1] [--rulesets crs-escalation]
     python benchmarks/live.py sessions [--n 10000] [--rulesets all|ID,ID] [--events 12]
-    python benchmarks/live.py store [--days 15] [--journal-days 1] [--postgres auto|none|URL]
+    python benchmarks/live.py store [--days 15] [--journal-days 1] [--postgres auto|none|URL] [--parts resume journal]
 
 The feed is synthetic test data written here (not clinical cases): four vitals a minute for each
 patient (temperature, heart rate, systolic pressure, SpO2), each jittering around its level as a
@@ -25,7 +25,7 @@ the time to write it, and the time to resume the key (after ``close()``, and aft
 latest snapshot plus the journal after it) against the time to feed the same events again; then
 the cost of the journal per ``append`` (one patient, ``crs-escalation``, ``--journal-days``) with no
 store, SQLite (``synchronous`` normal and full) and PostgreSQL (``auto``: a throwaway cluster in a
-temporary folder, as the tests start one). On a shared machine the latencies vary from run to run;
+temporary folder on a Unix socket, as the tests start one). On a shared machine the latencies vary from run to run;
 the memory does not.
 """
 from __future__ import annotations
@@ -244,7 +244,7 @@ def journal(args: argparse.Namespace) -> None:
         elif args.where.startswith("sqlite-"):
             kwargs = {"store": LiveStore(Path(tmp) / "live.db", synchronous=args.where[7:]), "key": "p"}
         else:
-            kwargs = {"store": LiveStore(args.where), "key": f"bench-{time.time_ns()}"}
+            kwargs = {"store": LiveStore(args.where, synchronous=args.synchronous), "key": f"bench-{time.time_ns()}"}
         live = LiveReplay(["crs-escalation"], **kwargs)
         live.extend(start(0))
         monitor = Monitor(0, fever_day=0)
@@ -267,34 +267,36 @@ def journal(args: argparse.Namespace) -> None:
 def store_report(args: argparse.Namespace) -> None:
     print(f"machine: {_cpus()}, Python {sys.version.split()[0]}")
     print(f"live store (SQLite), one patient, every bundled ruleset, four vitals a minute, {args.days:g} days:")
-    for lateness in ("6h", "none"):
+    for lateness in ("6h", "none") if "resume" in args.parts else ():
         r = _run("resume", "--days", str(args.days), "--lateness", lateness)
         print(f"  max_lateness {lateness:>4}: {r['events']:,} events fed in {r['fed_with_store_s']:.1f} s with the store "
               f"({r['refeed_s']:.1f} s without); snapshot {r['snapshot_bytes'] / 1e6:.1f} MB, written in {r['save_ms']:.0f} ms")
         print(f"        resume after close(): {r['resume_after_close_ms']:.0f} ms ({r['refeed_s'] * 1e3 / r['resume_after_close_ms']:.0f}x "
               f"faster than feeding the events again); after a crash, snapshot + {r['journal_after_snapshot']:,} journal "
               f"entries: {r['resume_after_crash_ms']:.0f} ms ({r['refeed_s'] * 1e3 / r['resume_after_crash_ms']:.0f}x)")
+    if "journal" not in args.parts:
+        return
     cluster = None
-    where = ["none", "sqlite-normal", "sqlite-full"]
+    where = [("no store", "none", "normal"), ("SQLite, synchronous normal", "sqlite-normal", "normal"),
+             ("SQLite, synchronous full", "sqlite-full", "full")]
+    url = None if args.postgres in ("auto", "none") else args.postgres
     if args.postgres == "auto":
         sys.path.insert(0, str(HERE.parents[1] / "tests" / "store"))
         import pg
 
         if pg.binaries() is not None:
             cluster = pg.Cluster(pg.binaries())
-            where.append(cluster.url)
-    elif args.postgres != "none":
-        where.append(args.postgres)
+            url = cluster.url
+    if url is not None:
+        where += [("PostgreSQL, synchronous normal", url, "normal"), ("PostgreSQL, synchronous full", url, "full")]
     print(f"journal cost per append, one LiveReplay('crs-escalation'), {args.journal_days:g} day(s) of minute vitals:")
     try:
         base = None
-        for w in where:
-            r = _run("journal", "--where", w, "--days", str(args.journal_days))
-            name = {"none": "no store", "sqlite-normal": "SQLite, synchronous normal",
-                    "sqlite-full": "SQLite, synchronous full"}.get(w, "PostgreSQL (local socket, fsync on)")
+        for name, w, sync in where:
+            r = _run("journal", "--where", w, "--days", str(args.journal_days), "--synchronous", sync)
             base = r["median_ms"] if base is None else base
             extra = "" if w == "none" else f" (+{(r['median_ms'] - base) * 1e3:.0f} us median)"
-            print(f"  {name:<36} median {r['median_ms'] * 1e3:.0f} us{extra}, p99 {r['p99_ms']:.2f} ms, "
+            print(f"  {name:<31} median {r['median_ms'] * 1e3:.0f} us{extra}, p99 {r['p99_ms']:.2f} ms, "
                   f"p99.9 {r['p999_ms']:.2f} ms, max {r['max_ms']:.1f} ms")
     finally:
         if cluster is not None:
@@ -367,6 +369,7 @@ def main() -> None:
     st = sub.add_parser("store")
     st.add_argument("--days", type=float, default=15)
     st.add_argument("--journal-days", type=float, default=1.0)
+    st.add_argument("--parts", nargs="+", default=["resume", "journal"], choices=["resume", "journal"])
     st.add_argument("--postgres", default="auto", help="auto (a throwaway cluster, if PostgreSQL is installed), none, or a URL")
     res = sub.add_parser("resume")
     res.add_argument("--days", type=float, default=15)
@@ -374,6 +377,7 @@ def main() -> None:
     jou = sub.add_parser("journal")
     jou.add_argument("--where", default="sqlite-normal", help="none, sqlite-normal, sqlite-full or a postgresql:// URL")
     jou.add_argument("--days", type=float, default=1.0)
+    jou.add_argument("--synchronous", default="normal", help="for a postgresql:// URL: normal or full")
     args = parser.parse_args()
     {"report": report, "memory": memory, "latency": latency, "sessions": sessions, "store": store_report, "resume": resume,
      "journal": journal}[args.what](args)
