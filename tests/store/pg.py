@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 
+
 def binaries() -> Path | None:
     """The folder of initdb and pg_ctl (the newest installed), or None."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))

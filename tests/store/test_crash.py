@@ -20,6 +20,7 @@ import pytest
 from crash_child import RULESETS, SNAPSHOT_EVERY
 from crsrules import LiveReplay, LiveStore, replay
 from feeds import picked, ward_feed
+from pg_fixture import postgres_cluster  # noqa: F401  # the postgres fixture
 
 HERE = Path(__file__).resolve().parent
 MINUTES = 400  # about 1,700 events

@@ -5,6 +5,7 @@ import pytest
 
 from crsrules import LiveReplay, LiveStore, StoreError, replay
 from feeds import picked, ward_feed
+from pg_fixture import postgres_cluster  # noqa: F401  # the postgres fixture
 
 RULESETS = ["astct-2019-crs", "crs-escalation"]
 

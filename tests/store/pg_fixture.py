@@ -1,16 +1,17 @@
+"""The ``postgres`` fixture: a throwaway cluster (pg.py) for the session. Imported by the test modules that
+use it (tests/store has no conftest.py: a second module named ``conftest`` on the path would shadow
+tests/report's, which its tests import by name)."""
+from __future__ import annotations
+
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # feeds.py, crash_child.py, pg.py
-
-import pg
+from pg import Cluster, binaries
 
 
-@pytest.fixture(scope="session")
-def postgres():
+@pytest.fixture(scope="session", name="postgres")
+def postgres_cluster():
     """The URL of a throwaway PostgreSQL cluster (pg.py); skipped, with the reason, where PostgreSQL or the
     postgres extra is not installed, but never under CI (.ci/run installs both)."""
     ci = os.environ.get("CI") == "true"
@@ -20,11 +21,11 @@ def postgres():
         if ci:
             pytest.fail("psycopg is not installed (the postgres extra)")
         pytest.skip("the postgres extra (psycopg) is not installed")
-    bin_dir = pg.binaries()
+    bin_dir = binaries()
     if bin_dir is None:
         if ci:
             pytest.fail("PostgreSQL's initdb is not installed (.ci/run installs Debian's postgresql)")
         pytest.skip("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)")
-    cluster = pg.Cluster(bin_dir)
+    cluster = Cluster(bin_dir)
     yield cluster.url
     cluster.stop()
