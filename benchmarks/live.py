@@ -4,6 +4,7 @@
     python benchmarks/live.py memory --days 1 7 30 [--lateness 6h|none] [--rulesets all|ID,ID]
     python benchmarks/live.py latency --patients 150 [--days 1] [--rulesets crs-escalation]
     python benchmarks/live.py sessions [--n 10000] [--rulesets all|ID,ID] [--events 12]
+    python benchmarks/live.py store [--days 15] [--journal-days 1] [--postgres auto|none|URL] [--parts resume journal]
 
 The feed is synthetic test data written here (not clinical cases): four vitals a minute for each
 patient (temperature, heart rate, systolic pressure, SpO2), each jittering around its level as a
@@ -17,8 +18,15 @@ none. ``latency`` follows N patients, one ``LiveReplay`` each, round-robin from 
 Python's default garbage-collector settings, and prints the median, p99, p99.9 and slowest
 ``append``. ``report`` runs both, each measurement in a fresh process (so that one's memory does not
 count in another's), and prints a table; ``sessions`` opens many replays at once (the first
-events of the seed case) and prints the memory they hold and give back. On a shared machine the
-latencies vary from run to run; the memory does not.
+events of the seed case) and prints the memory they hold and give back. ``store`` measures the
+durable store (``LiveStore``), each part in a fresh process: for one patient under every bundled
+ruleset over ``--days``, fed with a SQLite store (default snapshot policy), the snapshot's size and
+the time to write it, and the time to resume the key (after ``close()``, and after a crash: the
+latest snapshot plus the journal after it) against the time to feed the same events again; then
+the cost of the journal per ``append`` (one patient, ``crs-escalation``, ``--journal-days``) with no
+store, SQLite (``synchronous`` normal and full) and PostgreSQL (``auto``: a throwaway cluster in a
+temporary folder on a Unix socket, as the tests start one). On a shared machine the latencies vary from run to run;
+the memory does not.
 """
 from __future__ import annotations
 
@@ -185,6 +193,116 @@ def sessions(args: argparse.Namespace) -> None:
           f"({after - before:+.0f} MB)")
 
 
+def resume(args: argparse.Namespace) -> None:
+    import tempfile
+
+    from crsrules import LiveStore
+
+    lateness = None if args.lateness == "none" else timedelta(hours=float(args.lateness.rstrip("h")))
+    events = list(feed(args.days))
+    LiveReplay(max_lateness=lateness).close()  # the rulesets loaded once, as a service has them
+    began = time.perf_counter()
+    with LiveReplay(max_lateness=lateness) as again:
+        for event in events:
+            again.append(event)
+    refeed = time.perf_counter() - began
+    with tempfile.TemporaryDirectory() as tmp:
+        store = LiveStore(Path(tmp) / "live.db")
+        live = LiveReplay(max_lateness=lateness, store=store, key="p")
+        began = time.perf_counter()
+        for event in events:
+            live.append(event)
+        fed = time.perf_counter() - began
+        live._shut(save=False)  # as a crash: the latest snapshot and the journal after it
+        crashed = store.info("p")
+        began = time.perf_counter()
+        live = LiveReplay(max_lateness=lateness, store=store, key="p")
+        after_crash = time.perf_counter() - began
+        began = time.perf_counter()
+        live.save()
+        save = time.perf_counter() - began
+        live.close()
+        closed = store.info("p")
+        began = time.perf_counter()
+        LiveReplay(max_lateness=lateness, store=store, key="p").close()
+        after_close = time.perf_counter() - began
+        store.close()
+    print(json.dumps({"events": len(events), "refeed_s": refeed, "fed_with_store_s": fed, "snapshot_bytes": closed.snapshot_bytes,
+                      "save_ms": save * 1e3, "resume_after_close_ms": after_close * 1e3,
+                      "resume_after_crash_ms": after_crash * 1e3,
+                      "journal_after_snapshot": crashed.last_seq - (crashed.snapshot_seq or 0)}))
+
+
+def journal(args: argparse.Namespace) -> None:
+    import tempfile
+
+    from crsrules import LiveStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.where == "none":
+            kwargs: dict = {}
+        elif args.where.startswith("sqlite-"):
+            kwargs = {"store": LiveStore(Path(tmp) / "live.db", synchronous=args.where[7:]), "key": "p"}
+        else:
+            kwargs = {"store": LiveStore(args.where, synchronous=args.synchronous), "key": f"bench-{time.time_ns()}"}
+        live = LiveReplay(["crs-escalation"], **kwargs)
+        live.extend(start(0))
+        monitor = Monitor(0, fever_day=0)
+        took = array("d")
+        clock = time.perf_counter_ns
+        for minute in range(1, int(args.days * 1440) + 1):
+            for event in monitor.minute(minute):
+                before = clock()
+                live.append(event)
+                took.append((clock() - before) / 1e6)
+        live.close()
+        if kwargs:
+            kwargs["store"].forget(kwargs["key"])
+            kwargs["store"].close()
+    ordered = sorted(took)
+    print(json.dumps({"appends": len(ordered), "median_ms": statistics.median(ordered), "p99_ms": _q(ordered, 0.99),
+                      "p999_ms": _q(ordered, 0.999), "max_ms": ordered[-1]}))
+
+
+def store_report(args: argparse.Namespace) -> None:
+    print(f"machine: {_cpus()}, Python {sys.version.split()[0]}")
+    print(f"live store (SQLite), one patient, every bundled ruleset, four vitals a minute, {args.days:g} days:")
+    for lateness in ("6h", "none") if "resume" in args.parts else ():
+        r = _run("resume", "--days", str(args.days), "--lateness", lateness)
+        print(f"  max_lateness {lateness:>4}: {r['events']:,} events fed in {r['fed_with_store_s']:.1f} s with the store "
+              f"({r['refeed_s']:.1f} s without); snapshot {r['snapshot_bytes'] / 1e6:.1f} MB, written in {r['save_ms']:.0f} ms")
+        print(f"        resume after close(): {r['resume_after_close_ms']:.0f} ms ({r['refeed_s'] * 1e3 / r['resume_after_close_ms']:.0f}x "
+              f"faster than feeding the events again); after a crash, snapshot + {r['journal_after_snapshot']:,} journal "
+              f"entries: {r['resume_after_crash_ms']:.0f} ms ({r['refeed_s'] * 1e3 / r['resume_after_crash_ms']:.0f}x)")
+    if "journal" not in args.parts:
+        return
+    cluster = None
+    where = [("no store", "none", "normal"), ("SQLite, synchronous normal", "sqlite-normal", "normal"),
+             ("SQLite, synchronous full", "sqlite-full", "full")]
+    url = None if args.postgres in ("auto", "none") else args.postgres
+    if args.postgres == "auto":
+        sys.path.insert(0, str(HERE.parents[1] / "tests" / "store"))
+        import pg
+
+        if pg.binaries() is not None:
+            cluster = pg.Cluster(pg.binaries())
+            url = cluster.url
+    if url is not None:
+        where += [("PostgreSQL, synchronous normal", url, "normal"), ("PostgreSQL, synchronous full", url, "full")]
+    print(f"journal cost per append, one LiveReplay('crs-escalation'), {args.journal_days:g} day(s) of minute vitals:")
+    try:
+        base = None
+        for name, w, sync in where:
+            r = _run("journal", "--where", w, "--days", str(args.journal_days), "--synchronous", sync)
+            base = r["median_ms"] if base is None else base
+            extra = "" if w == "none" else f" (+{(r['median_ms'] - base) * 1e3:.0f} us median)"
+            print(f"  {name:<31} median {r['median_ms'] * 1e3:.0f} us{extra}, p99 {r['p99_ms']:.2f} ms, "
+                  f"p99.9 {r['p999_ms']:.2f} ms, max {r['max_ms']:.1f} ms")
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
 def _run(*argv: str) -> dict:
     done = subprocess.run([sys.executable, str(HERE), *argv], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -248,8 +366,21 @@ def main() -> None:
     many.add_argument("--n", type=int, default=10000)
     many.add_argument("--rulesets", default="all")
     many.add_argument("--events", type=int, default=12)
+    st = sub.add_parser("store")
+    st.add_argument("--days", type=float, default=15)
+    st.add_argument("--journal-days", type=float, default=1.0)
+    st.add_argument("--parts", nargs="+", default=["resume", "journal"], choices=["resume", "journal"])
+    st.add_argument("--postgres", default="auto", help="auto (a throwaway cluster, if PostgreSQL is installed), none, or a URL")
+    res = sub.add_parser("resume")
+    res.add_argument("--days", type=float, default=15)
+    res.add_argument("--lateness", default="6h")
+    jou = sub.add_parser("journal")
+    jou.add_argument("--where", default="sqlite-normal", help="none, sqlite-normal, sqlite-full or a postgresql:// URL")
+    jou.add_argument("--days", type=float, default=1.0)
+    jou.add_argument("--synchronous", default="normal", help="for a postgresql:// URL: normal or full")
     args = parser.parse_args()
-    {"report": report, "memory": memory, "latency": latency, "sessions": sessions}[args.what](args)
+    {"report": report, "memory": memory, "latency": latency, "sessions": sessions, "store": store_report, "resume": resume,
+     "journal": journal}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Decision support only: every grade, flag and recommendation is for a clinician t
     >>> trace = replay(read_case_log("case.jsonl"))        # doctest: +SKIP
     >>> [f.grade for f in trace.of_kind("grade")]          # doctest: +SKIP
 
-Live, one event at a time: ``with LiveReplay() as live: live.append(event)``. Log messages go
+Live, one event at a time: ``with LiveReplay() as live: live.append(event)``; durable across restarts
+with ``LiveReplay(..., store=LiveStore("live.db"), key=patient_id)``. Log messages go
 to the ``crsrules`` logger (silent unless the application configures logging).
 
 The names below are imported when first used (PEP 562), so that ``import crsrules`` and a command that
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .output.trace import Firing, Trace
     from .replay.engine import replay
     from .live import LiveReplay
+    from .live.store import LiveStore, StoreError
 
 logging.getLogger("crsrules").addHandler(logging.NullHandler())
 
@@ -43,6 +45,7 @@ _WHERE = {  # public name: the module that defines it
     **dict.fromkeys(["Firing", "Trace"], "output.trace"),
     "replay": "replay.engine",
     "LiveReplay": "live",
+    **dict.fromkeys(["LiveStore", "StoreError"], "live.store"),
 }
 
 
@@ -72,7 +75,7 @@ sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
-    "CaseLog", "CaseLogError", "CaseStream", "CrsrulesError", "Event", "Firing", "Issue", "LiveReplay", "ReplayError",
-    "Rule", "Ruleset", "RulesetError", "Trace", "UsageError", "__version__", "bundled_rulesets", "load_records", "load_ruleset",
-    "open_case_log", "parse_case_log_text", "read_case_log", "replay", "using_guidelines",
+    "CaseLog", "CaseLogError", "CaseStream", "CrsrulesError", "Event", "Firing", "Issue", "LiveReplay", "LiveStore",
+    "ReplayError", "Rule", "Ruleset", "RulesetError", "StoreError", "Trace", "UsageError", "__version__", "bundled_rulesets",
+    "load_records", "load_ruleset", "open_case_log", "parse_case_log_text", "read_case_log", "replay", "using_guidelines",
 ]

@@ -27,7 +27,7 @@ class Checkpoint:
     ``used``: when it was last saved or replayed from (a tick of its timeline), for :func:`thin`."""
 
     t: float
-    run: RunState | bytes  # as :func:`pack_state` keeps it; :meth:`state` gives it back
+    run: RunState | bytes | Any  # as :func:`pack_state` keeps it, or a store's compressed copy; :meth:`state` gives it back
     screen: tuple[Any, ...]
     counts: Counts
     inputs: int  # the screen's rejected-line and warning records
@@ -36,8 +36,12 @@ class Checkpoint:
 
     def state(self) -> RunState:
         """The run's state (as :meth:`~.run.Run.snapshot` gave it)."""
-        run = self.run
-        return marshal.loads(run) if type(run) is bytes else run  # type: ignore[return-value]
+        run: Any = self.run
+        if type(run) is bytes:
+            return marshal.loads(run)
+        if type(run) is tuple:
+            return run
+        return run.state()  # read back from a store (store/codec.py: Deflated) when needed
 
     @property
     def infusion(self) -> float | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import orjson
 
@@ -27,6 +27,10 @@ from .archive import Archive, pack, unpack
 from .ids import SeenIds, check_new_id
 from .records import current_view, diff_records, live_summary, relabel, resolved_once
 from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from .store import LiveStore
+    from .store.binding import Binding
 
 log = logging.getLogger("crsrules.live")
 SOURCE = "<live>"
@@ -52,11 +56,18 @@ class LiveReplay:
     limit): an event beyond it is refused (``future-time``), as a mistyped year would otherwise
     move the clock for good; ``shortcuts=False``: without the speed-ups, as
     ``replay(..., shortcuts=False)``.
+
+    ``store`` and ``key``: a :class:`~crsrules.LiveStore` and the case's key in it (a patient's id):
+    every event and ``advance_to`` is journaled there before the call returns, the state is
+    snapshotted now and then and at ``close()``, and a replay opened with a key the store holds
+    resumes it (its latest snapshot, then the journal after it) and goes on as if never interrupted.
+    A key is open in one replay at a time (``key-in-use``); a snapshot this engine cannot use is
+    refused (``store-version``) unless the journal can rebuild it.
     """
 
     def __init__(self, rulesets: Sequence[Ruleset | str] | Ruleset | str | None = None, *, backend: str = "auto",
                  max_lateness: timedelta | None = None, max_ahead: timedelta | None = MAX_AHEAD,
-                 shortcuts: bool = True):
+                 shortcuts: bool = True, store: LiveStore | None = None, key: str | None = None):
         if isinstance(rulesets, (str, Ruleset)):
             rulesets = [rulesets]
         for name, value in (("max_lateness", max_lateness), ("max_ahead", max_ahead)):
@@ -66,10 +77,14 @@ class LiveReplay:
             backend = "durable" if durable_available() else "reference"
         if backend not in ("durable", "reference"):
             raise UsageError("bad-argument", f"unknown backend {backend!r}; use 'durable', 'reference' or 'auto'")
+        if (store is None) != (key is None):
+            raise UsageError("bad-argument", "store and key go together: LiveReplay(..., store=LiveStore(...), key=...)")
         self.backend = backend
         self.max_lateness = max_lateness
         self.max_ahead = max_ahead
+        self.shortcuts = shortcuts
         self.closed = False
+        self._store: Binding | None = None
         self._rulesets = resolved_once(rulesets)
         self._ids = SeenIds()
         self._count = 0
@@ -82,6 +97,19 @@ class LiveReplay:
         self._warned = False
         memory.opened()
         self._counted = True
+        if store is not None:
+            from .store.binding import Binding
+
+            try:
+                self._store = Binding(store, key, self)  # type: ignore[arg-type]  # both given, checked above
+            except BaseException:
+                self.close()
+                raise
+
+    @property
+    def key(self) -> str | None:
+        """The key in its store, or None."""
+        return None if self._store is None else self._store.key
 
     # -- the contract ------------------------------------------------------------------------
 
@@ -90,9 +118,17 @@ class LiveReplay:
 
         Returns the firings that became final with it (often none), its own rejected-line or
         warning record, or one ``correction`` when it was late. Raises :class:`CaseLogError`
-        (with a ``code``) when the event is not valid; the replay is then unchanged.
+        (with a ``code``) when the event is not valid; the replay is then unchanged. With a store,
+        the event is journaled before this returns (a ``StoreError`` closes the replay: open it
+        again from the store).
         """
         self._check_open()
+        out = self._append(event)
+        if self._store is not None:
+            self._journal(self._store.event, event)
+        return out
+
+    def _append(self, event: Any) -> list[Firing]:
         rec = self._record(event)
         line = self._line
         self._check_ahead(rec)
@@ -120,6 +156,12 @@ class LiveReplay:
         t = to_epoch(time, "advance_to time")
         if t <= self._advanced:
             return []
+        out = self._advance(t)
+        if self._store is not None:
+            self._journal(self._store.advance, t)
+        return out
+
+    def _advance(self, t: float) -> list[Firing]:
         self._advanced = t
         self._latest = max(self._latest, t)
         self._line.advance(t)
@@ -140,8 +182,28 @@ class LiveReplay:
         summary.indeterminate = waiting
         return Trace(firings=firings, summary=summary)
 
+    def save(self) -> None:
+        """Write a snapshot to the store now (a replay does so on its own; see :class:`~crsrules.LiveStore`)."""
+        self._check_open()
+        if self._store is None:
+            raise UsageError("bad-argument", "save() needs a store: LiveReplay(..., store=LiveStore(...), key=...)")
+        self._store.save(self)
+
     def close(self) -> None:
-        """Free everything the replay holds; safe to call twice. Later calls raise ``closed``."""
+        """Snapshot the state to the store (if any) and let go of its key; free everything the replay
+        holds; safe to call twice. Later calls raise ``closed``."""
+        self._shut(save=True)
+
+    def _shut(self, save: bool) -> None:
+        if not self.closed:
+            binding, self._store = getattr(self, "_store", None), None
+            try:
+                if binding is not None:
+                    binding.close(self if save and getattr(self, "_line", None) is not None else None)
+            finally:
+                self._free()
+
+    def _free(self) -> None:
         if not self.closed:
             self.closed = True
             self._extra = Archive()
@@ -160,7 +222,7 @@ class LiveReplay:
 
     def __del__(self) -> None:
         try:
-            self.close()
+            self._shut(save=False)  # the journal holds everything; no database write from the collector
         except Exception:  # noqa: BLE001  # pragma: no cover - interpreter shutdown
             pass
 
@@ -191,6 +253,16 @@ class LiveReplay:
         return [f for f in self.firings if f.kind == "rejected"]
 
     # -- inside ------------------------------------------------------------------------------
+
+    def _journal(self, write: Any, what: Any) -> None:
+        """Journal a call just made; if that fails, the replay is ahead of its store: closed."""
+        from .store import StoreError
+
+        try:
+            write(self, what)
+        except StoreError:
+            self._shut(save=False)
+            raise
 
     def _check_open(self) -> None:
         if self.closed:
