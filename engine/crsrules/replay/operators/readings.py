@@ -211,8 +211,14 @@ class _LatestAfter(_AfterAnchor, Latest):
 
 
 class _ExtremeAfter(_AfterAnchor, _Extreme):
-    """``peak`` or ``lowest`` with ``after``: the extreme of the events charted after the anchor (each kept, so a
-    later anchor is followed)."""
+    """``peak`` or ``lowest`` with ``after``: the extreme of the events charted after the anchor.
+
+    An anchor only moves later (an infusion, the last time a condition became true), so what a later anchor
+    can still need is kept, and nothing else: no event at or before the anchor, and no event a later one
+    beats or equals (a later anchor that keeps it keeps the later one too). What is kept is strictly more
+    extreme from one to the next, so a minute vital keeps a few dozen, not every reading. When the anchor
+    moves, the extreme after it is the first kept event after it (of equal values, the latest).
+    """
 
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
@@ -235,9 +241,15 @@ class _ExtremeAfter(_AfterAnchor, _Extreme):
         if value is None:
             return False
         item = (rec.t, value, ev(rec), reported(rec) if self.of_value else NOTHING_WRITTEN)
-        self.kept.append(item)
-        if self.anchor is None or rec.t <= self.anchor:
-            return False  # a baseline: nothing after the anchor moved
+        anchor = self.anchor
+        if anchor is not None and rec.t <= anchor:
+            return False  # a baseline: nothing after the anchor moved, and no later anchor needs it
+        kept, beyond = self.kept, self.beyond
+        while kept and not beyond(kept[-1][1], value):
+            kept.pop()  # as extreme as before and later: a later anchor that keeps that one keeps this
+        kept.append(item)
+        if anchor is None:
+            return False
         if self.value is None or self.beyond(value, self.value):
             self.value, self.evidence, self.written = value, (item[2],), item[3]
             return True
@@ -249,9 +261,8 @@ class _ExtremeAfter(_AfterAnchor, _Extreme):
             self.anchor = anchor
             best = None
             if anchor is not None:
-                for item in self.kept:
-                    if item[0] > anchor and (best is None or self.beyond(item[1], best[1])):
-                        best = item
+                self.kept = kept = [item for item in self.kept if item[0] > anchor]
+                best = kept[0] if kept else None  # the most extreme: each kept event beats the next
             if best is None:
                 self.value, self.evidence, self.written = None, (), NOTHING_WRITTEN
             else:
