@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CrsrulesError
-from ..interop import is_bulk_export
+from ..ingest import BULK, format_of, read_case
 from ..output.atomic import output_target
 from ..replay.engine import replay
 from ..replay.resolve import resolve_rulesets
 
-from .convert_command import add_replay_options, read_case
+from .convert_command import add_replay_options
+from .replay_command import say
 
 HEADER_PX = 170
 
@@ -21,7 +22,7 @@ HEADER_PX = 170
 def add_parser(sub: Any) -> None:
     """Register ``report`` on the main parser's subcommands."""
     r = sub.add_parser("report", help="write the self-contained HTML timeline of one case (needs the report extra)")
-    r.add_argument("case", help="a .jsonl case log, or a FHIR R4 Bundle (.json)")
+    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a bulk-export folder about one patient")
     r.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
     r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
     r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
@@ -42,11 +43,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.screenshot:
         require_chromium()
     case = Path(args.case)
-    if case.is_dir():
-        hint = " (a FHIR bulk-export folder: crsrules convert fhir DIR -o CASES, then report one case)" \
-            if is_bulk_export(case) else ""
-        raise CrsrulesError(f"{case}: report takes one case log, not a folder{hint}")
-    log = read_case(case, args.assume_tz, args.infusion, args.mapping)
+    if case.is_dir() and format_of(case) != BULK:
+        raise CrsrulesError(f"{case}: report takes one case (a case log, a FHIR Bundle, or a bulk-export folder "
+                            "about one patient), not a folder of cases")
+    log = read_case(case, assume_tz=args.assume_tz, infusion=args.infusion, mapping=args.mapping, say=say)
     rulesets = resolve_rulesets(args.ruleset or None)
     trace = replay(log, rulesets, backend=args.backend)
     scales = [rs.scale for rs in rulesets if rs.scale]
