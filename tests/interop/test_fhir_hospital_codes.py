@@ -165,6 +165,16 @@ def test_a_site_mapping_file_adds_codes_on_every_command_that_takes_fhir(tmp_pat
     assert "FHIR Bundle converted" in capsys.readouterr().err
     pytest.importorskip("plotly", reason="the report extra is not installed")
     assert main(["report", str(path), "--mapping", str(site), "-o", str(tmp_path / "page.html")]) == 0
+    pytest.importorskip("pyarrow", reason="the cohort extra is not installed")
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "b.json").write_text(path.read_text())
+    for extra, given in (([], False), (["--mapping", str(site)], True)):
+        out = tmp_path / f"cohort-{given}"
+        assert main(["cohort", str(folder), "--out", str(out), "--workers", "1", "--ruleset", "hlh-flags"] + extra) == 0
+        assert pq.read_table(out / "cases.parquet").to_pylist()[0]["given__tocilizumab"] is given  # TCZ infusion, by name
 
 
 @pytest.mark.parametrize("text,line,message", [
