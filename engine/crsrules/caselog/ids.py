@@ -30,7 +30,7 @@ class IdLedger:
     def __init__(self, *, fold: bool = False) -> None:
         self.defaulted = bytearray()  # 1 at index n when event n took its default id L<n>
         self.named: dict[str, int] = {}  # the latest names, as they are, with the line of each
-        self.runs: list[array] = []  # digests of older names: sorted runs, each at least twice the next
+        self.runs: list[array[int]] = []  # digests of older names: sorted runs, each at least twice the next
         self.fold = fold
 
     def _line_of(self, name: str) -> int | None:

@@ -79,7 +79,8 @@ def stamp(value: Any) -> str:
     naive = value.astimezone(timezone.utc).replace(tzinfo=None)
     if hasattr(naive, "to_pydatetime"):
         naive = naive.to_pydatetime()
-    return naive.isoformat(timespec="microseconds" if naive.microsecond else "seconds") + "Z"
+    text: str = naive.isoformat(timespec="microseconds" if naive.microsecond else "seconds")
+    return text + "Z"
 
 
 def variant(value: Any) -> dict[str, Any] | None:
