@@ -80,3 +80,70 @@ def test_a_ruleset_error_points_at_its_line_when_the_text_comes_from_the_cache(f
         shown.append([str(i) for i in info.value.issues])
     assert shown[0] == shown[1] and ":9:" in shown[0][0], shown
     assert len(_entries(folder)) >= 1
+
+
+def test_the_folder_is_made_for_its_owner_alone(folder):
+    yamlcache.cached(TEXT, parse)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert all(p.stat().st_mode & 0o077 == 0 for p in folder.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o775, 0o757])
+def test_a_folder_others_may_write_is_not_used(folder, mode):
+    folder.mkdir(parents=True)
+    folder.chmod(mode)
+    try:
+        assert yamlcache.cached(TEXT, parse)[0]["id"] == "demo"
+        assert _entries(folder) == []  # neither read nor written
+        assert yamlcache.remembered("demo", [b"x"], lambda: "computed") == "computed"
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+def test_the_default_folder_is_the_users_and_never_relative(tmp_path, monkeypatch):
+    monkeypatch.delenv("CRSRULES_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert yamlcache.cache_dir() == tmp_path / "xdg" / "crsrules" / "yaml"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # the XDG specification: ignored
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert yamlcache.cache_dir() == tmp_path / "home" / ".cache" / "crsrules" / "yaml"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setattr(yamlcache.os.path, "expanduser", lambda path: path)  # no home folder to be found
+    assert yamlcache.cache_dir() is None
+    assert yamlcache.cached(TEXT, parse)[0]["id"] == "demo"
+
+
+def test_remembered_text_is_computed_once_per_inputs(folder):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return f"text {len(calls)}"
+
+    assert yamlcache.remembered("demo", [b"a", b"b"], compute) == "text 1"
+    assert yamlcache.remembered("demo", [b"a", b"b"], compute) == "text 1"
+    assert yamlcache.remembered("demo", [b"ab"], compute) == "text 2"  # the parts are told apart, not joined
+    assert yamlcache.remembered("other", [b"a", b"b"], compute) == "text 3"
+    assert len(calls) == 3
+
+
+def test_remembered_without_a_writable_folder_computes_every_time(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CRSRULES_CACHE_DIR", str(blocker))
+    assert [yamlcache.remembered("demo", [b"a"], lambda: "computed") for _ in range(2)] == ["computed"] * 2
+
+
+def test_processes_sharing_the_folder_read_whole_entries(folder):
+    import subprocess
+    import sys
+
+    code = ("from crsrules.knowledge import yamlcache; from crsrules.knowledge.safeyaml import load_with_marks as parse; "
+            f"import sys; [yamlcache.cached({TEXT!r}.replace('demo', 'demo%d' % k), parse) for k in range(40)]")
+    runs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(4)]
+    assert [run.wait(timeout=120) for run in runs] == [0] * 4
+    entries = _entries(folder)
+    assert len(entries) == 40 and not list(folder.rglob("*.tmp"))
+    assert sorted(yamlcache.cached(TEXT.replace("demo", f"demo{k}"), _refuse)[0]["id"] for k in range(40)) == \
+        sorted(f"demo{k}" for k in range(40))

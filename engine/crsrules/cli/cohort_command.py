@@ -8,14 +8,13 @@ from typing import Any
 
 from ..deadline import DEFAULT_TIMEOUT
 from ..output.escape import printable, utf8_text
-from .convert_command import add_replay_options
+from .options import add_backend_option, add_replay_options, add_ruleset_option, seconds
+from .status import Exit
+from .commands import COMMANDS
 
-USAGE = 64
-
-
-def add_parser(sub: Any) -> None:
+def register(subparsers: Any) -> None:
     """Register the ``cohort`` command on the main parser's subparsers."""
-    c = sub.add_parser("cohort", help="replay a folder of case logs into per-case tables (Parquet, CSV) and a summary page")
+    c = subparsers.add_parser("cohort", help=COMMANDS["cohort"])
     c.add_argument("folder", help="a folder of .jsonl case logs and .json FHIR Bundles, or a FHIR bulk-export folder "
                                   "(one case per patient)")
     c.add_argument("--out", metavar="OUTDIR", help="where the tables go (a rerun with the same OUTDIR skips cases done)")
@@ -23,26 +22,20 @@ def add_parser(sub: Any) -> None:
                    help="worker processes, or Dask workers of --dask local (default: the number of CPUs)")
     c.add_argument("--dask", metavar="local|ADDRESS",
                    help="run on Dask: 'local' (a LocalCluster on this machine) or a scheduler, e.g. tcp://HOST:8786")
-    c.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
-    c.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
-    c.add_argument("--timeout", metavar="SECONDS", type=_seconds, default=DEFAULT_TIMEOUT,
+    add_ruleset_option(c)
+    add_backend_option(c)
+    c.add_argument("--timeout", metavar="SECONDS", type=seconds, default=DEFAULT_TIMEOUT,
                    help=f"seconds each case may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     add_replay_options(c)
-    c.set_defaults(func=cmd_cohort)
-
-
-def _seconds(text: str) -> float:
-    from .main import seconds
-
-    return seconds(text)
+    c.set_defaults(func=run)
 
 
 def _usage(message: str) -> int:
     print(f"crsrules cohort: error: {message}", file=sys.stderr)
-    return USAGE
+    return Exit.USAGE
 
 
-def cmd_cohort(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """0 when every case replayed, 3 when some failed (listed in OUTDIR/errors.jsonl), 64 on a usage error."""
     if not args.out:
         return _usage("--out OUTDIR is required")
@@ -67,4 +60,4 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         first = failure["message"].splitlines()[0] if failure["message"] else ""
         shown = first if f": {failure['code']}: " in first else f"{failure['case']}: {failure['code']}: {first}"
         print(printable(utf8_text(shown)), file=sys.stderr)
-    return 3 if outcome.failed else 0
+    return Exit.PARTLY_FAILED if outcome.failed else Exit.DONE

@@ -1,18 +1,21 @@
-"""``crsrules convert fhir``, and the FHIR options (``--infusion``, ``--mapping``) of the commands that read input."""
+"""``crsrules convert fhir``: a FHIR R4 export to case logs and their conversion reports (the other commands read
+FHIR through :mod:`crsrules.ingest`)."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any
 
 from ..output.atomic import output_target, write_file
 from ..output.escape import printable
+from .status import Exit
+from .commands import COMMANDS
+from .options import add_mapping_option
 
 
-def add_parser(sub: Any) -> None:
+def register(subparsers: Any) -> None:
     """Register ``convert fhir INPUT -o OUT [--infusion TIME] [--shift-dates]``."""
-    c = sub.add_parser("convert", help="convert a FHIR R4 export to case logs (every resource mapped or reported)")
+    c = subparsers.add_parser("convert", help=COMMANDS["convert"])
     c.add_argument("source_format", choices=["fhir"], help="the input's format")
     c.add_argument("input", help="a .json Bundle (one patient), or a bulk-export folder of *.ndjson files")
     c.add_argument("-o", "--output", required=True, metavar="OUT",
@@ -22,19 +25,7 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--deidentify", action="store_true",
                    help="--shift-dates, pseudonymous event ids, and no free text of the export in any file written")
     add_mapping_option(c)
-    c.set_defaults(func=cmd_convert)
-
-
-def add_mapping_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--mapping", metavar="FILE",
-                        help="a site's own FHIR mapping file, added to the bundled one (docs/reference/fhir-mapping.md)")
-
-
-def add_replay_options(parser: argparse.ArgumentParser) -> None:
-    """``--infusion`` and ``--mapping``: for a FHIR Bundle or bulk-export folder given to replay or report."""
-    parser.add_argument("--infusion", metavar="TIME",
-                        help="for FHIR input: the CAR-T infusion time (ISO 8601 with offset); wins over the export's")
-    add_mapping_option(parser)
+    c.set_defaults(func=run)
 
 
 def _write(path: Path, text: str) -> None:
@@ -63,7 +54,7 @@ def _write_case(path: Path, conv: Any) -> None:
     _write(sidecar_path(path), conv.meta_text())
 
 
-def cmd_convert(args: Any) -> int:
+def run(args: Any) -> int:
     from ..interop import convert, parse_time
     from ..interop.deid import cleaner
 
@@ -86,7 +77,7 @@ def cmd_convert(args: Any) -> int:
         if target.how == "file":
             _write(sidecar_path(out), cases[0].meta_text())
         _say(cases[0], str(out))
-        return 0
+        return Exit.DONE
     out.mkdir(parents=True, exist_ok=True)
     for conv in cases:
         _write_case(out / f"{conv.case_id}.jsonl", conv)
@@ -97,4 +88,4 @@ def cmd_convert(args: Any) -> int:
             print(printable(line))
     for message in failed:
         print(f"not converted: {printable(message)}", file=sys.stderr)
-    return 3 if failed else 0
+    return Exit.PARTLY_FAILED if failed else Exit.DONE

@@ -16,6 +16,8 @@ from ..knowledge.model import Ruleset
 from ..replay.engine import replay
 from ..testing.changes import MEANING, RANK, Change, compare_records, given_bump, needed_bump, static_bump
 from ..testing.golden import case_files, load_case
+from .status import Exit
+from .commands import COMMANDS
 
 
 def _log(path: Path) -> CaseLog:
@@ -92,6 +94,20 @@ def per_rule(results: dict[str, list[Change]]) -> dict[str, dict[str, int]]:
     return dict(sorted(counts.items()))
 
 
+def register(subparsers: Any) -> None:
+    """Register ``diff OLD NEW [CASES...]`` on the main parser's subcommands."""
+    d = subparsers.add_parser("diff", help=COMMANDS["diff"])
+    d.add_argument("old", help="the ruleset before the change (id, folder or file)")
+    d.add_argument("new", help="the ruleset after the change")
+    d.add_argument("cases", nargs="*", help="case logs (.jsonl) or golden cases (.yaml); default: both rulesets' golden cases")
+    d.add_argument("--format", choices=["text", "json"], default="text")
+    d.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
+    return run_diff(args.old, args.new, args.cases, args.format)
+
+
 def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") -> int:
     old, new = load_ruleset(old_name), load_ruleset(new_name)
     paths = {c: Path(c) for c in cases} or _default_cases(old, new)
@@ -107,7 +123,7 @@ def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") 
                           "rules": per_rule(results),
                           "cases": [{"case": k, "changes": [c.as_dict() for c in cs]} for k, cs in results.items() if cs]},
                          indent=2, ensure_ascii=False))
-        return 1 if too_small else 0
+        return Exit.PROBLEMS if too_small else Exit.DONE
     for shown, cs in results.items():
         shown_changes = [c for c in cs if c.level == "major"]  # wording-only changes: counted below, listed in json
         if shown_changes:
@@ -115,7 +131,7 @@ def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") 
             print("\n".join(change_line(c) for c in shown_changes))
     if needed == "none":
         print(f"{old.ref} -> {new.ref}: no change ({len(paths)} cases replayed, the same firings)")
-        return 0
+        return Exit.DONE
     counts = per_rule(results)
     if counts:
         print("per rule:")
@@ -126,4 +142,4 @@ def run_diff(old_name: str, new_name: str, cases: list[str], fmt: str = "text") 
     if too_small:
         print(f"error: {new.version} is {'a ' + given + ' bump' if given != 'none' else 'not a bump'} from {old.version}; "
               f"a {needed} bump is needed", file=sys.stderr)
-    return 1 if too_small else 0
+    return Exit.PROBLEMS if too_small else Exit.DONE

@@ -1,4 +1,4 @@
-"""The ``crsrules`` command: replay, validate, test, rulesets, schema."""
+"""The ``crsrules`` command line: its parser (each command registered from cli/commands.py) and how a run ends."""
 from __future__ import annotations
 
 import argparse
@@ -7,17 +7,12 @@ import sys
 from typing import NoReturn, Sequence
 
 from .. import __version__
-from ..caselog.lines import check_offset
-from ..deadline import DEFAULT_TIMEOUT
 from ..errors import CrsrulesError, UsageError
 from ..output.escape import printable
-from ..knowledge.records import using_guidelines
-from . import cohort_command, commands, convert_command, report_command, serve_command
 from .atomic import Terminated, sigterm_unwinds
+from .commands import COMMANDS, command_module
 from .options import add_guidelines_option, guideline_folders
-from .replay_command import error_text
-
-DONE, PROBLEMS, REFUSED, PARTLY_FAILED, USAGE, CLOSED_PIPE = 0, 1, 2, 3, 64, 141
+from .status import Exit, error_text
 
 
 class _Version(argparse.Action):
@@ -26,7 +21,9 @@ class _Version(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
                  option_string: str | None = None) -> None:
         try:
-            print(commands.version_text())
+            from .version import version_text
+
+            print(version_text())
         except CrsrulesError as exc:
             print(f"crsrules {__version__} (bundled rulesets do not load: {str(exc).splitlines()[0]})")
         parser.exit()
@@ -36,88 +33,22 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors on exit status 64 (EX_USAGE) instead of 2 (2 is a refused input)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(Exit.USAGE, f"usage: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def seconds(text: str) -> float:
-    """A time limit in seconds: a number of at least 0 (0: no limit)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more; 0: no limit)")
-    return value
-
-
-TIMEOUT_HELP = (f"seconds each case of a folder may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; "
-                "0: no limit; for one case, no limit unless given)")
-
-
-def _offset(text: str) -> str:
-    try:
-        check_offset(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of ``crsrules``: every command's, or with ``only``, that command's alone (each other command a
+    placeholder with its help line), so that only its module is imported; ``only=""``: placeholders only."""
     p = _Parser(prog="crsrules", description="Replay CAR-T toxicity case logs against cited rulesets. "
                                 "Decision support only: a clinician confirms every output.")
     p.add_argument("--version", action=_Version, nargs=0, help="show the engine and bundled ruleset versions")
     p.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    r = sub.add_parser("replay", help="replay a case log (or a folder of them) and show what fires")
-    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
-    r.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
-    r.add_argument("--format", choices=["table", "jsonl", "json", "fhir"], default="table",
-                   help="fhir: one FHIR R4 Bundle (type collection) of the records (one case, not --compare)")
-    r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
-    r.add_argument("--compare", action="store_true",
-                   help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
-    r.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable",
-                   help="the matcher: durable_rules, the pure-Python reference evaluator, or auto (durable where it imports)")
-    r.add_argument("--assume-tz", metavar="TZ", type=_offset,
-                   help="offset for times written without one: +HH:MM or -HH:MM (hours up to 14), or UTC")
-    r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    r.add_argument("--timeout", metavar="SECONDS", type=seconds, help=TIMEOUT_HELP)
-    convert_command.add_replay_options(r)
-    r.set_defaults(func=commands.cmd_replay)
-
-    v = sub.add_parser("validate", help="check rulesets (folders or YAML) and case logs (.jsonl)")
-    v.add_argument("paths", nargs="+")
-    v.add_argument("--timeout", metavar="SECONDS", type=seconds, help=TIMEOUT_HELP)
-    v.set_defaults(func=commands.cmd_validate)
-
-    t = sub.add_parser("test", help="run the golden cases of a rulesets folder and report rule coverage")
-    t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
-    t.add_argument("--backend", choices=["durable", "reference", "auto"], default="durable")
-    t.set_defaults(func=commands.cmd_test)
-
-    d = sub.add_parser("diff", help="replay cases under two versions of a ruleset, report what changes, "
-                       "and fail (exit 1) when the new version is too small a bump")
-    d.add_argument("old", help="the ruleset before the change (id, folder or file)")
-    d.add_argument("new", help="the ruleset after the change")
-    d.add_argument("cases", nargs="*", help="case logs (.jsonl) or golden cases (.yaml); default: both rulesets' golden cases")
-    d.add_argument("--format", choices=["text", "json"], default="text")
-    d.set_defaults(func=commands.cmd_diff)
-
-    rl = sub.add_parser("rulesets", help="list the bundled rulesets, or copy one out to adapt it")
-    rl.add_argument("action", choices=["list"], nargs="?", default="list")
-    rl.add_argument("--copy", nargs=2, metavar=("ID", "DIR"), help="copy bundled ruleset ID (with its cases) to the new folder DIR")
-    rl.set_defaults(func=commands.cmd_rulesets)
-
-    convert_command.add_parser(sub)
-
-    s = sub.add_parser("schema", help="print a JSON Schema")
-    s.add_argument("which", choices=["case-log", "ruleset", "trace", "guideline"])
-    s.set_defaults(func=commands.cmd_schema)
-
-    cohort_command.add_parser(sub)
-    report_command.add_parser(sub)
-    serve_command.add_parser(sub)
+    for name, help_line in COMMANDS.items():
+        if only is None or name == only:
+            command_module(name).register(sub)
+        else:  # its help line is all that crsrules --help shows
+            sub.add_parser(name, help=help_line, add_help=False)
     for command in sub.choices.values():  # --debug also after the command name
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for errors")
     add_guidelines_option(p, sub)
@@ -125,10 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; the exit status is one of 0, 1, 2, 3, 64 (usage) and 141 (closed output pipe)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command; its exit status, one of :class:`Exit`."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    named, _ = build_parser("").parse_known_args(argv)  # which command (--help and --version end here)
+    args = build_parser(named.command).parse_args(argv)
     _lenient_stdout()
+    from ..knowledge.records import using_guidelines
+
     try:
         with sigterm_unwinds(), using_guidelines(guideline_folders(args)):
             status = int(args.func(args) or 0)
@@ -136,32 +70,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             return status
     except BrokenPipeError:
         _quiet_stdout()
-        return CLOSED_PIPE
+        return Exit.CLOSED_PIPE
     except UsageError as exc:
         if args.debug:
             raise
         print(f"usage: {printable(str(exc))}", file=sys.stderr)
-        return USAGE
+        return Exit.USAGE
     except CrsrulesError as exc:
         if args.debug:
             raise
         print(error_text(exc), file=sys.stderr)
-        return REFUSED
+        return Exit.REFUSED
     except (OSError, UnicodeError) as exc:
         if args.debug:
             raise
         print(f"crsrules: {exc}", file=sys.stderr)
-        return REFUSED
+        return Exit.REFUSED
     except KeyboardInterrupt:
-        return 130
+        return Exit.INTERRUPTED
     except Terminated:
-        return 143
+        return Exit.TERMINATED
     except Exception as exc:  # no traceback without --debug
         if args.debug:
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
         print(f"crsrules: internal-error: {type(exc).__name__}: {first} (--debug shows the traceback)", file=sys.stderr)
-        return REFUSED
+        return Exit.REFUSED
 
 
 def _lenient_stdout() -> None:

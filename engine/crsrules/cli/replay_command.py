@@ -13,29 +13,26 @@ stderr, and the run goes on (exit status 3 at the end); a FIFO or a device is ne
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from pathlib import Path
 from typing import IO, Any
 
+from ..caselog import CaseStream
 from ..cohort.cases import case_name, entry_problem
 from ..cohort.worker import warm
 from ..deadline import DEFAULT_TIMEOUT, case_deadline
 from ..errors import CrsrulesError, UsageError
-from ..knowledge.loader import load_ruleset
 from ..matchers.base import durable_available
 from ..output.atomic import output_target
-from ..output.compare import comparison, render_comparison
 from ..output.escape import printable, utf8_text
-from ..output.jsonout import Items, JsonArray, write_json
-from ..output.table import render_table
+from ..output.formats import COMPARISONS, FORMATS, document
+from ..output.jsonout import JsonArray
 from ..replay.collector import one_case, tune_for_batch
-from ..replay.engine import replay
-from ..replay.resolve import resolve_rulesets
-from ..caselog import CaseStream
 from ..ingest import CaseInput, FolderCases, folder_cases, format_of
-
-PARTLY_FAILED = 3
+from ..replay.engine import replay
+from .options import add_assume_tz_option, add_backend_option, add_replay_options, add_ruleset_option, add_timeout_option, chosen_rulesets
+from .status import Exit, error_text
+from .commands import COMMANDS
 
 
 def case_timeout(args: Any, folder: bool) -> float | None:
@@ -44,10 +41,29 @@ def case_timeout(args: Any, folder: bool) -> float | None:
     return given if given is not None else (DEFAULT_TIMEOUT if folder else None)
 
 
-def run_replay(args: Any) -> int:
+def register(subparsers: Any) -> None:
+    """Register ``replay CASE|DIR`` on the main parser's subcommands."""
+    r = subparsers.add_parser("replay", help=COMMANDS["replay"])
+    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), a folder of them (a cohort), "
+                                "or a FHIR bulk-export folder (one case per patient)")
+    add_ruleset_option(r)
+    r.add_argument("--format", choices=list(FORMATS), default="table",
+                   help="fhir: one FHIR R4 Bundle (type collection) of the records (one case, not --compare)")
+    r.add_argument("--explain", action="store_true", help="show which conditions held for each firing")
+    r.add_argument("--compare", action="store_true",
+                   help="show the grade under every CRS scale side by side, and where they disagree (table or json)")
+    add_backend_option(r)
+    add_assume_tz_option(r)
+    r.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_timeout_option(r)
+    add_replay_options(r)
+    r.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
     """Replay; 0 when every case replayed, 3 when some case of a folder failed (each reported)."""
     target = output_target(args.output) if args.output is not None else None  # refused before any work
-    chosen = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
+    chosen = chosen_rulesets(args)
     tune_for_batch()  # a process that only replays: the rulesets stay, records form no cycles
     path = Path(args.case)
     folder = path.is_dir()
@@ -99,17 +115,15 @@ def run_replay(args: Any) -> int:
             array.close()
     if failed:
         print(f"{failed} of {len(cases)} cases failed", file=sys.stderr)
-    return PARTLY_FAILED if failed or listed.failed else 0
+    return Exit.PARTLY_FAILED if failed or listed.failed else Exit.DONE
 
 
 def _emit(out: IO[str], array: JsonArray | None, trace: Any, args: Any, name: str | None) -> None:
     """One case's output in the chosen format (a folder's JSON goes into one array, written as it goes)."""
     if array is not None:
-        array.add(_document(trace, args.compare, args.explain, name))
-    elif args.compare:
-        _write_comparison(out, trace, args.format, name)
+        array.add(document(trace, args.compare, args.explain, name))
     else:
-        _write(out, trace, args.format, args.explain, name)
+        (COMPARISONS if args.compare else FORMATS)[args.format](out, trace, args.explain, name)
 
 
 def _replay_one(case: CaseInput, chosen: Any, args: Any) -> Any:
@@ -126,51 +140,3 @@ def _replay_one(case: CaseInput, chosen: Any, args: Any) -> Any:
 def say(line: str) -> None:
     """A note of the ingest step (what a FHIR conversion did), on stderr."""
     print(line, file=sys.stderr)
-
-
-def error_text(exc: CrsrulesError) -> str:
-    """One printable line per problem."""
-    issues = getattr(exc, "issues", None)
-    return "\n".join(printable(utf8_text(str(i))) for i in issues) if issues else printable(utf8_text(str(exc)))
-
-
-def _document(trace: Any, compare: bool, explain: bool, case: str | None) -> dict[str, Any]:
-    """The JSON document of one case; its records are made one at a time as it is written (jsonout)."""
-    data = comparison(trace) if compare else {
-        "firings": _records(trace, explain), "summary": trace.summary.model_dump(mode="json")}
-    return {"case": case, **data} if case else data
-
-
-def _records(trace: Any, explain: bool) -> Items:
-    return Items(_record(f, explain) for f in trace.firings)
-
-
-def _record(f: Any, explain: bool) -> dict[str, Any]:
-    record = f.record()
-    if not explain:
-        record.pop("conditions", None)
-    return record
-
-
-def _write(out: IO[str], trace: Any, fmt: str, explain: bool, case: str | None) -> None:
-    if fmt == "table":
-        out.write((f"== {printable(case)}\n" if case else "") + render_table(trace, explain))
-    elif fmt == "fhir":
-        out.write(json.dumps(trace.to_fhir(), indent=2, ensure_ascii=False) + "\n")
-    elif fmt == "jsonl":
-        for f in trace.firings:
-            record = _record(f, explain)
-            if case:
-                record["case"] = case
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    else:
-        write_json(out, _document(trace, False, explain, case))
-        out.write("\n")
-
-
-def _write_comparison(out: IO[str], trace: Any, fmt: str, case: str | None) -> None:
-    data = comparison(trace)
-    if fmt == "table":
-        out.write((f"{printable(case)}\n" if case else "") + render_comparison(data))
-    else:
-        out.write(json.dumps({**data, "case": case} if case else data, ensure_ascii=False) + "\n")

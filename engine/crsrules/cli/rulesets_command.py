@@ -3,17 +3,32 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from ..errors import Issue, RulesetError
 from ..knowledge.issues import did_you_mean
 from ..knowledge.loader import RULESET_FILE, bundled_ids, bundled_rulesets, rulesets_dir
+from .status import Exit
+from .commands import COMMANDS
+
+
+def register(subparsers: Any) -> None:
+    """Register ``rulesets [list] [--copy ID DIR]`` on the main parser's subcommands."""
+    rl = subparsers.add_parser("rulesets", help=COMMANDS["rulesets"])
+    rl.add_argument("action", choices=["list"], nargs="?", default="list")
+    rl.add_argument("--copy", nargs=2, metavar=("ID", "DIR"), help="copy bundled ruleset ID (with its cases) to the new folder DIR")
+    rl.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
+    return copy_ruleset(args.copy[0], Path(args.copy[1])) if args.copy else list_rulesets()
 
 
 def list_rulesets() -> int:
     for rs in bundled_rulesets():
         draft = sum(r.maturity == "draft" for r in rs.rules)
         print(f"{rs.ref:<28} {rs.content_hash}  {len(rs.rules):>3} rules ({draft} draft)  {rs.title}")
-    return 0
+    return Exit.DONE
 
 
 def copy_ruleset(ruleset_id: str, target: Path) -> int:
@@ -29,4 +44,4 @@ def copy_ruleset(ruleset_id: str, target: Path) -> int:
     cases = len(list((target / "cases").glob("*.yaml")))
     print(f"copied {ruleset_id} to {target}: {RULESET_FILE} and {cases} golden cases")
     print("next: give it a new id and version, edit it, then `crsrules validate`, `crsrules test` and `crsrules diff`")
-    return 0
+    return Exit.DONE

@@ -7,21 +7,21 @@ import sys
 from typing import Any
 
 from ..errors import CrsrulesError
-from ..knowledge.loader import load_ruleset
-from ..replay.resolve import resolve_rulesets
+from .status import Exit
+from .commands import COMMANDS
+from .options import add_ruleset_option, chosen_rulesets
 
 
-def add_parser(sub: Any) -> None:
+def register(subparsers: Any) -> None:
     """Register ``serve [--host H] [--port P] [--ruleset ID ...]`` on the main parser's subcommands."""
-    s = sub.add_parser("serve", help="answer CDS Hooks 2.0 calls (patient-view cards, order-select checks) over HTTP "
-                                     "(needs the serve and fhir extras)")
+    s = subparsers.add_parser("serve", help=COMMANDS["serve"])
     s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
     s.add_argument("--port", type=int, default=8080, help="the port (default 8080)")
-    s.add_argument("--ruleset", action="append", metavar="ID", help="bundled id or path (repeatable; default: all bundled)")
-    s.set_defaults(func=cmd_serve)
+    add_ruleset_option(s)
+    s.set_defaults(func=run)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..interop.fhir_write import models_installed
 
     missing = [name for name, module in (("serve", "starlette"), ("serve", "uvicorn")) if importlib.util.find_spec(module) is None]
@@ -36,9 +36,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from ..serve import create_app
 
-    rulesets = resolve_rulesets([load_ruleset(r) for r in args.ruleset] if args.ruleset else None)
+    rulesets = chosen_rulesets(args)
     names = ", ".join(rs.ref for rs in rulesets)
     print(f"crsrules serve: CDS Hooks discovery at http://{args.host}:{args.port}/cds-services; rulesets: {names}",
           file=sys.stderr, flush=True)
     uvicorn.run(create_app(rulesets), host=args.host, port=args.port, log_level="warning")
-    return 0
+    return Exit.DONE

@@ -3,10 +3,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import CrsrulesError, Issue, RulesetError
-from ..knowledge.loader import RULESET_FILE, load_ruleset
+from ..knowledge.loader import RULESET_FILE, load_ruleset, rulesets_dir
 from ..testing.golden import CaseResult, case_files, run_case, skip_list
+from .status import Exit
+from .commands import COMMANDS
+from .options import add_backend_option
+
+
+def register(subparsers: Any) -> None:
+    """Register ``test [FOLDER]`` on the main parser's subcommands."""
+    t = subparsers.add_parser("test", help=COMMANDS["test"])
+    t.add_argument("folder", nargs="?", help="a rulesets folder or one ruleset's folder (default: the bundled ones)")
+    add_backend_option(t)
+    t.set_defaults(func=run)
+
+
+def run(args: Any) -> int:
+    folder = Path(args.folder) if args.folder else rulesets_dir()
+    return run_tests(folder, args.backend)
 
 
 def run_tests(folder: Path, backend: str) -> int:
@@ -57,4 +74,4 @@ def run_tests(folder: Path, backend: str) -> int:
             elif rule.id not in fired or rule.id not in must_not:
                 print(f"  partial   {rule.id}: only {marks.strip()}")
     print(f"{'FAILED' if failed or uncovered else 'passed'}: {failed} failing cases, {uncovered} uncovered rules")
-    return 1 if failed or uncovered else 0
+    return Exit.PROBLEMS if failed or uncovered else Exit.DONE

@@ -25,10 +25,17 @@ def format_of(source: Source) -> str:
     folder = path.is_dir()
     if not folder and path.suffix.lower() != ".json":
         return CASE_LOG  # without reading the file, or importing the FHIR modules
-    from ..interop import is_bulk_export, is_bundle
-
     if folder:
+        try:
+            if any(e.name.lower().endswith(".jsonl") for e in path.iterdir()):
+                return CASE_LOG  # a folder of case logs: the FHIR modules are not imported
+        except OSError:
+            return CASE_LOG  # listing it says why it cannot be read
+        from ..interop import is_bulk_export
+
         return BULK if is_bulk_export(path) else CASE_LOG
+    from ..interop import is_bundle
+
     return BUNDLE if is_bundle(path) else CASE_LOG
 
 

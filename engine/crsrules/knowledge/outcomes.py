@@ -23,7 +23,7 @@ class Quantity(_Strict):
     unit: str
 
 
-class Dose(_Strict):
+class DoseSpec(_Strict):
     """One administration: ``fixed``, ``per_kg`` x weight, or ``per_kg_day`` x weight / ``doses_per_day``.
 
     ``*_max`` give the upper end of a range; ``max`` caps one administration, ``max_day`` a day's total.
@@ -50,13 +50,13 @@ class Dose(_Strict):
     per_kg_under: float | None = None
     adult_from_years: float | None = None
     child_below_kg: float | None = None  # age unknown: a weight under this is dosed as a child
-    child: "Dose | None" = None
+    child: "DoseSpec | None" = None
     draft: str | None = None  # why this dose is not from a source read (the firing is then draft)
     route: str | None = None
     frequency: str | None = None
 
     @model_validator(mode="after")
-    def _one_basis(self) -> "Dose":
+    def _one_basis(self) -> "DoseSpec":
         if sum(x is not None for x in (self.fixed, self.per_kg, self.per_kg_day)) != 1:
             raise ValueError("a dose is exactly one of fixed, per_kg, per_kg_day")
         if (self.under_kg is None) != (self.per_kg_under is None):
@@ -105,7 +105,7 @@ class Due(_Strict):
 class RecommendOutcome(_Strict):
     recommend: str
     text: str
-    dose: Dose | None = None
+    dose: DoseSpec | None = None
     to_grade: int | None = Field(default=None, ge=1, le=5)
     managed_grade: str | None = None  # a variable: the grade management follows (after "manage as grade N")
     scale_grade: str | None = None  # a variable: the scale's own grade; when lower, the step carries to_grade

@@ -59,7 +59,7 @@ class Run:
         feeds settled for gated rulesets, sums whose terms stayed in range): a state saved now is then
         the same whichever way the run reached it. ``t``: the time of the next step."""
         inlets = self.clock.inlets
-        if inlets.lagging:
+        if inlets.unflushed:
             inlets.flush()
         for rt in self.runtimes:
             rt.settle(t)
@@ -159,7 +159,7 @@ class Runs:
 
     def __init__(self, rulesets: Sequence[Ruleset], backend: str, shortcuts: bool = True):
         self._template = _template(rulesets, backend, shortcuts)
-        self.pristine = self._template.state
+        self.start_state = self._template.state
 
     def take(self) -> Run:
         """A run to restore a state into (it holds one it was given before, or none)."""
@@ -174,5 +174,5 @@ def fresh_run(rulesets: Sequence[Ruleset], backend: str, shortcuts: bool = True)
     """A new run with no event yet, and that state."""
     runs = Runs(rulesets, backend, shortcuts)
     run = runs.take()
-    run.restore(runs.pristine)
-    return run, runs.pristine
+    run.restore(runs.start_state)
+    return run, runs.start_state

@@ -61,7 +61,7 @@ class Timeline:
     def __init__(self, rulesets: Sequence[Ruleset], backend: str, shortcuts: bool, bounded: bool = False):
         self.runs = Runs(rulesets, backend, shortcuts)
         self.run = self.runs.take()
-        self.run.restore(self.runs.pristine)
+        self.run.restore(self.runs.start_state)
         self.screen = LiveScreen(None)
         self.history = History()  # every validated record, in (time, arrival) order
         self.infusion: float | None = None  # the earliest infusion event of the history
@@ -84,7 +84,7 @@ class Timeline:
     def close(self) -> None:
         """Hand the run back for reuse and drop everything."""
         if self.run is not None:
-            self.run.restore(self.runs.pristine)  # a spare run holds no record of this case
+            self.run.restore(self.runs.start_state)  # a spare run holds no record of this case
             self.runs.give(self.run)
         self.run = None  # type: ignore[assignment]
         self.history = History()
@@ -227,7 +227,7 @@ class Timeline:
         run = self.runs.take()
         screen = LiveScreen(self.infusion)
         if start is None:
-            run.restore(self.runs.pristine)
+            run.restore(self.runs.start_state)
             run.out.infusion = self.infusion
             inputs0 = fired0 = begin = 0
         else:

@@ -111,8 +111,8 @@ class Episode(_Record):
     max_grade: int
 
 
-class Warning(_Record):  # noqa: A001 - the contract's name for the kind
-    """A data-quality or dose-limit warning (``code`` names it)."""
+class WarningRecord(_Record):
+    """A data-quality or dose-limit warning (``code`` names it); kind ``warning``. ``Warning`` is its older name."""
 
     kind: Literal["warning"] = "warning"
     code: str
@@ -135,10 +135,11 @@ class Correction(_Record):
     text: str | None = None
 
 
-Firing = Annotated[Union[Grade, Flag, Recommendation, Outstanding, Episode, Warning, Rejected, Correction],
-                   Field(discriminator="kind")]
+OutputRecord = Annotated[Union[Grade, Flag, Recommendation, Outstanding, Episode, WarningRecord, Rejected, Correction],
+                         Field(discriminator="kind")]
+Firing = OutputRecord  # the older name of the union, kept: ``Trace.firings`` holds these
 MODELS: dict[str, type[_Record]] = {m.model_fields["kind"].default: m for m in
-                                    (Grade, Flag, Recommendation, Outstanding, Episode, Warning, Rejected, Correction)}
+                                    (Grade, Flag, Recommendation, Outstanding, Episode, WarningRecord, Rejected, Correction)}
 KINDS = tuple(MODELS)
 
 
@@ -150,3 +151,10 @@ def make_record(kind: str, **fields: Any) -> Any:
 
         raise UsageError("unknown-kind", f"no record kind {kind!r}; one of {', '.join(KINDS)}")
     return model(**{k: v for k, v in fields.items() if v is not None})
+
+
+def __getattr__(name: str) -> Any:
+    """``Warning``: the older name of :class:`WarningRecord` (not defined here, so it never hides the builtin)."""
+    if name == "Warning":
+        return WarningRecord
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

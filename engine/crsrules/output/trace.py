@@ -10,13 +10,13 @@ from ..errors import UsageError
 from ..timeutil import to_epoch
 
 from .records import (KINDS, Correction, Dose, Episode, Firing, Flag, Grade, Outstanding, Recommendation, Rejected,
-                      Source, Warning, make_record)
+                      Source, WarningRecord, make_record)
 
 if TYPE_CHECKING:
     import pandas
 
 __all__ = ["Correction", "Dose", "Episode", "Firing", "Flag", "Grade", "Outstanding", "Recommendation", "Rejected", "RulesetInfo",
-           "Source", "Summary", "Trace", "Waiting", "Warning", "make_record"]
+           "Source", "Summary", "Trace", "Waiting", "WarningRecord", "make_record"]
 
 
 class RulesetInfo(BaseModel):
@@ -79,7 +79,7 @@ class Trace(BaseModel):
     @overload
     def of_kind(self, kind: Literal["episode"]) -> list[Episode]: ...
     @overload
-    def of_kind(self, kind: Literal["warning"]) -> list[Warning]: ...
+    def of_kind(self, kind: Literal["warning"]) -> list[WarningRecord]: ...
     @overload
     def of_kind(self, kind: Literal["rejected"]) -> list[Rejected]: ...
     @overload
@@ -166,3 +166,10 @@ def _counted(firings: list[Firing]) -> Summary:
     return Summary(source="<frame>", events_read=rejected, events_used=0, events_rejected=rejected,
                    warnings=kinds.get("warning", 0), firings_by_kind=kinds, rulesets=[], backend="",
                    first_event=firings[0].time if firings else None, last_event=firings[-1].time if firings else None)
+
+
+def __getattr__(name: str) -> Any:
+    """``Warning``: the older name of :class:`WarningRecord` (not defined here, so it never hides the builtin)."""
+    if name == "Warning":
+        return WarningRecord
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

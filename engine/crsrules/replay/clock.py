@@ -122,7 +122,7 @@ class Clock:
             feed.settle(t, dirty, self.schedule)
         if not dirty and self.started:
             return  # every new value left every comparison as it was
-        if inlets.lagging:
+        if inlets.unflushed:
             inlets.flush()
         todo = sorted(dirty) if self.started else list(range(len(runtimes)))
         self.started = True

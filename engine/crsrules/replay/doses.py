@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..knowledge.outcomes import Dose as DoseSpec
+from ..knowledge.outcomes import DoseSpec
 from ..output.trace import Dose
 
 

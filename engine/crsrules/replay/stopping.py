@@ -54,12 +54,12 @@ class Stopping:
 
     def follow(self, t: float, i: int, value: Any, found: Evidence) -> list[int] | None:
         """A new value of operator ``i`` with the truths of the stored one: stored, and followed through
-        its value readers (:meth:`absorb`). Returns the operators that need a step, or None when ``i``
+        its value readers (:meth:`carry_through`). Returns the operators that need a step, or None when ``i``
         itself must step (something reads it as written, or the ruleset has not stepped yet)."""
         if self.always[i] or not self.started:
             return None
         self.store(i, value, found)
-        return self.absorb(t, i)
+        return self.carry_through(t, i)
 
     def recompute(self, t: float, i: int, schedule: Callable[[float, Any, int], None]) -> list[int] | None:
         """Operator ``i`` (which reads variables too: a count since an anchor) took an event: computed
@@ -76,9 +76,9 @@ class Stopping:
         self.store(i, value, op.evidence)
         if op.timed and (at := op.due(t)) is not None:
             schedule(at, self, i)
-        return self.absorb(t, i)
+        return self.carry_through(t, i)
 
-    def absorb(self, t: float, i: int) -> list[int]:
+    def carry_through(self, t: float, i: int) -> list[int]:
         """Follow a new value of operator ``i`` whose comparisons all kept their truth (its value is stored).
 
         Its value readers (a weighted sum, a product) are computed in place; one whose comparisons

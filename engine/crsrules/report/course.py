@@ -9,14 +9,14 @@ from .events import EventLanes
 from .firings import firing_marks
 from .grades import episode_bars, grade_bars, scale_lanes
 from .outstanding import outstanding_spans
-from .shapes import Bar, Clock, Line, Mark, epoch
+from .shapes import Bar, DayScale, Line, Mark, epoch
 
 
 @dataclass
 class Course:
     """The drawable course of one case; x values are days since the anchor (the infusion when recorded)."""
 
-    clock: Clock
+    clock: DayScale
     start: float
     end: float
     scales: list[str]
@@ -39,7 +39,7 @@ def build_course(log: CaseLog, records: list[dict[str, Any]], scales: list[str])
     times = [r.t for r in log.records] + [epoch(r["time"]) for r in records if r.get("time")]
     anchor = log.infusion_time if log.infusion_time is not None else min(times)
     start, end = min([anchor, *times]), max([anchor, *times])
-    clock = Clock(anchor, log.infusion_time)
+    clock = DayScale(anchor, log.infusion_time)
     events = [(r.t, r.event.model_dump(mode="json")) for r in log.records]
     lanes = EventLanes(events, clock, end)
     patient: dict[str, Any] = next((e for _, e in reversed(events) if e["type"] == "patient"), {})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .shapes import Bar, Clock, Line, Mark, esc, hover, wrap
+from .shapes import Bar, DayScale, Line, Mark, esc, hover, wrap
 
 LABS = {"ferritin": "ferritin", "crp": "CRP", "il6": "IL-6", "il10": "IL-10", "ifn_gamma": "IFN-γ",
         "tnf_alpha": "TNF-α"}
@@ -25,14 +25,14 @@ def _qty(q: dict[str, Any] | None) -> str:
     return f"{_num(q['value'])} {esc(q['unit'])}" if q else ""
 
 
-def _common(e: dict[str, Any], clock: Clock, t: float) -> list[str]:
+def _common(e: dict[str, Any], clock: DayScale, t: float) -> list[str]:
     return [clock.when(t), f"id: {esc(e['id'])}" if e.get("id") else "", f"note: {wrap(e['note'])}" if e.get("note") else ""]
 
 
 class EventLanes:
     """Lanes, bars and marks of one case log, read from its events (canonical units) in time order."""
 
-    def __init__(self, events: Iterable[tuple[float, dict[str, Any]]], clock: Clock, end: float) -> None:
+    def __init__(self, events: Iterable[tuple[float, dict[str, Any]]], clock: DayScale, end: float) -> None:
         self.clock, self.end = clock, end
         self.lines: dict[str, Line] = {}
         self.temperature = Line("temperature", "Cel")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .shapes import Clock, Mark, epoch, esc, hover, wrap
+from .shapes import DayScale, Mark, epoch, esc, hover, wrap
 
 INPUT = "case log"
 SPREAD = 0.7
@@ -51,7 +51,7 @@ def sources(r: dict[str, Any]) -> str:
     return "; ".join(f"{esc(s.get('key'))}, {esc(s.get('locator'))}" for s in r.get("source") or [])
 
 
-def firing_hover(r: dict[str, Any], clock: Clock) -> str:
+def firing_hover(r: dict[str, Any], clock: DayScale) -> str:
     rule = f"rule: {esc(r['rule'])} ({esc(r.get('ruleset'))})" if r.get("rule") else ""
     dose = (r.get("dose") or {}).get("basis")
     return hover(f"<b>{esc(str(r.get('kind')).upper())}  {what(r)}</b>", clock.when(epoch(r["time"])), rule,
@@ -69,7 +69,7 @@ def lane_of(r: dict[str, Any]) -> str:
     return str(r["ruleset"]).split("@")[0] if r.get("ruleset") else INPUT
 
 
-def firing_marks(records: list[dict[str, Any]], clock: Clock) -> tuple[list[str], list[Mark]]:
+def firing_marks(records: list[dict[str, Any]], clock: DayScale) -> tuple[list[str], list[Mark]]:
     """The lanes (in order of first firing) and one mark per record; marks sharing a lane and a time are spread."""
     lanes = list(dict.fromkeys(lane_of(r) for r in records))
     together: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..timeutil import iso
-from .shapes import Bar, Clock, epoch, esc, hover
+from .shapes import Bar, DayScale, epoch, esc, hover
 
 
 def scale_lanes(scales: list[str], records: list[dict[str, Any]]) -> list[str]:
@@ -13,7 +13,7 @@ def scale_lanes(scales: list[str], records: list[dict[str, Any]]) -> list[str]:
     return [s for s in seen if "icans" not in s] + [s for s in seen if "icans" in s]
 
 
-def grade_bars(lanes: list[str], records: list[dict[str, Any]], clock: Clock, start: float, end: float) -> list[Bar]:
+def grade_bars(lanes: list[str], records: list[dict[str, Any]], clock: DayScale, start: float, end: float) -> list[Bar]:
     """One bar per period of constant grade on each scale (grade 0 included), from its grade records."""
     bars: list[Bar] = []
     for scale in lanes:
@@ -31,7 +31,7 @@ def grade_bars(lanes: list[str], records: list[dict[str, Any]], clock: Clock, st
     return bars
 
 
-def episode_bars(records: list[dict[str, Any]], clock: Clock, end: float) -> list[Bar]:
+def episode_bars(records: list[dict[str, Any]], clock: DayScale, end: float) -> list[Bar]:
     """One bar per episode (the latest record of each wins: a resolved one closes it)."""
     latest: dict[tuple[str, Any], dict[str, Any]] = {}
     for r in records:

@@ -7,12 +7,12 @@ import plotly.graph_objects as go
 
 from . import style
 from .firings import lane_of
-from .shapes import Bar, Clock, epoch, esc, hover, wrap
+from .shapes import Bar, DayScale, epoch, esc, hover, wrap
 
 LEGEND = "outstanding step (window end to given or ended)"
 
 
-def outstanding_spans(records: list[dict[str, Any]], clock: Clock, end: float) -> list[Bar]:
+def outstanding_spans(records: list[dict[str, Any]], clock: DayScale, end: float) -> list[Bar]:
     """One span per step that became outstanding, on its ruleset's lane of the firings row."""
     closes = {(r.get("ruleset"), r.get("rule"), r.get("recommended_at")): r for r in records
               if r.get("kind") == "outstanding" and r.get("status") == "closed"}

@@ -48,7 +48,7 @@ class Line:
 
 
 @dataclass
-class Clock:
+class DayScale:
     """Days since an anchor (the infusion, else the first event)."""
 
     anchor: float

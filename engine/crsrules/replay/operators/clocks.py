@@ -27,7 +27,7 @@ def epoch_of(value: Any) -> float | None:
     return None
 
 
-class _Clock(Operator):
+class _TimeMeasure(Operator):
     """Hours from an anchor (kept beside the value: ``count ... since`` reads it); due at each threshold."""
 
     timed = True
@@ -62,7 +62,7 @@ class _Clock(Operator):
         return min(times) if times else None
 
 
-class Elapsed(_Clock):
+class Elapsed(_TimeMeasure):
     """Hours since the first or last matching event, or since a variable first (or last) became true.
 
     With a ``field`` (a date or date-time field of the event, such as ``birth_date``), hours since that
@@ -116,7 +116,7 @@ class Elapsed(_Clock):
         return self.value
 
 
-class HeldFor(_Clock):
+class HeldFor(_TimeMeasure):
     """Hours a condition has held without interruption; None while it does not hold."""
 
     anchors_now = True  # the time the condition started holding; None while it does not
@@ -141,7 +141,7 @@ class HeldFor(_Clock):
         return self.value
 
 
-class Accumulated(_Clock):
+class Accumulated(_TimeMeasure):
     """Hours a condition has held in all (its intervals added up); 0 before it first holds."""
 
     def __init__(self, name: str, spec: Any):

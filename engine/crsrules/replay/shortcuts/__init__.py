@@ -47,7 +47,7 @@ class Inlets:
     event operator (a shared one for every ruleset that defines it alike, with the shortcuts)."""
 
     def __init__(self, runtimes: list[Any], shortcuts: bool):
-        self.lagging: list[Feed] = []  # feeds whose gated rulesets hold an older value of the same truths
+        self.unflushed: list[Feed] = []  # feeds whose gated rulesets hold an older value of the same truths
         self.of: dict[tuple[int, int], Any] = {}  # (runtime, operator) -> its inlet
         self.feeds: dict[tuple[int, int], Feed] = {}  # the same, for the places a feed serves
         self.all: list[Feed] = []  # each feed once, in a fixed order
@@ -62,7 +62,7 @@ class Inlets:
                 if (k, i) in self.of:
                     continue
                 places = shared.get((k, i), [(k, i)])
-                feed = Feed(rt.operator(i), places, runtimes, self.lagging)
+                feed = Feed(rt.operator(i), places, runtimes, self.unflushed)
                 for place in places:
                     self.of[place] = self.feeds[place] = feed
         self.all = list(dict.fromkeys(self.feeds.values()))
@@ -70,13 +70,13 @@ class Inlets:
     def snapshot(self) -> tuple[Any, ...]:
         """Every feed's state, and which of them hold a value not yet stored in their gated rulesets."""
         position = {id(feed): n for n, feed in enumerate(self.all)}
-        return tuple(feed.snapshot() for feed in self.all), tuple(position[id(feed)] for feed in self.lagging)
+        return tuple(feed.snapshot() for feed in self.all), tuple(position[id(feed)] for feed in self.unflushed)
 
     def restore(self, state: tuple[Any, ...]) -> None:
-        feeds, lagging = state
+        feeds, unflushed = state
         for feed, saved in zip(self.all, feeds):
             feed.restore(saved)
-        self.lagging[:] = [self.all[n] for n in lagging]  # the feeds hold this very list (a session's own)
+        self.unflushed[:] = [self.all[n] for n in unflushed]  # the feeds hold this very list (one list per run)
 
     def deadline(self, k: int, i: int) -> bool:
         """A due time of runtime ``k``'s operator ``i`` came: True when its feed settles it, once for
@@ -86,6 +86,6 @@ class Inlets:
 
     def flush(self) -> None:
         """Store the values settled in one lookup in every gated ruleset (before any ruleset steps)."""
-        for feed in self.lagging:
+        for feed in self.unflushed:
             feed.flush()
-        self.lagging.clear()
+        self.unflushed.clear()

@@ -9,7 +9,7 @@ before anything reads them, from the same term values and events the eager way w
 
 Only sums read for the truth of comparisons alone (nothing reads their value), and whose terms
 are event operators, are left for later: such a term's value and evidence move only with its own
-events, and each of those reaches the sum (``RulesetRuntime.absorb``) or is followed by a step.
+events, and each of those reaches the sum (``RulesetRuntime.carry_through``) or is followed by a step.
 """
 from __future__ import annotations
 
