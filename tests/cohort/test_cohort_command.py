@@ -10,6 +10,7 @@ import pytest
 
 from crsrules import replay
 from crsrules.cohort import run_cohort
+from crsrules.output.frame import metadata, read_records
 
 from cohort_fixtures import BAD_CODES, cohort as _cohort
 
@@ -44,14 +45,51 @@ def test_firings_are_the_records_of_replay_jsonl_with_the_case_first(first_run, 
     out, _ = first_run
     table = pq.read_table(out / "firings.parquet")
     assert table.column_names[0] == "case"
+    by_case = read_records(out / "firings.parquet")
     for case in GOOD:
         expected = [f.record() for f in replay(folder / case).firings]
-        rows = [r for r in table.to_pylist() if r["case"] == case]
-        assert len(rows) == len(expected) > 0
-        for row, record in zip(rows, expected):
-            assert row["time"] == record["time"] and row["kind"] == record["kind"] and row.get("rule") == record.get("rule")
-            assert json.loads(row["evidence"]) == record["evidence"]  # nested fields as JSON text
-            assert json.loads(row["source"]) == record.get("source", [])
+        assert len(expected) > 0 and by_case[case] == expected  # every field of every record, as replay writes it
+
+
+def test_the_tables_have_typed_columns(first_run):
+    """Times are UTC timestamps; evidence, source, dose and values are lists, structs and maps, not JSON text."""
+    import pyarrow as pa
+
+    out, _ = first_run
+    firings = pq.read_schema(out / "firings.parquet")
+    stamp = pa.timestamp("us", tz="UTC")
+    for name in ("time", "recommended_at", "due", "given_at", "onset", "resolution"):
+        assert firings.field(name).type == stamp, name
+    assert firings.field("evidence").type == pa.list_(pa.string())
+    assert firings.field("source").type == pa.list_(pa.struct([("key", pa.string()), ("locator", pa.string())]))
+    assert firings.field("dose").type == pa.struct([("value", pa.float64()), ("unit", pa.string()),
+                                                    ("max", pa.float64()), ("basis", pa.string())])
+    values = firings.field("values").type
+    assert pa.types.is_map(values) and values.key_type == pa.string() and pa.types.is_struct(values.item_type)
+    assert [values.item_type.field(i).name for i in range(values.item_type.num_fields)] == ["boolean", "integer", "number",
+                                                                                          "text", "json"]
+    assert firings.field("line").type == pa.int64() and firings.field("grade").type == pa.int64()
+    assert pq.read_schema(out / "cases.parquet").field("first_recommended__tocilizumab").type == stamp
+    assert pq.read_schema(out / "steps.parquet").field("recommended_at").type == stamp
+    rows = pq.read_table(out / "firings.parquet").to_pylist()
+    assert any(r["kind"] == "recommendation" and r["dose"] and r["dose"]["unit"] == "mg" for r in rows)
+    assert all(r["time"].tzinfo is not None for r in rows)
+
+
+def test_the_tables_name_the_engine_and_the_rulesets(first_run):
+    from crsrules import __version__, bundled_rulesets
+
+    out, _ = first_run
+    rulesets = {(r.id, r.version, r.content_hash) for r in bundled_rulesets()}
+    visible = json.loads((out / "manifest.json").read_text())
+    assert visible["engine"] == __version__ and visible["backend"] == "durable"
+    assert {(r["id"], r["version"], r["content_hash"]) for r in visible["rulesets"]} == rulesets
+    assert (visible["cases"], visible["failed"]) == (3, 5)
+    for name in ("firings", "cases", "steps"):
+        meta = metadata(out / f"{name}.parquet")
+        assert meta["table"] == name and meta["engine"] == __version__
+        assert {(r["id"], r["version"], r["content_hash"]) for r in meta["rulesets"]} == rulesets
+    assert (out / ".cohort" / "manifest.json").exists()  # what a rerun compares
 
 
 def test_the_summary_page_is_self_contained(first_run):

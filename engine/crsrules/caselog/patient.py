@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .records import Record
 
 FIELDS = ("birth_date", "age_years", "weight_kg", "height_cm", "sex", "developmental_delay")
 
@@ -16,8 +15,9 @@ def age_on(birth: date, moment: datetime) -> int:
 
 
 class PatientCarry:
-    """Fed patient events in time order: fills each one's missing fields from the one before, and sets
-    ``age_years`` from ``birth_date`` at the event's own time (the event is updated in place)."""
+    """Fed patient events in time order: gives each one with its missing fields filled from the one before,
+    and ``age_years`` set from ``birth_date`` at the event's own time (a new event: the one given is not
+    changed)."""
 
     def __init__(self) -> None:
         self.known: dict[str, Any] = {}
@@ -28,25 +28,20 @@ class PatientCarry:
     def restore(self, state: dict[str, Any]) -> None:
         self.known = dict(state)
 
-    def apply(self, e: Any) -> None:
+    def carried(self, e: Any) -> Any:
+        """The patient event ``e`` with what earlier ones gave (``e`` itself when nothing is added)."""
         if e.type != "patient":
-            return
+            return e
         if e.age_years is not None:  # an explicit age replaces an earlier birth date
             self.known.pop("birth_date", None)
+        update: dict[str, Any] = {}
         for name in FIELDS:
             value = getattr(e, name)
             if value is None and name in self.known and not (name == "age_years" and "birth_date" in self.known):
-                setattr(e, name, self.known[name])
+                update[name] = self.known[name]
             elif value is not None:
                 self.known[name] = value
-        if e.birth_date is not None:
-            e.age_years = age_on(e.birth_date, e.time)
-
-
-def carry_patient(records: list[Record]) -> list[Record]:
-    """:class:`PatientCarry` over records already in time order."""
-    carry = PatientCarry()
-    for rec in records:
-        if rec.event.type == "patient":
-            carry.apply(rec.event)
-    return records
+        birth = update.get("birth_date", e.birth_date)
+        if birth is not None:
+            update["age_years"] = age_on(birth, e.time)
+        return e.model_copy(update=update) if update else e

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from ..errors import CaseLogError, Issue
 from . import plausibility
 from .convert import to_record
+from .ids import IdLedger
 from .issues import line_issues
 from .lines import MAX_ISSUES, MAX_LINE, _Problem, check_offset, line_blocks, parse_line, time_problem
 from .models import EVENT_ADAPTER
@@ -78,8 +79,7 @@ class _Pass:
         self.issues: list[Issue] = []
         self.rejected: list[Rejected] = []
         self.store = RunStore(run_size)
-        self.explicit: dict[str, int] = {}
-        self.defaulted = bytearray()  # 1 at index n when line n uses its default id L<n>
+        self.ids = IdLedger()
         self.infusion: tuple[float, int] | None = None
         self.limit = plausibility.max_abs()
 
@@ -119,18 +119,9 @@ class _Pass:
         return None
 
     def _ids(self, eid: str | None, number: int) -> None:
-        if len(self.defaulted) <= number:
-            self.defaulted.extend(bytes(max(number + 1 - len(self.defaulted), 65536)))
-        if eid is None:
-            self.defaulted[number] = 1
-            if f"L{number}" in self.explicit:
-                self.problem(self.explicit[f"L{number}"], "duplicate-id", f"id 'L{number}' is also the default id of line {number}")
-            return
-        if eid in self.explicit:
-            return self.problem(number, "duplicate-id", f"id {eid!r} is already used on line {self.explicit[eid]}")
-        self.explicit[eid] = number
-        if eid[:1] == "L" and eid[1:].isdigit() and int(eid[1:]) < len(self.defaulted) and self.defaulted[int(eid[1:])]:
-            self.problem(number, "duplicate-id", f"id {eid!r} is also the default id of line {int(eid[1:])}")
+        problem = self.ids.take(eid, number)
+        if problem is not None:
+            self.problem(problem[0], "duplicate-id", problem[1])
 
 
 def _json(obj: Any) -> str:
@@ -170,15 +161,16 @@ def _read_lines(state: _Pass, stream: IO[bytes]) -> tuple[int, bool]:
     over the length limit, or at :data:`MAX_ISSUES` problems.
     """
     read, content, number = 0, False, 0
-    issues, add, defaulted = state.issues, state.store.add, state.defaulted
+    issues, add, ids = state.issues, state.store.add, state.ids
+    defaulted = ids.defaulted  # extended in place by IdLedger.add
     for block in line_blocks(stream):
         for body in block:
             number += 1
             if body is not None and len(issues) < MAX_ISSUES:
                 reading = quick(body)
                 if reading is not None:  # the common line, inline: a reading with its default id
-                    if number < len(defaulted) and not state.explicit:
-                        defaulted[number] = 1
+                    if number < len(defaulted) and not ids.named:
+                        defaulted[number] = 1  # IdLedger.take, inline: no name can clash
                     else:
                         state._ids(None, number)
                     add(_record(Record, (reading[4], read, number, f"L{number}", reading, None)))

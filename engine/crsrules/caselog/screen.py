@@ -1,8 +1,12 @@
-"""Lines the replay cannot use: implausible values, stops without a start, times far from the infusion.
+"""The step every input goes through before the rules see it, one record at a time in time order: patient
+fields carried, per-weight vasopressor doses converted, and lines the replay cannot use rejected
+(implausible values, stops without a start, times far from the infusion), with the warnings.
 
-A :class:`Screen` walks records in time order and remembers what it needs (the patient's
-weight for per-minute vasopressor doses, the running agents); the batch reader and the live
-replay share it.
+A :class:`Screen` remembers what it needs (the fields of earlier patient events, the patient's weight,
+the running agents); a case-log file, events given in Python and the live replay all use it. It
+never changes a record or an event it is given: :meth:`Screen.admit` returns the record to use,
+a new one when something was filled in or converted. :func:`no_infusion` is the warning of a case
+without an infusion, the same for every input.
 """
 from __future__ import annotations
 
@@ -11,10 +15,18 @@ from typing import Any
 
 from . import plausibility
 from .drugs import unknown_drug
+from .patient import PatientCarry
 from .records import CaseLog, InputWarning, Record, Rejected
 from .units import PRESSOR_PER_WEIGHT, PRESSOR_UNITS, tidy
 
 DAY = 86400.0
+NO_INFUSION = "no infusion event: days since infusion are not shown"
+Notes = list[tuple[str, str]]
+
+
+def no_infusion(t: float | None) -> InputWarning:
+    """The ``no-infusion`` warning of a case without an infusion event, at ``t`` (its first record)."""
+    return InputWarning(line=None, id=None, code="no-infusion", text=NO_INFUSION, t=t)
 
 
 class Screen:
@@ -26,6 +38,7 @@ class Screen:
         self.weight: float | None = None
         self.bands = plausibility.bands()
         self.unknown_drugs: set[str] = set()  # each name the drug table does not know is warned about once
+        self.patients = PatientCarry()  # a patient event updates only the fields it gives
         self.set_infusion(infusion)
 
     def set_infusion(self, infusion: float | None) -> None:
@@ -43,15 +56,23 @@ class Screen:
         self.running, self.unknown_drugs = set(running), set(unknown)
         self.set_infusion(infusion)
 
-    def check(self, rec: Record) -> tuple[str | None, list[tuple[str, str]] | None]:
-        """``(reason to reject, warnings as (code, text))``; a record that is kept updates the screen's memory."""
+    def admit(self, rec: Record) -> tuple[Record, str | None, Notes | None]:
+        """``(the record to use, reason to reject, warnings as (code, text))``: a patient event with the fields
+        of earlier ones, a per-weight vasopressor dose in ug/kg/min (a new record then; ``rec`` is not
+        changed). A record that is kept updates the screen's memory."""
         e = rec.event
         if (e.type == "vital" or (e.type == "lab" and e.reference_high is None and e.reference_low is None)) \
                 and self.first <= rec.t <= self.last:  # the common case, fast
             band = self.bands.get((e.type, e.name))
             if band is None or band[0] <= e.value <= band[1]:
-                return None, None
-        reason, soft = self._reason(rec)
+                return rec, None, None
+        if e.type == "patient":
+            carried = self.patients.carried(e)
+            if carried is not e:
+                rec, e = rec._replace(event=carried), carried
+        reason, soft, converted = self._reason(rec)
+        if converted is not None:
+            rec, e = rec._replace(event=converted), converted
         notes = [("implausible-value", soft)] if soft else None
         if reason is None:
             if e.type == "patient" and e.weight_kg is not None:
@@ -63,31 +84,36 @@ class Screen:
                 if text is not None:
                     self.unknown_drugs.add(e.drug)
                     notes = (notes or []) + [("unknown-drug", text)]
-        return reason, notes
+        return rec, reason, notes
 
-    def _reason(self, rec: Record) -> tuple[str | None, str | None]:
+    def _reason(self, rec: Record) -> tuple[str | None, str | None, Any]:
+        """``(reason to reject, soft warning, the event with its dose converted or None)``."""
         e = rec.event
         if self.infusion is not None and abs(rec.t - self.infusion) > self.window:
-            return f"time is more than {self.window / DAY:g} days from the infusion", None
+            return f"time is more than {self.window / DAY:g} days from the infusion", None, None
+        converted = None
         if e.type == "vasopressor":
             if e.action == "stop" and e.agent not in self.running:
-                return f"{e.agent} stop with no running {e.agent}", None
+                return f"{e.agent} stop with no running {e.agent}", None, None
             if e.dose is not None and e.dose.unit in PRESSOR_PER_WEIGHT:
                 if self.weight is None:
-                    return f"{e.agent} dose in {e.dose.unit} needs the patient's weight, and none is recorded before this time", None
-                e.dose.value = tidy(e.dose.value * PRESSOR_PER_WEIGHT[e.dose.unit] / self.weight)
-                e.dose.unit = PRESSOR_UNITS[0]
+                    return (f"{e.agent} dose in {e.dose.unit} needs the patient's weight, and none is recorded "
+                            "before this time"), None, None
+                dose = e.dose.model_copy(update={"value": tidy(e.dose.value * PRESSOR_PER_WEIGHT[e.dose.unit] / self.weight),
+                                                 "unit": PRESSOR_UNITS[0]})
+                e = converted = e.model_copy(update={"dose": dose})
         soft = None
         for key, value in _checked_values(e):
             if not math.isfinite(value) or abs(value) > plausibility.max_abs():  # a live event skips the reader's check
-                return f"{key.split('.', 1)[1]}: {value!r} is not a finite number within ±{plausibility.max_abs():g}", None
+                return f"{key.split('.', 1)[1]}: {value!r} is not a finite number within ±{plausibility.max_abs():g}", None, converted
             verdict = plausibility.check(key, value)
             if verdict and verdict[0] == "hard":
-                return verdict[1], None
+                return verdict[1], None, converted
             soft = soft or (verdict[1] if verdict else None)
         if e.type == "lab" and e.reference_high and e.value / e.reference_high > plausibility.max_times_uln():
-            return f"{e.name} {e.value:g} is more than {plausibility.max_times_uln():g} times its upper limit of normal", None
-        return None, soft
+            return (f"{e.name} {e.value:g} is more than {plausibility.max_times_uln():g} times its upper limit of normal",
+                    None, converted)
+        return None, soft, converted
 
 
 def screen_all(records: list[Record], source: str, lines_read: int) -> CaseLog:
@@ -97,8 +123,8 @@ def screen_all(records: list[Record], source: str, lines_read: int) -> CaseLog:
     rejected: list[Rejected] = []
     warnings: list[InputWarning] = []
     kept: list[Record] = []
-    for rec in records:
-        reason, soft = screen.check(rec)
+    for given in records:
+        rec, reason, soft = screen.admit(given)
         if reason:
             rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
             continue
@@ -106,9 +132,7 @@ def screen_all(records: list[Record], source: str, lines_read: int) -> CaseLog:
             warnings.append(InputWarning(line=rec.line, id=rec.id, code=code, text=text, t=rec.t))
         kept.append(rec)
     if infusion is None:
-        warnings.insert(0, InputWarning(line=None, id=None, code="no-infusion",
-                                        text="no infusion event: days since infusion are not shown",
-                                        t=records[0].t if records else None))
+        warnings.insert(0, no_infusion(records[0].t if records else None))
     # Built without re-validating: every record was validated on the way in.
     return CaseLog.model_construct(source=source, records=kept, rejected=rejected, warnings=warnings,
                                    lines_read=lines_read, infusion_time=infusion)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from .patient import PatientCarry
 from .quick import Reading
 from .records import CaseLog, InputWarning, Record, Rejected
-from .screen import Screen
+from .screen import Notes, Screen, no_infusion
 from .spill import RunStore
 
 
@@ -51,10 +50,9 @@ class CaseStream:
         self.rejected.sort(key=lambda r: r.line)
         if infusion is None:
             first = self.first_t if self.first_t is not None else next((r.t for r in self.rejected if r.t is not None), None)
-            self.warnings.insert(0, InputWarning(line=None, id=None, code="no-infusion",
-                                                 text="no infusion event: days since infusion are not shown", t=first))
+            self.warnings.insert(0, no_infusion(first))
 
-    def _screen_one(self, rec: Record, reason: str | None, soft: list[tuple[str, str]] | None) -> bool:
+    def _screen_one(self, rec: Record, reason: str | None, soft: Notes | None) -> bool:
         """Note a rejection or the warnings; True when the record is used."""
         if reason:
             self.rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
@@ -74,26 +72,26 @@ class CaseStream:
         if records and not (screen.first <= records[0].t and records[-1].t <= screen.last):
             return None
         dropped: set[int] = set()
+        changed: dict[int, Record] = {}
         for k, (rec, reason, soft) in zip(strict, self._screened((records[k] for k in strict), screen)):
             if not self._screen_one(rec, reason, soft):
                 dropped.add(k)
-        return [rec for k, rec in enumerate(records) if k not in dropped] if dropped else records
+            elif rec is not records[k]:
+                changed[k] = rec  # fields carried or a dose converted: a new record
+        if not (dropped or changed):
+            return records
+        return [changed.get(k, rec) for k, rec in enumerate(records) if k not in dropped]
 
     def _screened(self, records: Iterable[Record] | None = None,
-                  screen: Screen | None = None) -> Iterator[tuple[Record, str | None, list[tuple[str, str]] | None]]:
-        """``(record, reason to reject, warning)`` for the store's records (or ``records``), in time order."""
+                  screen: Screen | None = None) -> Iterator[tuple[Record, str | None, Notes | None]]:
+        """``(record to use, reason to reject, warning)`` for the store's records (or ``records``), in time order."""
         screen = screen or Screen(self.infusion_time)
-        patients = PatientCarry()  # a patient event updates only the fields it gives (in time order)
         first, last = screen.first, screen.last
         for rec in self._store if records is None else records:
-            e = rec.event
-            if type(e) is Reading and first <= rec.t <= last:
+            if type(rec.event) is Reading and first <= rec.t <= last:
                 yield rec, None, None  # within its plausibility band (quick.py) and near the infusion
                 continue
-            if e.type == "patient":
-                patients.apply(e)
-            reason, soft = screen.check(rec)
-            yield rec, reason, soft
+            yield screen.admit(rec)
 
     def iter_records(self) -> Iterator[Record]:
         """Pass 2: the used records in (time, file order); may be called again."""

@@ -1,4 +1,4 @@
-"""``crsrules cohort DIR --out OUTDIR``: per-case tables of a folder of case logs."""
+"""``crsrules cohort DIR --out OUTDIR``: per-case tables of a folder of cases (case logs, FHIR Bundles, a bulk export)."""
 from __future__ import annotations
 
 import argparse
@@ -8,14 +8,15 @@ from typing import Any
 
 from ..deadline import DEFAULT_TIMEOUT
 from ..output.escape import printable, utf8_text
-from .options import add_backend_option, add_ruleset_option, seconds
+from .options import add_backend_option, add_replay_options, add_ruleset_option, seconds
 from .status import Exit
 from .commands import COMMANDS
 
 def register(subparsers: Any) -> None:
     """Register the ``cohort`` command on the main parser's subparsers."""
     c = subparsers.add_parser("cohort", help=COMMANDS["cohort"])
-    c.add_argument("folder", help="a folder of .jsonl case logs")
+    c.add_argument("folder", help="a folder of .jsonl case logs and .json FHIR Bundles, or a FHIR bulk-export folder "
+                                  "(one case per patient)")
     c.add_argument("--out", metavar="OUTDIR", help="where the tables go (a rerun with the same OUTDIR skips cases done)")
     c.add_argument("--workers", metavar="N", default=str(os.cpu_count() or 1),
                    help="worker processes, or Dask workers of --dask local (default: the number of CPUs)")
@@ -25,6 +26,7 @@ def register(subparsers: Any) -> None:
     add_backend_option(c)
     c.add_argument("--timeout", metavar="SECONDS", type=seconds, default=DEFAULT_TIMEOUT,
                    help=f"seconds each case may take before it fails with 'timeout' (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
+    add_replay_options(c)
     c.set_defaults(func=run)
 
 
@@ -47,15 +49,10 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"--dask takes 'local' or a scheduler address such as tcp://HOST:8786, not {args.dask!r}")
     if not os.path.isdir(args.folder):
         return _usage(f"{args.folder} is not a folder")
-    from ..interop import is_bulk_export
-
-    if is_bulk_export(args.folder):
-        return _usage(f"{args.folder} is a FHIR bulk-export folder (*.ndjson): convert it first with "
-                      f"crsrules convert fhir {args.folder} -o CASES, then run cohort on CASES")
     from ..cohort import run_cohort
 
     outcome = run_cohort(args.folder, args.out, workers=workers, dask=args.dask, rulesets=args.ruleset,
-                         backend=args.backend, timeout=args.timeout)
+                         backend=args.backend, timeout=args.timeout, infusion=args.infusion, mapping=args.mapping)
     note = "" if outcome.summary_page else " (no summary.html: plotly is not installed)"
     print(f"{outcome.replayed} cases replayed, {outcome.skipped} already done, {len(outcome.failed)} failed; "
           f"tables in {outcome.out}{note}", file=sys.stderr)

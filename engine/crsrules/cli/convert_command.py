@@ -1,11 +1,11 @@
-"""``crsrules convert fhir`` and the FHIR input of ``crsrules replay`` and ``crsrules report``."""
+"""``crsrules convert fhir``: a FHIR R4 export to case logs and their conversion reports (the other commands read
+FHIR through :mod:`crsrules.ingest`)."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..caselog import CaseLog, parse_case_log_text, read_case_log
 from ..output.atomic import output_target, write_file
 from ..output.escape import printable
 from .status import Exit
@@ -89,25 +89,3 @@ def run(args: Any) -> int:
     for message in failed:
         print(f"not converted: {printable(message)}", file=sys.stderr)
     return Exit.PARTLY_FAILED if failed else Exit.DONE
-
-
-def read_case(path: Path, assume_tz: str | None = None, infusion: str | None = None,
-              mapping: str | None = None) -> CaseLog:
-    """A case log, or a FHIR Bundle converted on the way in (what was not mapped is said on stderr)."""
-    from ..interop import is_bundle
-
-    if not is_bundle(path):
-        return read_case_log(path, assume_tz=assume_tz)
-    from ..interop import convert_bundle, parse_time
-
-    conv = convert_bundle(path, infusion=parse_time(infusion) if infusion else None, mapping=mapping)
-    return converted_log(conv, str(path), "FHIR Bundle")
-
-
-def converted_log(conv: Any, source: str, what: str) -> CaseLog:
-    """A conversion read as a case log; what it did is said on stderr (``convert fhir`` writes it out)."""
-    print(printable(f"{source}: {what} converted: {len(conv.events)} events, infusion {conv.infusion or 'none'}; "
-                    f"{conv.report.summary()} (crsrules convert fhir lists them)"), file=sys.stderr)
-    for flag in conv.meta["flags"]:
-        print(f"  {printable(flag)}", file=sys.stderr)
-    return parse_case_log_text(conv.text, source=source)

@@ -59,7 +59,7 @@ def add_mapping_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_replay_options(parser: argparse.ArgumentParser) -> None:
-    """``--infusion`` and ``--mapping``: for a FHIR Bundle or bulk-export folder given to replay or report."""
+    """``--infusion`` and ``--mapping``: for a FHIR Bundle or bulk-export folder given to replay, report or cohort."""
     parser.add_argument("--infusion", metavar="TIME",
                         help="for FHIR input: the CAR-T infusion time (ISO 8601 with offset); wins over the export's")
     add_mapping_option(parser)

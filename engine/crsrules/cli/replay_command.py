@@ -1,12 +1,14 @@
 """``crsrules replay CASE|DIR``: one case, or every case of a folder, going on past the ones that fail.
 
-A FHIR Bundle is converted on the way in; so is a FHIR bulk-export folder (``*.ndjson``, no ``*.jsonl``),
-each patient a case named by its case id.
+Every input is read by :mod:`crsrules.ingest`: a case log, a FHIR Bundle (converted on the way in), a
+folder of both, or a FHIR bulk-export folder (``*.ndjson``, no ``*.jsonl``), each patient a case named
+by its case id.
 
-A folder's cases are its entries whose name ends in ``.jsonl`` (any case) and does not start
-with a dot, whatever they are: an empty file, a directory or a dangling link named ``x.jsonl``
-is a case that fails, reported on stderr, and the run goes on (exit status 3 at the end); a FIFO
-or a device is never opened (``not-a-file``), and each case has a time limit (``--timeout``).
+A folder's cases are its entries whose name ends in ``.jsonl`` or ``.json`` (any case; not a
+conversion report ``NAME.jsonl.meta.json``) and does not start with a dot, whatever they are: an
+empty file, a directory or a dangling link named ``x.jsonl`` is a case that fails, reported on
+stderr, and the run goes on (exit status 3 at the end); a FIFO or a device is never opened
+(``not-a-file``), and each case has a time limit (``--timeout``).
 """
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from ..caselog import open_case_log
-from ..cohort.cases import case_entries, case_name, entry_problem
+from ..caselog import CaseStream
+from ..cohort.cases import case_name, entry_problem
 from ..cohort.worker import warm
 from ..deadline import DEFAULT_TIMEOUT, case_deadline
 from ..errors import CrsrulesError, UsageError
@@ -26,11 +28,12 @@ from ..output.escape import printable, utf8_text
 from ..output.formats import COMPARISONS, FORMATS, document
 from ..output.jsonout import JsonArray
 from ..replay.collector import one_case, tune_for_batch
+from ..ingest import CaseInput, FolderCases, folder_cases, format_of
 from ..replay.engine import replay
-from .convert_command import converted_log, read_case
 from .options import add_assume_tz_option, add_backend_option, add_replay_options, add_ruleset_option, add_timeout_option, chosen_rulesets
 from .status import Exit, error_text
 from .commands import COMMANDS
+
 
 def case_timeout(args: Any, folder: bool) -> float | None:
     """The time limit of each case: ``--timeout`` when given, else the default for a folder's cases, none for one case."""
@@ -41,7 +44,8 @@ def case_timeout(args: Any, folder: bool) -> float | None:
 def register(subparsers: Any) -> None:
     """Register ``replay CASE|DIR`` on the main parser's subcommands."""
     r = subparsers.add_parser("replay", help=COMMANDS["replay"])
-    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a folder of case logs (a cohort)")
+    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), a folder of them (a cohort), "
+                                "or a FHIR bulk-export folder (one case per patient)")
     add_ruleset_option(r)
     r.add_argument("--format", choices=list(FORMATS), default="table",
                    help="fhir: one FHIR R4 Bundle (type collection) of the records (one case, not --compare)")
@@ -63,11 +67,15 @@ def run(args: Any) -> int:
     tune_for_batch()  # a process that only replays: the rulesets stay, records form no cycles
     path = Path(args.case)
     folder = path.is_dir()
-    cases = case_entries(path) if folder else [path]
-    if folder and not cases and is_bulk_export(path):
-        return _replay_bulk(args, chosen, path, target)
+    listed = folder_cases(path, infusion=getattr(args, "infusion", None), mapping=getattr(args, "mapping", None)) \
+        if folder else FolderCases([CaseInput(case_name(path), path, format_of(path))])
+    cases = listed.cases
+    for message in listed.failed:
+        print(f"not converted: {printable(message)}", file=sys.stderr)
     if folder and not cases:
-        raise CrsrulesError(f"{utf8_text(str(path))}: no *.jsonl case logs in this folder")
+        if listed.bulk:
+            raise CrsrulesError(f"{utf8_text(str(path))}: fhir-no-patient: no patient of this bulk-export folder could be converted")
+        raise CrsrulesError(f"{utf8_text(str(path))}: no *.jsonl case logs or *.json FHIR Bundles in this folder")
     if args.format == "fhir" and (folder or args.compare):
         raise UsageError("fhir-one-case", "--format fhir writes one Bundle of one case's records: give one case, without --compare")
     limit = case_timeout(args, folder)
@@ -79,14 +87,15 @@ def run(args: Any) -> int:
         array = JsonArray(out) if args.format == "json" and folder else None
         for k, case in enumerate(cases, 1):
             if folder:
-                print(f"[{k}/{len(cases)}] {printable(case_name(case))}", file=sys.stderr)
-            problem = entry_problem(case) if folder else None
+                print(f"[{k}/{len(cases)}] {printable(case.name)}", file=sys.stderr)
+            problem = entry_problem(case.path) if folder and case.path is not None else None
             if problem:
                 failed += 1
                 print(printable(problem), file=sys.stderr)
                 continue
+            shown = utf8_text(str(case.path)) if case.path is not None else case.name
             try:
-                with case_deadline(limit, utf8_text(str(case))), one_case():
+                with case_deadline(limit, shown), one_case():
                     trace = _replay_one(case, chosen, args)
             except CrsrulesError as exc:
                 if not folder:
@@ -98,42 +107,15 @@ def run(args: Any) -> int:
                 if not folder or getattr(args, "debug", False):
                     raise
                 failed += 1
-                print(f"{printable(utf8_text(str(case)))}: internal-error: {printable(type(exc).__name__)}: "
+                print(f"{printable(shown)}: internal-error: {printable(type(exc).__name__)}: "
                       f"{printable(str(exc).splitlines()[0] if str(exc) else '')}", file=sys.stderr)
                 continue
-            _emit(out, array, trace, args, case_name(case) if folder else None)
+            _emit(out, array, trace, args, case.name if folder else None)
         if array is not None:
             array.close()
     if failed:
         print(f"{failed} of {len(cases)} cases failed", file=sys.stderr)
-    return Exit.PARTLY_FAILED if failed else Exit.DONE
-
-
-def _replay_bulk(args: Any, chosen: Any, path: Path, target: Any) -> int:
-    """A FHIR bulk-export folder: converted in memory (as ``convert fhir`` would), each patient replayed as a
-    case named by its case id; a file, line or patient that could not be converted is reported (exit 3)."""
-    from ..interop import convert_folder, parse_time
-
-    infusion = getattr(args, "infusion", None)
-    cases, _, failed = convert_folder(path, infusion=parse_time(infusion) if infusion else None,
-                                      mapping=getattr(args, "mapping", None))
-    for message in failed:
-        print(f"not converted: {printable(message)}", file=sys.stderr)
-    if not cases:
-        raise CrsrulesError(f"{utf8_text(str(path))}: fhir-no-patient: no patient of this bulk-export folder could be converted")
-    opened = target.open() if target is not None else contextlib.nullcontext(sys.stdout)
-    with opened as out:
-        array = JsonArray(out) if args.format == "json" else None
-        for k, conv in enumerate(cases, 1):
-            name = f"{conv.case_id}.jsonl"
-            print(f"[{k}/{len(cases)}] {printable(name)}", file=sys.stderr)
-            with one_case():
-                trace = replay(converted_log(conv, name, "FHIR bulk export"), chosen, backend=args.backend,
-                               explain=args.explain)
-            _emit(out, array, trace, args, name)
-        if array is not None:
-            array.close()
-    return Exit.PARTLY_FAILED if failed else Exit.DONE
+    return Exit.PARTLY_FAILED if failed or listed.failed else Exit.DONE
 
 
 def _emit(out: IO[str], array: JsonArray | None, trace: Any, args: Any, name: str | None) -> None:
@@ -144,24 +126,17 @@ def _emit(out: IO[str], array: JsonArray | None, trace: Any, args: Any, name: st
         (COMPARISONS if args.compare else FORMATS)[args.format](out, trace, args.explain, name)
 
 
-def is_bulk_export(path: Path) -> bool:
-    from ..interop import is_bulk_export as bulk  # the FHIR reader, imported only for FHIR input
-
-    return bulk(path)
-
-
-def is_bundle(case: Path) -> bool:
-    """A FHIR Bundle (only a ``.json`` file can be one, so a case log does not import the FHIR reader)."""
-    if case.suffix.lower() != ".json":
-        return False
-    from ..interop import is_bundle as bundle
-
-    return bundle(case)
+def _replay_one(case: CaseInput, chosen: Any, args: Any) -> Any:
+    """One case, read by the ingest step whatever its format (what a FHIR conversion did is said on stderr)."""
+    log = case.open(assume_tz=args.assume_tz, infusion=getattr(args, "infusion", None),
+                    mapping=getattr(args, "mapping", None), say=say)
+    try:
+        return replay(log, chosen, backend=args.backend, explain=args.explain)
+    finally:
+        if isinstance(log, CaseStream):
+            log.close()
 
 
-def _replay_one(case: Path, chosen: Any, args: Any) -> Any:
-    if is_bundle(case):  # a FHIR Bundle, converted on the way in
-        return replay(read_case(case, args.assume_tz, getattr(args, "infusion", None), getattr(args, "mapping", None)),
-                      chosen, backend=args.backend, explain=args.explain)
-    with open_case_log(case, assume_tz=args.assume_tz) as stream:
-        return replay(stream, chosen, backend=args.backend, explain=args.explain)
+def say(line: str) -> None:
+    """A note of the ingest step (what a FHIR conversion did), on stderr."""
+    print(line, file=sys.stderr)

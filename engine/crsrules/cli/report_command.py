@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CrsrulesError
-from ..interop import is_bulk_export
+from ..ingest import BULK, format_of, read_case
 from ..output.atomic import output_target
 from ..replay.engine import replay
 
-from .convert_command import read_case
+from .replay_command import say
 from .options import add_assume_tz_option, add_backend_option, add_replay_options, add_ruleset_option, chosen_rulesets
 
 from .status import Exit
@@ -24,7 +24,7 @@ HEADER_PX = 170
 def register(subparsers: Any) -> None:
     """Register ``report`` on the main parser's subcommands."""
     r = subparsers.add_parser("report", help=COMMANDS["report"])
-    r.add_argument("case", help="a .jsonl case log, or a FHIR R4 Bundle (.json)")
+    r.add_argument("case", help="a .jsonl case log, a FHIR R4 Bundle (.json), or a bulk-export folder about one patient")
     r.add_argument("-o", "--output", required=True, metavar="PAGE.html", help="the page to write")
     add_ruleset_option(r)
     add_backend_option(r)
@@ -45,11 +45,10 @@ def run(args: argparse.Namespace) -> int:
     if args.screenshot:
         require_chromium()
     case = Path(args.case)
-    if case.is_dir():
-        hint = " (a FHIR bulk-export folder: crsrules convert fhir DIR -o CASES, then report one case)" \
-            if is_bulk_export(case) else ""
-        raise CrsrulesError(f"{case}: report takes one case log, not a folder{hint}")
-    log = read_case(case, args.assume_tz, args.infusion, args.mapping)
+    if case.is_dir() and format_of(case) != BULK:
+        raise CrsrulesError(f"{case}: report takes one case (a case log, a FHIR Bundle, or a bulk-export folder "
+                            "about one patient), not a folder of cases")
+    log = read_case(case, assume_tz=args.assume_tz, infusion=args.infusion, mapping=args.mapping, say=say)
     rulesets = chosen_rulesets(args)
     trace = replay(log, rulesets, backend=args.backend)
     scales = [rs.scale for rs in rulesets if rs.scale]

@@ -82,12 +82,13 @@ def step_summary(steps: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def write_steps(out: Path, rows: Sequence[dict[str, Any]]) -> None:
+def write_steps(out: Path, rows: Sequence[dict[str, Any]], manifest: dict[str, Any]) -> None:
     """steps.parquet and steps.csv: every step of every case that replayed, in case order."""
     import pyarrow as pa
 
     stamp = pa.timestamp("us", tz="UTC")
     types = {"recommended_at": stamp, "due": stamp, "given_at": stamp, "delay_h": pa.float64()}
-    write_table_pair(out, "steps", rows, STEP_COLUMNS, pa.schema([(c, types.get(c, pa.string())) for c in STEP_COLUMNS]))
+    write_table_pair(out, "steps", rows, STEP_COLUMNS, pa.schema([(c, types.get(c, pa.string())) for c in STEP_COLUMNS]),
+                     manifest)
 
 

@@ -1,4 +1,6 @@
-"""Write cases.parquet, cases.csv, firings.parquet and errors.jsonl (contract v2, section 6)."""
+"""Write cases.parquet, cases.csv, steps.parquet, steps.csv, firings.parquet, errors.jsonl and manifest.json
+(docs/reference/cohort-tables.md). Every Parquet file carries the run's manifest (engine, backend, rulesets)
+as JSON under the metadata key ``crsrules``."""
 from __future__ import annotations
 
 import io
@@ -28,20 +30,26 @@ def _case_type(column: str) -> Any:
     return pa.int64()
 
 
-def write_cases(out: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+def write_cases(out: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str], manifest: dict[str, Any]) -> None:
     """cases.parquet and cases.csv: one row per case that replayed, in case order."""
     import pyarrow as pa
 
-    write_table_pair(out, "cases", rows, columns, pa.schema([(c, _case_type(c)) for c in columns]))
+    write_table_pair(out, "cases", rows, columns, pa.schema([(c, _case_type(c)) for c in columns]), manifest)
 
 
-def write_table_pair(out: Path, stem: str, rows: Sequence[dict[str, Any]], columns: Sequence[str], schema: Any) -> None:
+def with_manifest(schema: Any, manifest: dict[str, Any], table: str) -> Any:
+    """``schema`` with the run's manifest and the table's name as JSON under the metadata key ``crsrules``."""
+    return schema.with_metadata({b"crsrules": json.dumps({**manifest, "table": table}, sort_keys=True).encode()})
+
+
+def write_table_pair(out: Path, stem: str, rows: Sequence[dict[str, Any]], columns: Sequence[str], schema: Any,
+                     manifest: dict[str, Any]) -> None:
     """STEM.parquet and STEM.csv (each written beside, then moved into place), the same rows in both."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     with output_target(out / f"{stem}.parquet", streams=False).open(binary=True) as f:
-        pq.write_table(pa.Table.from_pylist(list(rows), schema=schema), f)
+        pq.write_table(pa.Table.from_pylist(list(rows), schema=with_manifest(schema, manifest, stem)), f)
     text = io.StringIO()
     text.write(csv_line(columns))
     for row in rows:
@@ -76,56 +84,27 @@ def csv_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-class FiringColumns:
-    """The columns of firings.parquet, learnt from the records: ``observe`` each case's, then ``kinds``."""
+def write_firings(out: Path, cases: Iterable[tuple[str, list[dict[str, Any]]]], manifest: dict[str, Any]) -> None:
+    """firings.parquet: ``case`` first, then one typed column per record field (:mod:`crsrules.output.frame`).
 
-    def __init__(self) -> None:
-        self.seen: dict[str, set[type]] = {}
-
-    def observe(self, records: Iterable[dict[str, Any]]) -> None:
-        for rec in records:
-            for key, value in rec.items():
-                kinds = self.seen.setdefault(key, set())
-                if value is not None:
-                    kinds.add(type(value))
-
-    def kinds(self) -> dict[str, str]:
-        """Each field, in order of first appearance, with its column type: bool, int, float, str or json."""
-        return {key: _column_kind(kinds) for key, kinds in self.seen.items() if key != "case"}
-
-
-def _column_kind(kinds: set[type]) -> str:
-    for name, allowed in (("bool", {bool}), ("int", {int}), ("float", {int, float}), ("str", {str})):
-        if kinds and kinds <= allowed:
-            return name
-    return "json"
-
-
-def write_firings(out: Path, kinds: dict[str, str], cases: Iterable[tuple[str, list[dict[str, Any]]]]) -> None:
-    """firings.parquet: ``case`` first, then the record fields (nested ones, and mixed ones, as JSON text).
-
-    ``kinds`` from :class:`FiringColumns`; ``cases`` yields (case, records) one case at a time.
+    ``cases`` yields (case, records) one case at a time.
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrow = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "str": pa.string(), "json": pa.string()}
-    schema = pa.schema([("case", pa.string())] + [(k, arrow[v]) for k, v in kinds.items()])
-    with output_target(out / "firings.parquet", streams=False).open(binary=True) as f, pq.ParquetWriter(f, schema) as writer:
+    from ..output.frame import schema, table
+
+    typed = with_manifest(schema(), manifest, "firings")
+    with output_target(out / "firings.parquet", streams=False).open(binary=True) as f, pq.ParquetWriter(f, typed) as writer:
         for case, records in cases:
-            rows = [{"case": case, **{k: _cell(rec.get(k), v) for k, v in kinds.items()}} for rec in records]
-            if rows:
-                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+            if records:
+                writer.write_table(table(records, case).replace_schema_metadata(typed.metadata))
 
 
-def _cell(value: Any, kind: str) -> Any:
-    if value is None:
-        return None
-    if kind == "json":
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if kind == "float":
-        return float(value)
-    return value
+def write_manifest(out: Path, manifest: dict[str, Any], outcome: dict[str, Any]) -> None:
+    """manifest.json: what made the tables (engine, backend, rulesets) and what they hold."""
+    data = {**manifest, **outcome, "tables": ["cases.parquet", "cases.csv", "steps.parquet", "steps.csv",
+                                              "firings.parquet", "errors.jsonl"]}
+    write_atomic(out / "manifest.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
 
 
 def write_errors(out: Path, failures: Sequence[dict[str, Any]]) -> None:

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ def parse_time(text: str) -> datetime:
     return t
 
 
-def _index(mapping: str | Path | None) -> Index:
+def _index(mapping: str | os.PathLike[str] | None) -> Index:
     return load_mapping(Path(mapping) if mapping else None)
 
 
@@ -50,7 +51,7 @@ def _settle_bundle(path: Path, export: Export) -> tuple[str, list[Any], list[Any
 
 
 def convert_bundle(path: str | Path, *, infusion: datetime | None = None, shift_dates: bool = False,
-                   deidentify: bool = False, mapping: str | Path | None = None) -> Conversion:
+                   deidentify: bool = False, mapping: str | os.PathLike[str] | None = None) -> Conversion:
     """A Bundle about one patient to one case log; resources about no patient of the Bundle (no subject, a
     Group, a Practitioner, a patient the Bundle does not hold) are reported in it, never converted."""
     export = read_bundle(path)
@@ -62,7 +63,7 @@ def convert_bundle(path: str | Path, *, infusion: datetime | None = None, shift_
 
 
 def convert_folder(path: str | Path, *, infusion: datetime | None = None, shift_dates: bool = False,
-                   deidentify: bool = False, mapping: str | Path | None = None
+                   deidentify: bool = False, mapping: str | os.PathLike[str] | None = None
                    ) -> tuple[list[Conversion], Report, list[str]]:
     """A bulk-export folder to one case log per patient, a report of the resources about no patient, and one
     message per file, line or patient that could not be read or converted (a patient named by its case id)."""
@@ -83,7 +84,7 @@ def convert_folder(path: str | Path, *, infusion: datetime | None = None, shift_
 
 
 def convert(path: str | Path, *, infusion: datetime | None = None, shift_dates: bool = False,
-            deidentify: bool = False, mapping: str | Path | None = None
+            deidentify: bool = False, mapping: str | os.PathLike[str] | None = None
             ) -> tuple[list[Conversion], Report | None, list[str]]:
     """A Bundle (one case) or a bulk-export folder (one case per patient); see :func:`convert_folder`."""
     p = Path(path)

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 from .archive import Archive
 from .checkpoints import Checkpoint
 from .history import History
-from .ids import SeenIds
+from ..caselog.ids import IdLedger
 from .screening import Counts, LiveScreen
 
 if TYPE_CHECKING:
     from .session import LiveReplay
 
-IMAGE_VERSION = 1
+IMAGE_VERSION = 2  # 2: the ids as the shared ledger keeps them (names with their lines)
 PARTS = ("live", "ids", "extra", "history", "timeline", "run", "screen", "checkpoints")
 
 
@@ -34,7 +34,7 @@ def capture(live: LiveReplay) -> dict[str, Any]:
     at = line._at
     return {
         "live": (live._count, live._too_late, live._advanced, live._latest, live._reported, live._warned),
-        "ids": (tuple(sorted(ids.named)), tuple(run.tobytes() for run in ids.runs), bytes(ids.numbered)),
+        "ids": (tuple(sorted(ids.named.items())), tuple(run.tobytes() for run in ids.runs), bytes(ids.defaulted)),
         "extra": _archive(live._extra),
         "history": (h.times.tobytes(), h._seqs.tobytes(), h._values.tobytes(), h._codes.tobytes(), tuple(h._names),
                     tuple(h._kinds), dict(h._other)),
@@ -51,9 +51,9 @@ def capture(live: LiveReplay) -> dict[str, Any]:
 def restore(live: LiveReplay, image: dict[str, Any]) -> None:
     """Put a captured state into ``live``, a replay just opened with the same rulesets and options."""
     (live._count, live._too_late, live._advanced, live._latest, live._reported, live._warned) = image["live"]
-    named, runs, numbered = image["ids"]
-    ids = SeenIds()
-    ids.named, ids.runs, ids.numbered = set(named), [_array("Q", r) for r in runs], bytearray(numbered)
+    named, runs, defaulted = image["ids"]
+    ids = IdLedger(fold=True)
+    ids.named, ids.runs, ids.defaulted = dict(named), [_array("Q", r) for r in runs], bytearray(defaulted)
     live._ids = ids
     live._extra = _unarchive(image["extra"])
     line = live._line

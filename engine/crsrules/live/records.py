@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any, Sequence
 
 from .._version import __version__
+from ..caselog.screen import no_infusion
 from ..knowledge.model import Ruleset
 from ..output.trace import Firing, RulesetInfo, Summary
 from ..replay.firings import input_firing, trace_order
@@ -25,8 +26,8 @@ def relabel(firings: list[Firing], counts: Counts, infusion: float | None) -> li
     record kept (``counts.first``) while there is no infusion."""
     out = []
     if infusion is None and counts.first is not None:
-        out.append(input_firing("warning", counts.first, None, None, None, code="no-infusion",
-                                text="no infusion event: days since infusion are not shown"))
+        warning = no_infusion(counts.first)
+        out.append(input_firing("warning", counts.first, None, None, None, code=warning.code, text=warning.text))
     for f in firings:
         day = day_label(f.t, infusion) or None
         out.append(f if f.day == day else f.model_copy(update={"day": day}))

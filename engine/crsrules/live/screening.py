@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..caselog.patient import PatientCarry
 from ..caselog.records import Record
 from ..caselog.screen import Screen
 from ..replay.firings import input_firing
@@ -37,7 +36,6 @@ class LiveScreen(Screen):
 
     def __init__(self, infusion: float | None):
         super().__init__(infusion)
-        self.patients = PatientCarry()
         self.counts = Counts()
 
     def snapshot(self) -> tuple[Any, ...]:
@@ -50,12 +48,9 @@ class LiveScreen(Screen):
         self.patients.restore(patients)
 
     def take(self, rec: Record, inputs: list[Packed]) -> Record | None:
-        """Carry patient fields, then screen one record (a copy of it: screening changes some events in
-        place); its rejected-line or warning records go to ``inputs``, packed. Returns the record kept,
-        or None."""
-        rec = pristine(rec)
-        self.patients.apply(rec.event)
-        reason, soft = self.check(rec)
+        """Screen one record (:meth:`Screen.admit`: ``rec`` stays as it is in the history); its rejected-line
+        or warning records go to ``inputs``, packed. Returns the record kept, or None."""
+        rec, reason, soft = self.admit(rec)
         if reason:
             self.counts = self.counts._replace(rejected=self.counts.rejected + 1)
             inputs.append(pack(input_firing("rejected", rec.t, self.infusion, rec.line, rec.id, reason=reason)))
@@ -64,14 +59,6 @@ class LiveScreen(Screen):
             inputs.append(pack(input_firing("warning", rec.t, self.infusion, rec.line, rec.id, code=code, text=text)))
         self.counts = self.counts.keep(rec.t)
         return rec
-
-
-def pristine(rec: Record) -> Record:
-    """Screening changes some events in place (per-weight vasopressor doses, patient fields carried
-    from earlier patient events): screen a copy, keep the original."""
-    if rec.event.type in ("vasopressor", "patient"):
-        return rec._replace(event=rec.event.model_copy(deep=True))
-    return rec
 
 
 def infusion_of(history: list[Record]) -> float | None:

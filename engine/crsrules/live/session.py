@@ -14,6 +14,7 @@ import orjson
 
 from ..caselog.convert import to_records
 from ..caselog.from_python import coerce_event
+from ..caselog.ids import IdLedger, check_new_id, given_id
 from ..caselog.quick import Reading, quick
 from ..caselog.records import Record
 from ..errors import CaseLogError, Issue, UsageError
@@ -24,7 +25,6 @@ from ..replay.firings import input_firing
 from ..timeutil import day_label, iso, to_datetime, to_epoch
 from . import memory
 from .archive import Archive, pack, unpack
-from .ids import SeenIds, check_new_id
 from .records import current_view, diff_records, live_summary, relabel, resolved_once
 from .timeline import Timeline
 
@@ -86,7 +86,7 @@ class LiveReplay:
         self.closed = False
         self._store: Binding | None = None
         self._rulesets = resolved_once(rulesets)
-        self._ids = SeenIds()
+        self._ids = IdLedger(fold=True)
         self._count = 0
         self._extra = Archive()  # corrections, and events refused as too late (final from the start)
         self._too_late = 0
@@ -132,7 +132,7 @@ class LiveReplay:
         rec = self._record(event)
         line = self._line
         self._check_ahead(rec)
-        self._ids.add(rec.id)
+        self._ids.add(given_id(rec.id, rec.line), rec.line)
         self._count = rec.seq
         self._latest = max(self._latest, rec.t)
         if rec.t <= self._advanced or (line.history.times and rec.t < line.history.times[-1]):

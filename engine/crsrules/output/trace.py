@@ -118,18 +118,54 @@ class Trace(BaseModel):
         return trace_bundle([f.record() for f in self.firings], self.summary.model_dump(mode="json"), subject)
 
     def to_frame(self) -> "pandas.DataFrame":
-        """The records as a pandas DataFrame (one row per firing, ``time`` as UTC timestamps).
+        """The records as a pandas DataFrame: one row per firing, one column per record field (every kind's,
+        null where a kind has none: docs/reference/cohort-tables.md), times as UTC timestamps, ``evidence``,
+        ``source``, ``dose`` and ``values`` as lists and dicts; the summary in ``frame.attrs["summary"]``.
+        :meth:`from_frame` reads it back.
 
         Needs pandas: ``pip install 'crsrules[frame]'``.
         """
         try:
-            import pandas
+            import pandas  # noqa: F401
         except ImportError:
             raise UsageError("missing-extra", "Trace.to_frame needs pandas: pip install 'crsrules[frame]'") from None
-        frame = pandas.DataFrame([f.record() for f in self.firings])
-        if len(frame):
-            frame["time"] = pandas.to_datetime(frame["time"], utc=True, format="ISO8601")
-        return frame
+        from .frame import frame
+
+        out = frame(f.record() for f in self.firings)
+        out.attrs["summary"] = self.summary.model_dump(mode="json")
+        return out
+
+    @classmethod
+    def from_frame(cls, frame: "pandas.DataFrame", summary: Summary | dict[str, Any] | None = None) -> "Trace":
+        """The Trace of a frame of :meth:`to_frame`, or of one case's rows of ``firings.parquet`` read with pandas
+        (the ``case`` column, if any, is ignored). The summary: ``summary``, else ``frame.attrs["summary"]``,
+        else one counted from the records (source ``<frame>``)."""
+        from pydantic import TypeAdapter
+
+        from .frame import record_of
+
+        adapter: TypeAdapter[Any] = TypeAdapter(Firing)
+        firings = []
+        for row in frame.to_dict("records"):
+            record = record_of(row)
+            firing = adapter.validate_python(record)
+            firing.t = to_epoch(record["time"])
+            firings.append(firing)
+        given = summary if summary is not None else frame.attrs.get("summary")
+        if given is None:
+            return cls(firings=firings, summary=_counted(firings))
+        return cls(firings=firings, summary=given if isinstance(given, Summary) else Summary.model_validate(given))
+
+
+def _counted(firings: list[Firing]) -> Summary:
+    """A summary from the records alone (what a frame without one tells)."""
+    kinds: dict[str, int] = {}
+    for f in firings:
+        kinds[f.kind] = kinds.get(f.kind, 0) + 1
+    rejected = kinds.get("rejected", 0)
+    return Summary(source="<frame>", events_read=rejected, events_used=0, events_rejected=rejected,
+                   warnings=kinds.get("warning", 0), firings_by_kind=kinds, rulesets=[], backend="",
+                   first_event=firings[0].time if firings else None, last_event=firings[-1].time if firings else None)
 
 
 def __getattr__(name: str) -> Any:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Sequence
 
-from ..caselog import CaseLog, CaseStream, open_case_log
+from ..caselog import CaseLog, CaseStream
+from ..ingest import from_events, opened_case
 from ..knowledge.model import Ruleset
 from ..knowledge.records import Folders
 from ..matchers.base import durable_available, make_matcher
@@ -14,7 +15,6 @@ from ..timeutil import iso
 from .clock import Clock
 from .adherence import watch_adherence
 from .death import watch_death
-from ..caselog.from_python import case_log_from_events
 from .firings import FiringLog, input_firing, trace_order
 from .resolve import resolve_rulesets
 from .runtime import RulesetRuntime
@@ -26,8 +26,9 @@ def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str] | Iterable[An
            shortcuts: bool = True) -> Trace:
     """Replay one case log under the rulesets (default: every bundled ruleset).
 
-    ``case_log``: a :class:`CaseLog`, a path, or an iterable of events (dicts shaped like
-    case-log lines, times as ISO strings with an offset or aware ``datetime``).
+    ``case_log``: a :class:`CaseLog`, a path (a JSON Lines case log, a FHIR R4 Bundle, or a FHIR
+    bulk-export folder about one patient: :mod:`crsrules.ingest`), or an iterable of events (dicts
+    shaped like case-log lines, times as ISO strings with an offset or aware ``datetime``).
 
     Rulesets that others require (an escalation ruleset reads the CRS grade) are
     added and replayed first. ``backend``: ``durable`` (durable_rules), ``reference``
@@ -40,9 +41,9 @@ def replay(case_log: CaseLog | CaseStream | str | os.PathLike[str] | Iterable[An
     if isinstance(case_log, (CaseLog, CaseStream)):
         return _replay(case_log, rulesets, backend, explain, guidelines, shortcuts)
     if isinstance(case_log, (str, os.PathLike)):
-        with open_case_log(case_log) as stream:
-            return _replay(stream, rulesets, backend, explain, guidelines, shortcuts)
-    return _replay(case_log_from_events(case_log), rulesets, backend, explain, guidelines, shortcuts)
+        with opened_case(case_log) as case:
+            return _replay(case, rulesets, backend, explain, guidelines, shortcuts)
+    return _replay(from_events(case_log), rulesets, backend, explain, guidelines, shortcuts)
 
 
 def _replay(log: CaseLog | CaseStream, rulesets: Sequence[Ruleset | str] | None, backend: str, explain: bool,

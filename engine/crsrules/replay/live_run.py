@@ -3,6 +3,6 @@ from __future__ import annotations
 
 from ..live.checkpoints import Checkpoint, thin
 from ..live.run import Run, fresh_run
-from ..live.screening import infusion_of, pristine
+from ..live.screening import infusion_of
 
-__all__ = ["Checkpoint", "Run", "fresh_run", "infusion_of", "pristine", "thin"]
+__all__ = ["Checkpoint", "Run", "fresh_run", "infusion_of", "thin"]
