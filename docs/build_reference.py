@@ -16,7 +16,7 @@ from typing import Any
 
 from crsrules import bundled_rulesets
 from crsrules.knowledge.model import Ruleset
-from crsrules.knowledge.records import guideline_schema, load_records
+from crsrules.knowledge.guideline_records import guideline_schema, load_records
 from crsrules.testing.golden import case_files, load_case
 
 OUT = Path(__file__).resolve().parent / "reference" / "generated"

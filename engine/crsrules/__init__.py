@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .errors import CaseLogError, CrsrulesError, Issue, ReplayError, RulesetError, UsageError
     from .knowledge.loader import bundled_rulesets, load_ruleset
     from .knowledge.model import Rule, Ruleset
-    from .knowledge.records import load_records, using_guidelines
+    from .knowledge.guideline_records import load_records, using_guidelines
     from .output.trace import Firing, Trace
     from .replay.engine import replay
     from .live import LiveReplay
@@ -41,7 +41,7 @@ _WHERE = {  # public name: the module that defines it
     **dict.fromkeys(["CaseLogError", "CrsrulesError", "Issue", "ReplayError", "RulesetError", "UsageError"], "errors"),
     **dict.fromkeys(["bundled_rulesets", "load_ruleset"], "knowledge.loader"),
     **dict.fromkeys(["Rule", "Ruleset"], "knowledge.model"),
-    **dict.fromkeys(["load_records", "using_guidelines"], "knowledge.records"),
+    **dict.fromkeys(["load_records", "using_guidelines"], "knowledge.guideline_records"),
     **dict.fromkeys(["Firing", "Trace"], "output.trace"),
     "replay": "replay.engine",
     "LiveReplay": "live",

@@ -11,7 +11,7 @@ import pytest
 
 from crsrules import RulesetError, load_ruleset, replay
 from crsrules.cli.main import main
-from crsrules.knowledge.records import load_records, using_guidelines
+from crsrules.knowledge.guideline_records import load_records, using_guidelines
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_RECORD = """key: site-crs-2026

@@ -17,7 +17,7 @@ import pytest
 from pydantic import BaseModel
 
 from crsrules import read_case_log
-from crsrules.caselog.records import Record
+from crsrules.caselog.input_records import Record
 from crsrules.live.run import Run, _template, fresh_run
 from crsrules.live.screening import LiveScreen
 from crsrules.replay.resolve import resolve_rulesets

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crsrules import RulesetError, bundled_rulesets, load_ruleset
-from crsrules.knowledge.records import load_records
+from crsrules.knowledge.guideline_records import load_records
 
 GOOD_RULE = """
   - id: x.grade1.fever

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import CaseLogError, Issue
 from .ids import IdLedger
-from .records import Record
+from .input_records import Record
 from .units import (DOSE_ALIASES, FLOW_UNITS, LAB_UNITS, PRESSOR_PER_WEIGHT, PRESSOR_UNITS, VASOPRESSIN_UNITS,
                     VITAL_UNITS, accepted, tidy)
 

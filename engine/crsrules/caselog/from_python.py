@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from .issues import line_issues
 from .models import EVENT_ADAPTER
 from .normalize import normalize
-from .records import CaseLog
+from .input_records import CaseLog
 from ..errors import CaseLogError, Issue
 
 

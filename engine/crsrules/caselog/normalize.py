@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .convert import to_records
-from .records import CaseLog
+from .input_records import CaseLog
 from .screen import screen_all
 
 

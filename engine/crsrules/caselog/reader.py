@@ -26,7 +26,7 @@ from .issues import line_issues
 from .lines import MAX_ISSUES, MAX_LINE, _Problem, check_offset, line_blocks, parse_line, time_problem
 from .models import EVENT_ADAPTER
 from .quick import quick
-from .records import CaseLog, Record, Rejected
+from .input_records import CaseLog, Record, RejectedLine
 from .spill import RUN_SIZE, RunStore
 from .stream import CaseStream
 
@@ -77,7 +77,7 @@ class _Pass:
     def __init__(self, source: str, offset: str | None, run_size: int):
         self.source, self.offset = source, offset
         self.issues: list[Issue] = []
-        self.rejected: list[Rejected] = []
+        self.rejected: list[RejectedLine] = []
         self.store = RunStore(run_size)
         self.ids = IdLedger()
         self.infusion: tuple[float, int] | None = None
@@ -111,7 +111,7 @@ class _Pass:
             return None
         reason = _impossible(huge, numbers, self.limit)
         if reason:
-            self.rejected.append(Rejected(line=number, id=rec.id, reason=reason, t=t))
+            self.rejected.append(RejectedLine(line=number, id=rec.id, reason=reason, t=t))
             return None
         if event.type == "infusion" and (self.infusion is None or (t, seq) < self.infusion):
             self.infusion = (t, seq)

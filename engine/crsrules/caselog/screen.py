@@ -16,7 +16,7 @@ from typing import Any
 from . import plausibility
 from .drugs import unknown_drug
 from .patient import PatientCarry
-from .records import CaseLog, InputWarning, Record, Rejected
+from .input_records import CaseLog, InputWarning, Record, RejectedLine
 from .units import PRESSOR_PER_WEIGHT, PRESSOR_UNITS, tidy
 
 DAY = 86400.0
@@ -120,13 +120,13 @@ def screen_all(records: list[Record], source: str, lines_read: int) -> CaseLog:
     """The case log: records kept, rejected lines, warnings (``no-infusion`` first when there is none)."""
     infusion = next((r.t for r in records if r.event.type == "infusion"), None)
     screen = Screen(infusion)
-    rejected: list[Rejected] = []
+    rejected: list[RejectedLine] = []
     warnings: list[InputWarning] = []
     kept: list[Record] = []
     for given in records:
         rec, reason, soft = screen.admit(given)
         if reason:
-            rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
+            rejected.append(RejectedLine(line=rec.line, id=rec.id, reason=reason, t=rec.t))
             continue
         for code, text in soft or ():
             warnings.append(InputWarning(line=rec.line, id=rec.id, code=code, text=text, t=rec.t))

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from .models import EVENT_ADAPTER
 from .quick import Reading
-from .records import Record
+from .input_records import Record
 
 RUN_SIZE = 100_000
 _KEY = itemgetter(0, 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from .quick import Reading
-from .records import CaseLog, InputWarning, Record, Rejected
+from .input_records import CaseLog, InputWarning, Record, RejectedLine
 from .screen import Notes, Screen, no_infusion
 from .spill import RunStore
 
@@ -18,7 +18,7 @@ class CaseStream:
     """The validated, ordered case; ``lines_read == used + len(rejected)`` always."""
 
     def __init__(self, source: str, lines_read: int, store: RunStore, infusion: float | None,
-                 rejected: list[Rejected]):
+                 rejected: list[RejectedLine]):
         self.source = source
         self.lines_read = lines_read
         self.infusion_time = infusion
@@ -55,7 +55,7 @@ class CaseStream:
     def _screen_one(self, rec: Record, reason: str | None, soft: Notes | None) -> bool:
         """Note a rejection or the warnings; True when the record is used."""
         if reason:
-            self.rejected.append(Rejected(line=rec.line, id=rec.id, reason=reason, t=rec.t))
+            self.rejected.append(RejectedLine(line=rec.line, id=rec.id, reason=reason, t=rec.t))
             return False
         for code, text in soft or ():
             self.warnings.append(InputWarning(line=rec.line, id=rec.id, code=code, text=text, t=rec.t))

@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     named, _ = build_parser("").parse_known_args(argv)  # which command (--help and --version end here)
     args = build_parser(named.command).parse_args(argv)
     _lenient_stdout()
-    from ..knowledge.records import using_guidelines
+    from ..knowledge.guideline_records import using_guidelines
 
     try:
         with sigterm_unwinds(), using_guidelines(guideline_folders(args)):

@@ -20,7 +20,7 @@ def run(args: Any) -> int:
 
     from ..caselog import Event
     from ..knowledge.model import Ruleset
-    from ..knowledge.records import guideline_schema
+    from ..knowledge.guideline_records import guideline_schema
     from ..output.trace import Firing
 
     schema = {"case-log": TypeAdapter(Event).json_schema(), "ruleset": Ruleset.model_json_schema(by_alias=True),

@@ -13,7 +13,7 @@ from ..errors import Issue, RulesetError
 from .checks import check_ruleset
 from .issues import did_you_mean, pydantic_issues
 from .model import Ruleset
-from .records import Fingerprint, Folders, fingerprint, records_for
+from .guideline_records import Fingerprint, Folders, fingerprint, records_for
 from .requires import check_requires
 from .safeyaml import number_issues, read_yaml_bytes
 from .yamlmarks import Marks, load_with_marks, locate

@@ -16,7 +16,7 @@ from array import array
 from typing import Iterator
 
 from ..caselog.quick import Reading
-from ..caselog.records import Record
+from ..caselog.input_records import Record
 
 OTHER = 0  # the code of a record kept as it is
 INT = 0x8000  # the bit of a code whose value was written as a whole number

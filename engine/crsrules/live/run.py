@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from ..knowledge.model import Ruleset
 from ..matchers.base import make_matcher
 from ..output.trace import Firing
-from ..caselog.records import Record
+from ..caselog.input_records import Record
 from ..replay.adherence import watch_adherence
 from ..replay.clock import Clock
 from ..replay.death import watch_death

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..caselog.records import Record
+from ..caselog.input_records import Record
 from ..caselog.screen import Screen
 from ..replay.firings import input_firing
 from .archive import Packed, pack

@@ -16,7 +16,7 @@ from ..caselog.convert import to_records
 from ..caselog.from_python import coerce_event
 from ..caselog.ids import IdLedger, check_new_id, given_id
 from ..caselog.quick import Reading, quick
-from ..caselog.records import Record
+from ..caselog.input_records import Record
 from ..errors import CaseLogError, Issue, UsageError
 from ..knowledge.model import Ruleset
 from ..matchers.base import durable_available
@@ -25,7 +25,7 @@ from ..replay.firings import input_firing
 from ..timeutil import day_label, iso, to_datetime, to_epoch
 from . import memory
 from .archive import Archive, pack, unpack
-from .records import current_view, diff_records, live_summary, relabel, resolved_once
+from .reporting import current_view, diff_records, live_summary, relabel, resolved_once
 from .timeline import Timeline
 
 if TYPE_CHECKING:

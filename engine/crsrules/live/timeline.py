@@ -26,7 +26,7 @@ import logging
 import math
 from typing import Any, NamedTuple, Sequence
 
-from ..caselog.records import Record
+from ..caselog.input_records import Record
 from ..knowledge.model import Ruleset
 from ..output.trace import Firing
 from .archive import Archive, Packed, in_order, pack

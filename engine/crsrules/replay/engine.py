@@ -7,7 +7,7 @@ from typing import Any, Iterable, Sequence
 from ..caselog import CaseLog, CaseStream
 from ..ingest import from_events, opened_case
 from ..knowledge.model import Ruleset
-from ..knowledge.records import Folders
+from ..knowledge.guideline_records import Folders
 from ..matchers.base import durable_available, make_matcher
 from ..output.trace import Firing, RulesetInfo, Summary, Trace
 from .._version import __version__

@@ -7,7 +7,7 @@ from ..errors import Issue, RulesetError
 from ..knowledge.loader import bundled_rulesets, load_ruleset, rulesets_dir
 from ..knowledge.requires import require_target
 from ..knowledge.model import Ruleset
-from ..knowledge.records import Folders
+from ..knowledge.guideline_records import Folders
 
 
 def resolve_rulesets(rulesets: Sequence[Ruleset | str] | None, guidelines: Folders = None) -> list[Ruleset]:

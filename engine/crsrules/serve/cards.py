@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from ..interop.fhir_write import recommendation_resource
 from ..knowledge.model import Ruleset
-from ..knowledge.records import load_records
+from ..knowledge.guideline_records import load_records
 from .names import fit, grade_summary, indicator, md
 from .replaying import Replayed
 from .steps import Due, current_grades, dose_words, due_steps, home_of, of_kind

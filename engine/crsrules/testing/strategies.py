@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ..knowledge.loader import load_ruleset
 from ..knowledge.model import Ruleset
-from ..knowledge.records import Folders
+from ..knowledge.guideline_records import Folders
 from .courses import dose_course, gaps
 from .thresholds import Probes, probes
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from ...caselog import models
 from ...caselog.quick import Reading
-from ...caselog.records import Record
+from ...caselog.input_records import Record
 
 TAG = ...
 PLAIN = frozenset({int, float, str, bytes, bool, type(None)})

@@ -18,7 +18,7 @@ class Record(NamedTuple):
     reported: tuple[float, str] | None = None
 
 
-class Rejected(BaseModel):
+class RejectedLine(BaseModel):
     line: int
     id: str
     reason: str
@@ -39,7 +39,7 @@ class CaseLog(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     source: str
     records: list[Record]
-    rejected: list[Rejected]
+    rejected: list[RejectedLine]
     warnings: list[InputWarning]
     lines_read: int
     infusion_time: float | None
