@@ -87,7 +87,7 @@ def test_a_require_path_outside_the_rulesets_folder_is_refused(tmp_path):
     esc = copy(inner, "crs-escalation")
     copy(tmp_path, "hlh-flags", "outside")
     path = esc / "ruleset.yaml"
-    path.write_text(path.read_text().replace("requires: [astct-2019-crs, hlh-flags, astct-2019-icans]", "requires: [astct-2019-crs, ../../outside]"))
+    path.write_text(path.read_text().replace("requires: [astct-2019-crs, hlh-flags, astct-2019-icans, icans-escalation]", "requires: [astct-2019-crs, ../../outside]"))
     with pytest.raises(RulesetError) as info:
         resolve_rulesets([str(esc)])
     assert [i.code for i in info.value.issues] == ["require-outside"]
