@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,12 @@ def folder(tmp_path: Path, *names: str) -> Path:
 
 
 def slow_case(path: Path, minutes: int = 40_000) -> Path:
+    """Minute temperatures from the infusion on, every line valid (the dates run past January), so that only the
+    time limit can stop the case."""
     lines = [INF]
+    start = datetime(2000, 1, 1, tzinfo=timezone.utc)
     for m in range(1, minutes):
-        t = f"2000-01-{1 + m // 1440:02d}T{(m // 60) % 24:02d}:{m % 60:02d}:00Z"
+        t = (start + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ")
         lines.append(f'{{"time":"{t}","type":"vital","name":"temperature","value":{37 + (m % 30) / 10:.1f},"unit":"Cel"}}')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
