@@ -26,6 +26,9 @@ _GUARD = threading.Lock()
 _SHIELDED: dict[int, int] = {}  # thread -> depth of the shielded stretches it is in
 _PENDING: set[int] = set()  # threads whose limit landed inside a shielded stretch
 _running = [0]  # limits running in the process: the matcher shields only then
+_WATCHED: dict[int, dict[str, Any]] = {}  # thread -> the state of its running watchdog
+_HOOKED: list[Any] = []  # the unraisable hook found before ours, once ours is installed
+_ALARMED = [False]  # the main thread's alarm runs
 
 
 class CaseTimeout(CrsrulesError):
@@ -115,11 +118,6 @@ def _hook() -> None:
         if sys.unraisablehook is not _unraisable:
             _HOOKED[:] = [sys.unraisablehook]
             sys.unraisablehook = _unraisable
-
-
-_WATCHED: dict[int, dict[str, Any]] = {}  # thread -> the state of its running watchdog
-_HOOKED: list[Any] = []  # the unraisable hook found before ours, once ours is installed
-_ALARMED = [False]  # the main thread's alarm runs
 
 
 def _unraisable(unraisable: Any) -> None:
