@@ -240,17 +240,17 @@ class _ExtremeAfter(_AfterAnchor, _Extreme):
         value = getattr(event, "value", None) if self.of_value else self.get(event)
         if value is None:
             return False
-        item = (rec.t, value, ev(rec), reported(rec) if self.of_value else NOTHING_WRITTEN)
         anchor = self.anchor
         if anchor is not None and rec.t <= anchor:
             return False  # a baseline: nothing after the anchor moved, and no later anchor needs it
+        item = (rec.t, value, ev(rec), reported(rec) if self.of_value else NOTHING_WRITTEN)
         kept, beyond = self.kept, self.beyond
         while kept and not beyond(kept[-1][1], value):
             kept.pop()  # as extreme as before and later: a later anchor that keeps that one keeps this
         kept.append(item)
         if anchor is None:
             return False
-        if self.value is None or self.beyond(value, self.value):
+        if self.value is None or beyond(value, self.value):
             self.value, self.evidence, self.written = value, (item[2],), item[3]
             return True
         return False
