@@ -139,6 +139,16 @@ def latency(args: argparse.Namespace) -> None:
     if args.freeze:
         gc.collect()
         gc.freeze()  # what start-up loaded and the replays opened: out of the collector's view
+    pauses = array("d")
+    collector_began = [0]
+
+    def on_collection(phase: str, info: dict) -> None:  # every collection's pause, by generation
+        if phase == "start":
+            collector_began[0] = time.perf_counter_ns()
+        elif info["generation"] == 2:
+            pauses.append((time.perf_counter_ns() - collector_began[0]) / 1e6)
+
+    gc.callbacks.append(on_collection)
     took, cpu = array("d"), array("d")
     clock, thread = time.perf_counter_ns, time.thread_time_ns
     began = time.perf_counter()
@@ -151,8 +161,12 @@ def latency(args: argparse.Namespace) -> None:
                 cpu.append((thread() - before_cpu) / 1e6)
                 took.append((clock() - before) / 1e6)
     wall = time.perf_counter() - began
+    gc.callbacks.remove(on_collection)
+    full_ms = _full_collection_ms()  # after the run (never shaping it): what a full collection of this heap costs
     collections = sum(s["collections"] for s in gc.get_stats()) - collections
     out = {"patients": args.patients, "appends": len(took), "seconds": round(wall, 1), "gc_collections": collections,
+           "full_collections": len(pauses), "slowest_full_collection_ms": round(max(pauses, default=0.0), 1),
+           "full_collection_ms": full_ms, "tracked_objects": len(gc.get_objects()),
            "grades_first_5": sum(len(live.trace().of_kind("grade")) for live in lives[:5]), "rss_mb": round(_rss_mb(), 1)}
     for name, values in (("wall", took), ("cpu", cpu)):
         ordered = sorted(values)
@@ -160,6 +174,16 @@ def latency(args: argparse.Namespace) -> None:
                      "p999_ms": round(_q(ordered, 0.999), 3), "max_ms": round(ordered[-1], 1),
                      "over_2ms": sum(1 for x in ordered if x > 2.0)}
     print(json.dumps(out))
+
+
+def _full_collection_ms() -> float:
+    """The median of three full collections' times: the pause the heap as it stands would cost."""
+    times = []
+    for _ in range(3):
+        began = time.perf_counter_ns()
+        gc.collect()
+        times.append((time.perf_counter_ns() - began) / 1e6)
+    return round(statistics.median(times), 1)
 
 
 def _q(ordered: list[float], p: float) -> float:
@@ -328,7 +352,9 @@ def report(args: argparse.Namespace) -> None:
         r = _run("latency", "--patients", str(n), "--days", str(args.latency_days), "--rulesets", args.latency_rulesets,
                  *freeze)
         print(f"  {n:>5} patients{', gc.freeze() after start-up' if freeze else ''}, {r['appends']:,} appends in "
-              f"{r['seconds']:.0f} s, {r['gc_collections']} collections, RSS {r['rss_mb']:.0f} MB")
+              f"{r['seconds']:.0f} s, {r['gc_collections']} collections ({r['full_collections']} full, the slowest "
+              f"{r['slowest_full_collection_ms']:.0f} ms; a full collection of the heap at the end: "
+              f"{r['full_collection_ms']:.0f} ms, {r['tracked_objects']:,} objects), RSS {r['rss_mb']:.0f} MB")
         for name in ("wall", "cpu"):
             m = r[name]
             print(f"        {name:>4}: median {m['median_ms'] * 1e3:.0f} us, p99 {m['p99_ms']:.2f} ms, "

@@ -24,6 +24,7 @@ _ATOMS = frozenset({type(None), bool, int, float, str, bytes, frozenset, types.F
                     types.BuiltinFunctionType, types.LambdaType, type})
 _CONTAINERS = (list, tuple, dict, set, deque)
 _NOT = object()
+setattr_ = object.__setattr__
 
 
 def copy_structure(root: Any, shared: dict[int, Any] | None = None) -> Any:
@@ -98,7 +99,8 @@ def _fork(value: Any, memo: dict[int, Any], seen: dict[int, bool]) -> Any:
         new = kind(*(_fork(v, memo, seen) for v in value))
     elif hasattr(value, "__dict__") and not hasattr(kind, "__slots__"):
         new = memo[key] = kind.__new__(kind)  # type: ignore[call-overload]
-        new.__dict__.update({k: _fork(v, memo, seen) for k, v in value.__dict__.items()})
+        for k, v in value.__dict__.items():  # attribute by attribute: the copy keeps its values inline,
+            setattr_(new, k, _fork(v, memo, seen))  # with no dict object for the collector to walk
         return new
     else:
         import copy

@@ -29,13 +29,16 @@ class Feed:
     def __init__(self, op: Any, sharers: list[tuple[int, int]], runtimes: list[Any], unflushed: list["Feed"]):
         self.op = op
         self.sharers = sharers
-        self.places = [(runtimes[k], i) for k, i in sharers]
+        # tuples, not lists: fixed for the case, and an empty one is no object for the collector to walk
+        self.places = tuple((runtimes[k], i) for k, i in sharers)
         self.unflushed_list = unflushed  # the inlets' list of feeds whose gated rulesets hold an older value
         self.settles_alone = not op.reads and op.shareable
         self.last_due: float | None = None
         gated = [runtimes[k].compares_only(i) for k, i in sharers]
-        self.gated = [(runtimes[k], i) for (k, i), g in zip(sharers, gated) if g]
-        self.ungated = [(k, i, runtimes[k]) for (k, i), g in zip(sharers, gated) if not g]
+        self.gated = tuple(place for place, g in zip(self.places, gated) if g)  # the same pairs, not copies
+        if len(self.gated) == len(self.places):
+            self.gated = self.places
+        self.ungated = tuple((k, i, runtimes[k]) for (k, i), g in zip(sharers, gated) if not g)
         self.regions = Regions(b for k, i in sharers for b in runtimes[k].operands(i))
         self.last: Any = None
         self.interval = NOWHERE  # the open interval between two operands where ``last`` lies (none yet)
