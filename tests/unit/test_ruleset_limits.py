@@ -301,3 +301,20 @@ def test_a_yaml_file_larger_than_the_limit_is_refused_unread(tmp_path, monkeypat
     with pytest.raises(RulesetError) as info:
         load_case(path)
     assert str(info.value) == f"{path}: too-large: {path.stat().st_size} bytes; at most 16384 are read"
+
+
+def test_a_cached_split_is_the_plan_and_a_damaged_one_is_planned_again(tmp_path, monkeypatch):
+    from crsrules.matchers import durable_backend
+
+    monkeypatch.setenv("CRSRULES_CACHE_DIR", str(tmp_path / "cache"))
+    whens = [f"{{var: crp_latest, eq: {i}}}" for i in range(530)]  # more than one part
+    compiled = compile_ruleset(load_ruleset(ruleset(tmp_path, whens)))
+    expected = plan(compiled)
+    assert len(expected) > 1
+    assert durable_backend._planned(compiled) == expected  # planned, and its split written
+    entries = list((tmp_path / "cache").rglob("*.durable-plan"))
+    assert len(entries) == 1
+    assert durable_backend._planned(compiled) == expected  # read back
+    for damage in ("not json", "[]", '[["wide.r0"]]', json.dumps([["wide.r1", "wide.r0"]]), "[[1, 2]]"):
+        entries[0].write_text(damage)
+        assert durable_backend._planned(compiled) == expected, damage

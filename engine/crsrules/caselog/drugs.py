@@ -16,7 +16,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
 
-import yaml
 
 from ..errors import Issue, RulesetError
 
@@ -198,12 +197,12 @@ def parse_table(data: Any, marks: dict[tuple[Any, ...], tuple[int, int]], file: 
 
 def read_table(text: str, file: str = TABLE) -> DrugTable:
     """The table from YAML text (:func:`parse_table`; a YAML error is one ``bad-drug-table`` line)."""
-    from ..knowledge.yamlmarks import load_with_marks  # guarded, and cached once parsed
+    from ..knowledge.yamlmarks import load_with_marks, yaml_errors  # guarded, and cached once parsed
     from .models import KNOWN_DRUGS
 
     try:
         data, marks = load_with_marks(text)
-    except yaml.YAMLError as exc:
+    except yaml_errors() as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-import yaml
 
 from ..errors import Issue
 from .issues import pydantic_issues
-from .safeyaml import read_yaml_bytes
-from .yamlmarks import load_with_marks
+from .yamlfiles import read_yaml_bytes
+from .yamlmarks import load_with_marks, yaml_errors
 
 
 class Guideline(BaseModel):
@@ -48,7 +47,7 @@ def read_record(path: Path) -> tuple[Guideline | None, list[Issue]]:
                             or exc.strerror or str(exc))]
     try:
         data, marks = load_with_marks(raw.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (UnicodeDecodeError, yaml_errors()) as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [Issue(str(path), mark.line + 1 if mark else None, "yaml-syntax", str(exc).splitlines()[0])]
     try:

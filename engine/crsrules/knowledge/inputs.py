@@ -16,9 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 
-from .yamlmarks import load_with_marks  # guarded, and cached once parsed
+from .yamlmarks import load_with_marks, yaml_errors  # guarded, and cached once parsed
 
 NAME = r"[a-z0-9][a-z0-9_-]{0,63}"
 NAME_PATTERN = re.compile(rf"^{NAME}$")
@@ -43,7 +42,7 @@ def _path(name: str) -> Path:
 
 @lru_cache(maxsize=32)
 def _file(name: str) -> dict[str, Any] | None:
-    from .safeyaml import read_yaml_bytes
+    from .yamlfiles import read_yaml_bytes
 
     try:
         path = _path(name)
@@ -55,7 +54,7 @@ def _file(name: str) -> dict[str, Any] | None:
         raise LookupError(f"rulesets/_inputs/{name}.yaml: {getattr(exc, 'message', None) or exc.strerror or exc}") from None
     try:
         data, _ = load_with_marks(raw.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (UnicodeDecodeError, yaml_errors()) as exc:
         raise LookupError(f"rulesets/_inputs/{name}.yaml does not load: {str(exc).splitlines()[0]}") from None
     return data if isinstance(data, dict) else None
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from ..errors import Issue, RulesetError
@@ -15,8 +15,9 @@ from .issues import did_you_mean, pydantic_issues
 from .model import Ruleset
 from .guideline_records import Fingerprint, Folders, fingerprint, records_for
 from .requires import check_requires
-from .safeyaml import number_issues, read_yaml_bytes
-from .yamlmarks import Marks, load_with_marks, locate
+from .yamlfiles import number_issues, read_yaml_bytes
+from .yamlcache import remembered
+from .yamlmarks import Marks, load_with_marks, locate, yaml_errors
 
 RULESET_FILE = "ruleset.yaml"
 
@@ -75,7 +76,7 @@ def _relative(path: Path) -> str:
 def _load_path(resolved: str, file: str, raw: bytes, records: Fingerprint) -> Ruleset:
     try:
         data, marks = load_with_marks(raw.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (UnicodeDecodeError, yaml_errors()) as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         code, message = getattr(exc, "code", "yaml-syntax"), _yaml_message(exc)
@@ -97,16 +98,32 @@ def _load_path(resolved: str, file: str, raw: bytes, records: Fingerprint) -> Ru
 def matcher_issues(ruleset: Ruleset, marks: Marks, file: str) -> list[Issue]:
     """Rules that durable_rules cannot hold (``too-large``, see matchers/durable_limits.py); a ruleset of
     any number of rules is split across several durable_rules rulesets, one rule cannot be."""
+    from ..matchers import durable_limits
     from ..matchers.durable_compile import compile_rule
-    from ..matchers.durable_limits import rule_problem
+    compiled = [(rule.id, compile_rule(rule)) for rule in ruleset.rules]
 
+    def problems() -> str:  # the rules' problems by their place, as JSON (cached: the checks walk every test)
+        return json.dumps({i: problem for i, (rule_id, rule) in enumerate(compiled)
+                           if (problem := durable_limits.rule_problem(rule_id, rule))})
+
+    planner = Path(durable_limits.__file__)
+    try:
+        found = json.loads(remembered("durable-rule-problems", (_key_text(compiled), planner.read_bytes()), problems))
+        places = {int(key): str(problem) for key, problem in found.items()}
+        if not all(0 <= i < len(compiled) for i in places):
+            raise ValueError("a place out of the ruleset")
+    except (ValueError, AttributeError, TypeError):  # a damaged cache entry: check again
+        places = {int(key): problem for key, problem in json.loads(problems()).items()}
     issues = []
-    for i, rule in enumerate(ruleset.rules):
-        problem = rule_problem(rule.id, compile_rule(rule))
-        if problem:
-            line, col = locate(marks, ("rules", i, "when"))
-            issues.append(Issue(file, line, "too-large", problem, col, rule.id))
+    for i, problem in sorted(places.items()):
+        line, col = locate(marks, ("rules", i, "when"))
+        issues.append(Issue(file, line, "too-large", problem, col, ruleset.rules[i].id))
     return issues
+
+
+def _key_text(value: object) -> bytes:
+    """Compiled rules as bytes for a cache key (the C JSON writer: exact floats, any other object by its text)."""
+    return json.dumps(value, default=repr).encode()
 
 
 def _yaml_message(exc: Exception) -> str:

@@ -28,3 +28,11 @@ def locate(marks: Marks, loc: Path) -> tuple[int | None, int | None]:
         if loc[:end] in marks:
             return marks[loc[:end]]
     return None, None
+
+
+def yaml_errors() -> type[Exception]:
+    """PyYAML's error class (the parser's syntax and refused-construct errors), imported only when an
+    ``except`` clause asks for it: a command whose YAML all comes from the cache never imports PyYAML."""
+    import yaml
+
+    return yaml.YAMLError

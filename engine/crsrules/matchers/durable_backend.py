@@ -18,12 +18,15 @@ import itertools
 import json
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from ..deadline import limits_running, shielded
 from ..errors import ReplayError
 from ..knowledge.model import Ruleset
+from ..knowledge.yamlcache import remembered
 from .durable_compile import ALWAYS, STATE_MARK, compile_ruleset
+from . import durable_limits
 from .durable_limits import TooLarge, plan
 from .numbers import clean_facts, encode
 
@@ -33,6 +36,7 @@ _LOCK = threading.Lock()
 _HANDLES: dict[str, list[int]] = {}
 _SERIAL = itertools.count(1)  # durable_rules keeps every name: each part gets one of its own
 _SID = "crsrules"
+_PLANNER = Path(durable_limits.__file__)  # its source is part of a cached split's key
 _FACT_HEAD = encode({"sid": _SID, "id": "state", STATE_MARK: 1})[:-1]
 
 
@@ -59,7 +63,7 @@ def _register(ruleset: Ruleset) -> tuple[str, list[int]]:
 
             compiled = definition if definition is not None else _definition(ruleset)
             try:
-                parts = plan(compiled)
+                parts = _planned(compiled)
             except TooLarge as exc:
                 raise ReplayError(f"{name}: rule {exc.rule}: {exc}") from None
             handles = []
@@ -71,6 +75,28 @@ def _register(ruleset: Ruleset) -> tuple[str, list[int]]:
             _HANDLES[name] = handles
             log.debug("registered %s with durable_rules (%d rules in %d parts)", name, len(compiled) - 1, len(parts))
     return name, handles
+
+
+def _planned(compiled: dict[str, Any]) -> list[dict[str, Any]]:
+    """:func:`durable_limits.plan` of ``compiled``, its split read from the cache when this compiled ruleset was
+    planned before by the same planner (the key: the compiled JSON and the planner's source). A cached split
+    that does not name exactly the compiled rules, in order, is ignored and planned again."""
+    text = json.dumps(compiled, default=repr).encode()  # the key's text (the C writer: floats exact)
+    source = _PLANNER.read_bytes() if _PLANNER.is_file() else b""
+
+    def split() -> str:
+        return json.dumps([[rule_id for rule_id in part if rule_id != ALWAYS] for part in plan(compiled)])
+
+    try:
+        ids = json.loads(remembered("durable-plan", (text, source), split))
+    except ValueError:
+        ids = None
+    rules = [rule_id for rule_id in compiled if rule_id != ALWAYS]
+    if not (isinstance(ids, list) and all(isinstance(part, list) and part for part in ids)
+            and [rule_id for part in ids for rule_id in part] == rules):
+        return plan(compiled)
+    sentinel = compiled[ALWAYS]
+    return [{**{rule_id: compiled[rule_id] for rule_id in part}, ALWAYS: sentinel} for part in ids]
 
 
 def _fired(core: Any, handle: int, state: int) -> list[str]:
