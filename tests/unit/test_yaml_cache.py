@@ -147,3 +147,33 @@ def test_processes_sharing_the_folder_read_whole_entries(folder):
     assert len(entries) == 40 and not list(folder.rglob("*.tmp"))
     assert sorted(yamlcache.cached(TEXT.replace("demo", f"demo{k}"), _refuse)[0]["id"] for k in range(40)) == \
         sorted(f"demo{k}" for k in range(40))
+
+
+def test_a_ruleset_that_passed_its_checks_is_checked_again_when_its_records_or_checks_change(folder, tmp_path, monkeypatch):
+    import shutil
+
+    from crsrules.knowledge.guideline_records import guidelines_dir
+
+    bundled = loader.rulesets_dir() / "astct-2019-crs" / "ruleset.yaml"
+    ruleset = tmp_path / "crs" / "ruleset.yaml"
+    ruleset.parent.mkdir()
+    shutil.copy(bundled, ruleset)
+    records = tmp_path / "records"
+    shutil.copytree(guidelines_dir(), records,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    first = load_ruleset(ruleset, guidelines_dir=records)
+    assert list((tmp_path / "cache").rglob("*.ruleset-checked"))  # the pass is remembered
+    loader._load_path.cache_clear()
+    calls = []
+    real = loader.check_ruleset
+    monkeypatch.setattr(loader, "check_ruleset", lambda *a: calls.append(1) or real(*a))
+    assert load_ruleset(ruleset, guidelines_dir=records) == first and not calls  # the same text and records: not rechecked
+    (records / "astct-2019.yaml").unlink()  # its citations now name a record that is not there
+    with pytest.raises(RulesetError) as err:
+        load_ruleset(ruleset, guidelines_dir=records)
+    assert calls and "astct-2019" in str(err.value)
+    loader._load_path.cache_clear()
+    calls.clear()
+    monkeypatch.setattr(loader, "_checking_code", lambda: b"another engine")
+    shutil.copy(guidelines_dir() / "astct-2019.yaml", records / "astct-2019.yaml")
+    assert load_ruleset(ruleset, guidelines_dir=records) == first and calls  # other checking code: checked again

@@ -85,14 +85,40 @@ def _load_path(resolved: str, file: str, raw: bytes, records: Fingerprint) -> Ru
         ruleset = Ruleset.model_validate(data)
     except ValidationError as exc:
         raise RulesetError(pydantic_issues(exc, file, marks, data)) from None
-    issues = number_issues(ruleset.model_dump(by_alias=True, warnings=False), marks, file) + check_requires(ruleset, marks, file)
-    issues += check_ruleset(ruleset, records_for(records), marks, file)
-    issues += matcher_issues(ruleset, marks, file) if not issues else []
-    if issues:
-        raise RulesetError(issues)
+
+    def checked() -> str:  # every load-time check; raises when one fails (nothing is remembered then)
+        issues = number_issues(ruleset.model_dump(by_alias=True, warnings=False), marks, file) + check_requires(ruleset, marks, file)
+        issues += check_ruleset(ruleset, records_for(records), marks, file)
+        issues += matcher_issues(ruleset, marks, file) if not issues else []
+        if issues:
+            raise RulesetError(issues)
+        return "passed"
+
+    # a text that passed every check with the same records, data files and checking code passes again
+    remembered("ruleset-checked", (raw, repr(records).encode(), _checking_code()), checked)
     ruleset.source_path = resolved
     ruleset.content_hash = hashlib.sha256(raw).hexdigest()[:12]
     return ruleset
+
+
+@lru_cache(maxsize=1)
+def _checking_code() -> bytes:
+    """What the load-time checks depend on besides the ruleset's text and the guideline records: the name, size and
+    modification time of the engine's checking modules and of every data file in ``rulesets/_inputs/``."""
+    from .. import caselog, matchers
+    from .inputs import inputs_dir
+
+    here = Path(__file__).parent
+    files = [*here.glob("*.py"), *Path(matchers.__file__).parent.glob("durable_*.py"),
+             Path(caselog.__file__).parent / "plausibility.py", *inputs_dir().rglob("*")]
+    out = []
+    for path in sorted(files):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}")
+    return "\n".join(out).encode()
 
 
 def matcher_issues(ruleset: Ruleset, marks: Marks, file: str) -> list[Issue]:
