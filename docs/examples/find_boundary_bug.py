@@ -32,7 +32,7 @@ def low_flow_graded_3(events):
     return False
 
 
-example = find(case_logs(for_ruleset=mistaken), low_flow_graded_3,
+example = find(case_logs(for_ruleset=mistaken, max_events=5), low_flow_graded_3,
                settings=settings(derandomize=True, database=None, max_examples=2000, deadline=None))
 print("smallest case log that shows the mistake:")
 for event in example:

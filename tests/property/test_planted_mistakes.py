@@ -83,3 +83,23 @@ def test_a_loosened_24_h_dose_count_is_found(tmp_path):
 
     example = _search(mistaken, _breaks(limits, mistaken))
     assert sum(e.get("drug") == "tocilizumab" for e in example) >= 3
+
+
+def test_the_low_flow_boundary_mistake_is_found(tmp_path):
+    """A nasal cannula at 6 L/min is low flow (ASTCT 2019, Table 1): a copy grading >= 6 L/min as high flow
+    (docs/examples/find_boundary_bug.py) is caught, because the course's oxygen sign carries a flow on and
+    around the ruleset's cuts."""
+    folder = tmp_path / "astct-mistaken"
+    shutil.copytree(rulesets_dir() / "astct-2019-crs", folder)
+    text = (folder / "ruleset.yaml").read_text()
+    assert "{var: oxygen_flow, gt: 6.0}]" in text
+    (folder / "ruleset.yaml").write_text(text.replace("{var: oxygen_flow, gt: 6.0}]", "{var: oxygen_flow, ge: 6.0}]"))
+    mistaken = load_ruleset(folder)
+
+    def low_flow_graded_3(events) -> bool:
+        return any(f.grade == 3 and f.values.get("oxygen_device") == "nasal_cannula"
+                   and (f.values.get("oxygen_flow") or 99) <= 6 for f in replay_events(events, [mistaken]).of_kind("grade"))
+
+    wider = settings(SEARCH, max_examples=2000)  # as the example runs it
+    example = find(case_logs(for_ruleset=mistaken, max_events=5), low_flow_graded_3, settings=wider)
+    assert not any(f.grade == 3 for f in replay_events(example, ["astct-2019-crs"]).of_kind("grade"))

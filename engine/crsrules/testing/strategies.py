@@ -111,7 +111,10 @@ def _sign(draw: Any, onset: int, found: Probes) -> Maker:
     sign = draw(st.sampled_from(ONSET))
     if sign == "oxygen":
         device = draw(st.sampled_from(DEVICES[1:]))
-        return lambda running: {"time": iso(onset), "type": "oxygen", "device": device}
+        event: dict[str, Any] = {"time": iso(onset), "type": "oxygen", "device": device}
+        if device in ("nasal_cannula", "blow_by", "high_flow_nasal_cannula") and draw(st.booleans()):
+            event["flow"] = {"value": draw(_pool(found, ("oxygen", "flow"))), "unit": "L/min"}  # on and around the cuts
+        return lambda running: event
     if sign == "hypotension":
         return lambda running: {"time": iso(onset), "type": "assessment", "name": "hypotension", "value": True}
     data = draw(st.data())
