@@ -11,7 +11,9 @@ before it closes, writes nothing.
 
 An administration that satisfies a step with a dose is compared with it: a dose further from the
 recommended one than the drug's tolerance (``rulesets/_inputs/dose-tolerance.yaml``) gives a
-``dose-differs`` warning at the administration, naming both doses.
+``dose-differs`` warning at the administration, naming both doses. A drug whose row says ``whole_day:
+true`` is also compared per day: the step's dose times its doses a day (from the frequency of the
+schedule it was computed by, ``q12h`` = 2) given at once does not warn (1 g against 500 mg every 12 h).
 
 As for recommendations, nothing is written at or after a death (death.py).
 """
@@ -26,6 +28,7 @@ from ..knowledge.inputs import input_table
 from ..knowledge.model import RecommendOutcome, Rule, Ruleset
 from ..output.trace import Dose, Firing, Source, make_record
 from ..timeutil import day_label, iso
+from .doses import dosed_as_child
 from .selectors import ALWAYS
 
 TOLERANCES = "dose-tolerance"
@@ -195,6 +198,9 @@ class Adherence:
         low, high = dose.value, dose.max if dose.max is not None else dose.value
         if low * (1 - tol) <= got <= high * (1 + tol):
             return
+        per_day = _doses_a_day(step) if row.get("whole_day") else 1
+        if per_day > 1 and low * per_day * (1 - tol) <= got <= high * per_day * (1 + tol):
+            return  # the day's dose given at once
         t = rec[0]
         source = tolerances()[""]
         wanted = f"{dose.value:g}{f'-{dose.max:g}' if dose.max is not None else ''} {dose.unit}"
@@ -223,6 +229,20 @@ class Adherence:
 
     def _within(self, step: Step) -> str:
         return step.rule.then.due.within  # type: ignore[union-attr]
+
+
+_PER_DAY = {"q12h": 2, "twice daily": 2, "q8h": 3, "q6h": 4}
+
+
+def _doses_a_day(step: Step) -> int:
+    """How many doses a day the step's schedule gives (1 when its frequency says no number): the child's
+    schedule when the dose was computed as a child's (doses.py labels it so), else the adult's."""
+    spec = getattr(step.rule.then, "dose", None)
+    if spec is None or step.dose is None:
+        return 1
+    if spec.child is not None and dosed_as_child(step.dose):
+        spec = spec.child
+    return _PER_DAY.get(spec.frequency or "", 1)
 
 
 def _action(event: Any) -> str | None:

@@ -41,6 +41,14 @@ def _as_child(spec: DoseSpec, values: dict[str, Any]) -> tuple[bool, str]:
     return False, "age unknown"
 
 
+CHILD_LABELS = ("child under ", "age unknown, weight ")  # how a child's dose basis begins (compute_dose)
+
+
+def dosed_as_child(dose: Dose) -> bool:
+    """Whether ``dose`` was computed by a formula's child schedule (its basis begins with the child label)."""
+    return (dose.basis or "").startswith(CHILD_LABELS)
+
+
 def compute_dose(spec: DoseSpec | None, values: dict[str, Any]) -> DoseResult:
     """The dose for this patient from the formula, with the note that says why none could be computed,
     a warning when an adult fixed dose is shown to a child or to a patient of unknown age, and the

@@ -8,7 +8,7 @@ from ..knowledge.model import Rule, Ruleset
 from ..output.trace import Firing, Source, make_record
 from ..timeutil import day_label, iso
 from .adherence import Adherence
-from .death import Death
+from .death import AFTER_DEATH, Death
 from .operators import Evidence
 from .outcomes import rule_evidence
 
@@ -20,7 +20,8 @@ class FiringLog:
         self.infusion = infusion
         self.explain = explain
         self.firings: list[Firing] = []
-        self.death = Death()  # recommendations end at a death event (death.py)
+        self.death = Death()  # recommendations end at a death event, everything after it (death.py)
+        self.death.warn = self._after_death
         self.adherence = Adherence(self)  # steps outstanding past their due window, doses that differ (adherence.py)
 
     def snapshot(self) -> tuple[Any, ...]:
@@ -42,7 +43,7 @@ class FiringLog:
              *, kind: str, lapsed: bool = False, maturity: str | None = None, title: str | None = None,
              **fields: Any) -> Evidence:
         """Record one firing of ``rule``; ``maturity`` overrides the rule's (a draft it inherits).
-        Nothing is recommended at or after a death (death.py)."""
+        Nothing is recommended at or after a death, nothing written after it (death.py)."""
         if self.death.at is not None and self.death.ends(t, kind, fields.get("code")):
             return ()
         ev = rule_evidence(rule, values, evidence, lapsed)
@@ -63,6 +64,14 @@ class FiringLog:
 
     def add(self, firing: Firing) -> None:
         self.firings.append(firing)
+
+    def _after_death(self, rec: Any, died: float) -> None:
+        """The one ``after-death`` warning of a case, at the first event charted after the death."""
+        t = rec[0]
+        self.add(input_firing("warning", t, self.infusion, getattr(rec, "line", None), getattr(rec, "id", None),
+                              code=AFTER_DEATH,
+                              text=f"{rec[4].type} charted after the death at {iso(died)}: nothing is graded, "
+                                   "flagged or recommended from data after the death (warned once per case)"))
 
 
 def _plain(value: Any) -> Any:
