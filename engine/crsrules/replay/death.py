@@ -5,7 +5,9 @@ Whatever was pending (a tocilizumab whose 8-hour interval runs out later, an ICU
 at a deadline) is not recommended once the patient has died, nor at the time of death itself.
 At the time of death, grades, flags, episodes and warnings still record (a grade 5 is the death
 itself); after it, no ruleset writes anything, whatever the data charted after the death would show.
-The first event charted after the death gives one ``after-death`` warning for the case, naming it.
+The first event charted after the death gives one ``after-death`` warning for the case, naming it; a
+second death event charted later (the cause written minutes after a death charted without one) is such an
+event, and its warning says that its cause is not read.
 The gate sits where every firing is written (:class:`FiringLog`), so it holds for every ruleset,
 bundled or not, in a batch replay and in a live one alike.
 """
@@ -47,11 +49,11 @@ class Death:
 
     def on_event(self, rec: Any) -> bool:
         t = rec[0]
-        if rec[4].type == "death":
+        if rec[4].type == "death" and (self.at is None or t <= self.at):
             if self.at is None or t < self.at:
                 self.at = t
                 self._route_all()
-        elif self.at is not None and t > self.at and not self.warned:
+        elif self.at is not None and t > self.at and not self.warned:  # a second, later death event included
             self.warned = True
             if self.warn is not None:
                 self.warn(rec, self.at)

@@ -68,10 +68,17 @@ class FiringLog:
     def _after_death(self, rec: Any, died: float) -> None:
         """The one ``after-death`` warning of a case, at the first event charted after the death."""
         t = rec[0]
+        event = rec[4]
+        if event.type == "death":  # the same death charted again, often with the cause the first one lacked
+            cause = getattr(event, "cause", None)
+            text = (f"a second death event{f' (cause {cause})' if cause else ''} charted after the death at "
+                    f"{iso(died)}: the record ended at the first one, so this event and its cause are not read; "
+                    "chart one death event, with its cause (warned once per case)")
+        else:
+            text = (f"{event.type} charted after the death at {iso(died)}: nothing is graded, "
+                    "flagged or recommended from data after the death (warned once per case)")
         self.add(input_firing("warning", t, self.infusion, getattr(rec, "line", None), getattr(rec, "id", None),
-                              code=AFTER_DEATH,
-                              text=f"{rec[4].type} charted after the death at {iso(died)}: nothing is graded, "
-                                   "flagged or recommended from data after the death (warned once per case)"))
+                              code=AFTER_DEATH, text=text))
 
 
 def _plain(value: Any) -> Any:
