@@ -116,6 +116,8 @@ class Variable(_Strict):
     total: Selector | None = None
     per_kg: str | None = None
     largest: bool = False
+    every: str | None = None
+    grace: str | None = None
     field: str = "value"
     unless_attributed: bool = False
     within: str | None = None
@@ -144,6 +146,8 @@ class Variable(_Strict):
             raise ValueError("`table` goes with `lookup` or `total`")
         if self.largest and self.total is None:
             raise ValueError("`largest` (the largest single amount) goes with `total`")
+        if self.every is not None or self.grace is not None:
+            self._check_every()
         if self.per_kg is not None and self.total is None:
             raise ValueError("`per_kg` (the weight variable for doses charted per kg) goes with `total`")
         if self.after is not None:
@@ -157,6 +161,17 @@ class Variable(_Strict):
             raise ValueError("`worst` needs `by` (the field whose values each keep their own current value), and `by` needs `worst`")
         return self
 
+    def _check_every(self) -> None:
+        if self.every is None:
+            raise ValueError("`grace` (the time either side of the interval) goes with `every`")
+        if self.total is None:
+            raise ValueError("`every` (the daily amount of a course given at that interval) goes with `total`")
+        if self.largest or self.within is not None or self.since is not None:
+            raise ValueError("`every` reads the last two doses: it does not go with `largest`, `within` or `since`")
+        every, grace = parse_duration(self.every), parse_duration(self.grace or "0h")
+        if every <= 0 or not 0 <= grace < every:
+            raise ValueError("`every` must be more than 0 and `grace` less than `every`")
+
     @field_validator("only_from", "exclude_from", mode="before")
     @classmethod
     def _one_or_more(cls, value: Any) -> Any:
@@ -169,6 +184,11 @@ class Variable(_Strict):
     @property
     def window_s(self) -> float | None:
         return None if self.within is None else parse_duration(self.within)
+
+    @property
+    def every_s(self) -> tuple[float, float] | None:
+        """``every`` and ``grace`` in seconds (grace 0 when not given), or None."""
+        return None if self.every is None else (parse_duration(self.every), parse_duration(self.grace or "0h"))
 
 
 class Rule(_Strict):

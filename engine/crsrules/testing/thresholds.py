@@ -100,5 +100,8 @@ def probes(*rulesets: Ruleset) -> Probes:
         for spec in rs.variables.values():
             if spec.window_s:
                 found.hours.add(spec.window_s / 3600.0)
+            if spec.every_s:
+                every, grace = spec.every_s
+                found.hours.update({(every - grace) / 3600.0, (every + grace) / 3600.0})
         _dose_cut_offs(rs, found)
     return found

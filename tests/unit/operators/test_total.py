@@ -43,3 +43,47 @@ def test_largest_is_the_largest_single_dose_in_the_window():
     events = [_dose(at(2), "methylprednisolone", 250), _dose(at(2, 12), "methylprednisolone", 250),
               _dose(at(3, 6), "methylprednisolone", 500), _dose(at(5), "methylprednisolone", 60)]
     assert fired(rs, events) == [at(3, 6)]  # 250 + 250 is a sum, not one dose; 500 alone is
+
+
+def _every(name: str, when: dict, **extra: str) -> object:
+    dex = {"type": "medication", "drug": "dexamethasone"}
+    return ruleset(name, {"daily": {"total": dex, "field": "dose", "every": "6h", "grace": "1h", **extra},
+                          "doses": {"count": dex}}, when)
+
+
+def test_every_reads_two_doses_6_h_apart_as_four_a_day():
+    rs = _every("every6", {"var": "daily", "ge": 40})
+    assert fired(rs, [_dose(at(2), "dexamethasone", 10)]) == []                    # one dose alone: 0
+    assert fired(rs, [_dose(at(2), "dexamethasone", 10), _dose(at(2, 6), "dexamethasone", 10)]) == [at(2, 6)]
+    assert fired(rs, [_dose(at(2), "dexamethasone", 10), _dose(at(2, 12), "dexamethasone", 10)]) == []  # q12h
+    assert fired(rs, [_dose(at(2), "dexamethasone", 10), _dose(at(2, 2), "dexamethasone", 10)]) == []   # 2 h: no q6h
+    assert fired(rs, [_dose(at(2), "dexamethasone", 10), _dose(at(2, 7), "dexamethasone", 10)]) == [at(2, 7)]  # +1 h
+    assert fired(rs, [_dose(at(2), "dexamethasone", 10), _dose(at(2, 5), "dexamethasone", 10)]) == [at(2, 5)]  # -1 h
+    assert fired(rs, [_dose(at(2), "dexamethasone", 10), _dose(at(2, 7, 30), "dexamethasone", 10)]) == []
+
+
+def test_every_takes_the_larger_of_the_last_two_doses():
+    rs = _every("every-larger", {"var": "daily", "ge": 40})
+    events = [_dose(at(2), "dexamethasone", 10), _dose(at(2, 6), "dexamethasone", 5),     # 4 x 10 = 40
+              _dose(at(2, 12), "dexamethasone", 5), _dose(at(2, 18), "dexamethasone", 10)]  # 20, then 40 again
+    assert fired(rs, events) == [at(2, 6), at(2, 18)]
+
+
+def test_every_ends_when_the_next_dose_is_overdue_by_more_than_the_grace():
+    rs = _every("every-ends", {"all": [{"var": "doses", "ge": 1}, {"var": "daily", "lt": 40}]})
+    on_time = [_dose(at(2), "dexamethasone", 10), _dose(at(2, 6), "dexamethasone", 10), _dose(at(2, 12, 30), "dexamethasone", 10),
+               _dose(at(3, 12), "prednisone", 5)]  # the replay runs to here
+    assert fired(rs, on_time) == [at(2), at(2, 19, 30)]  # the first dose alone; then 7 h after the last, nothing came
+    late = [_dose(at(2), "dexamethasone", 10), _dose(at(2, 6), "dexamethasone", 10), _dose(at(2, 13, 30), "dexamethasone", 10)]
+    assert fired(rs, late) == [at(2), at(2, 13)]  # overdue at 13:00; 13:30 is 7.5 h after 06:00, no q6h pair
+
+
+def test_every_is_checked_when_the_ruleset_loads():
+    import pytest
+    from pydantic import ValidationError
+
+    dex = {"type": "medication", "drug": "dexamethasone"}
+    for bad in ({"total": dex, "every": "6h", "within": "24h"}, {"total": dex, "every": "6h", "largest": True},
+                {"total": dex, "grace": "1h"}, {"total": dex, "every": "6h", "grace": "6h"}, {"count": dex, "every": "6h"}):
+        with pytest.raises(ValidationError):
+            ruleset("bad", {"v": bad}, {"var": "v", "ge": 1})

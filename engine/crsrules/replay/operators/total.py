@@ -9,6 +9,10 @@ multiplied by the row's ``column`` for the event's drug (e.g. a corticosteroid's
 equivalent mg per mg); a drug with no row adds nothing. The value is 0 when nothing counts.
 With ``largest: true`` the value is instead the largest single amount in the window: a course's first
 dose tells its rate before the window fills.
+With ``every`` (and ``grace``) the value is instead the daily amount of a course given at that interval:
+24 h / ``every`` times the larger of the last two amounts, while those two were given ``every`` +- ``grace``
+apart and the last less than ``every`` + ``grace`` ago (its next dose is not yet overdue); 0 otherwise, so
+one dose alone gives 0. Two doses of a course every 6 h tell its day before the window fills.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from .base import ANCHOR, Evidence, Operator, ev, side_key
 from .counts import COUNT_EVIDENCE
 from .tables import normalise, table_index
 
+DAY = 86400.0
 _MG = {"mg": 1.0, "g": 1000.0, "ug": 0.001, "mcg": 0.001, "mg/kg": 1.0}
 
 
@@ -29,7 +34,8 @@ class Total(Operator):
     def __init__(self, name: str, spec: Any):
         super().__init__(name, spec)
         self.window = spec.window_s
-        self.timed = self.window is not None
+        self.every = spec.every_s
+        self.timed = self.window is not None or self.every is not None
         self.since = spec.since
         self.per_kg = spec.per_kg
         self.reads = tuple(v for v in (spec.since, spec.per_kg) if v)
@@ -88,6 +94,8 @@ class Total(Operator):
                     self.amounts.append(amount)
                     self.ids.append(ev(rec))
             self.pending = []
+        if self.every is not None:
+            return self._daily(t)
         start = 0
         if self.window is not None:
             start = bisect.bisect_right(self.times, t - self.window)
@@ -104,7 +112,26 @@ class Total(Operator):
         self.evidence = tuple(self.ids[start:start + COUNT_EVIDENCE])
         return self.value
 
+    def _pair(self) -> bool:
+        """Whether the last two amounts were given ``every`` +- ``grace`` apart."""
+        assert self.every is not None
+        every, grace = self.every
+        return len(self.times) >= 2 and every - grace <= self.times[-1] - self.times[-2] <= every + grace
+
+    def _daily(self, t: float) -> float:
+        assert self.every is not None
+        every, grace = self.every
+        if self._pair() and t - self.times[-1] < every + grace:
+            self.value = round(max(self.amounts[-2:]) * DAY / every, 6)
+            self.evidence = tuple(self.ids[-2:])
+        else:
+            self.value, self.evidence = 0.0, ()
+        return self.value
+
     def due(self, t: float) -> float | None:
+        if self.every is not None:
+            end = self.times[-1] + sum(self.every) if self._pair() else None
+            return end if end is not None and end > t else None
         if self.window is None:
             return None
         i = bisect.bisect_right(self.times, t - self.window)
