@@ -4,7 +4,8 @@ its recommendation to its administration (docs/reference/cohort-tables.md).
 A step is a ``recommendation`` record of a tracked action. Its administration is the one the replay
 matched: for a step that became ``outstanding``, the ``given_at`` of its closing record (or none);
 otherwise the first administration at or after the recommendation, within the rule's due window when
-it has one. ``status`` says how the step went: ``on_time``, ``late`` (given after its window),
+it has one, that satisfied it (a dose below the tolerance, its ``dose-differs`` warning saying
+``satisfies_step: false``, does not). ``status`` says how the step went: ``on_time``, ``late`` (given after its window),
 ``not_given`` (its window passed, or its condition ended, with no administration), or null for a step
 whose rule states no window.
 """
@@ -36,9 +37,14 @@ def step_rows(result: dict[str, Any], windows: Windows) -> list[dict[str, Any]]:
     records = result["records"]
     given = {action: sorted(map(when, times)) for action, times in result["given"].items()}
     marks: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    low: dict[tuple[str, str, str], set[datetime]] = {}
     for r in records:
         if r.get("kind") == "outstanding":
             marks.setdefault((r.get("ruleset", ""), r.get("rule", ""), r["recommended_at"]), []).append(r)
+        values = r.get("values") or {}
+        if r.get("kind") == "warning" and r.get("code") == "dose-differs" and values.get("satisfies_step") is False:
+            low.setdefault((r.get("ruleset", ""), r.get("rule", ""), values.get("recommended_at", "")), set()).add(
+                when(r["time"]))
     rows = []
     for r in records:
         action = r.get("action")
@@ -55,7 +61,8 @@ def step_rows(result: dict[str, Any], windows: Windows) -> list[dict[str, Any]]:
         elif found:
             given_at, status = None, "not_given"
         else:
-            first = next((t for t in given[action] if t >= at), None)
+            below = low.get((r.get("ruleset", ""), r.get("rule", ""), r["time"]), set())
+            first = next((t for t in given[action] if t >= at and t not in below), None)
             if due is None:
                 given_at, status = first, None
             elif first is not None and first <= due:

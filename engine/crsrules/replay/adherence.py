@@ -9,11 +9,14 @@ that is given later, or whose condition ends, is closed in one more ``outstandin
 (``status: closed``, with the reason). A step given within its window, or whose condition ends
 before it closes, writes nothing.
 
-An administration that satisfies a step with a dose is compared with it: a dose further from the
-recommended one than the drug's tolerance (``rulesets/_inputs/dose-tolerance.yaml``) gives a
-``dose-differs`` warning at the administration, naming both doses. A drug whose row says ``whole_day:
+An administration of a step with a dose is compared with it: a dose further from the recommended one
+than the drug's tolerance (``rulesets/_inputs/dose-tolerance.yaml``) gives a ``dose-differs`` warning at
+the administration, naming both doses. A dose below the tolerance does not satisfy the step: the step
+stays open (and becomes outstanding at its window's end) until a dose within the tolerance, or above it,
+is given or its condition ends; the closing record says which. A drug whose row says ``whole_day:
 true`` is also compared per day: the step's dose times its doses a day (from the frequency of the
-schedule it was computed by, ``q12h`` = 2) given at once does not warn (1 g against 500 mg every 12 h).
+schedule it was computed by, ``q12h`` = 2) given at once does not warn (1 g against 500 mg every 12 h),
+and a once-daily step's dose may be split in two (half the day's dose is the first of two doses).
 
 As for recommendations, nothing is written at or after a death (death.py).
 """
@@ -51,6 +54,7 @@ class Step:
     evidence: list[str]
     maturity: str | None
     outstanding: bool = False
+    below: float | None = None  # the time of the latest dose given below the step's tolerance
 
 
 @lru_cache(maxsize=1)
@@ -97,17 +101,17 @@ class Adherence:
         its rule by id (its ruleset is its runtime's, ``k``), its dose as a dict, its evidence as a
         tuple (so that the garbage collector stops following a saved state)."""
         steps = tuple((s.k, s.rule.id, s.action, None if s.dose is None else s.dose.model_dump(), s.t, s.due, s.weight,
-                       tuple(s.evidence), s.maturity, s.outstanding) for s in self.open)
+                       tuple(s.evidence), s.maturity, s.outstanding, s.below) for s in self.open)
         return steps, self.now, tuple(self.recent)
 
     def restore(self, state: tuple[Any, ...]) -> None:
         steps, self.now, recent = state
         runtimes = self.clock.runtimes
         self.open = []
-        for k, rule, action, dose, t, due, weight, evidence, maturity, outstanding in steps:
+        for k, rule, action, dose, t, due, weight, evidence, maturity, outstanding, below in steps:
             rt = runtimes[k]
             self.open.append(Step(k, rt.outcomes.rules[rule], rt.ruleset, action, None if dose is None else Dose(**dose),
-                                  t, due, weight, list(evidence), maturity, outstanding))
+                                  t, due, weight, list(evidence), maturity, outstanding, below))
         self.recent = list(recent)
 
     # -- the clock's side --------------------------------------------------------------------
@@ -121,8 +125,8 @@ class Adherence:
         self.recent.append(rec)
         taken = [s for s in self.open if s.action == action and s.t <= rec[0]]
         if taken:
-            self.open = [s for s in self.open if s not in taken]
-            self._given(rec, taken)
+            done = self._given(rec, taken)
+            self.open = [s for s in self.open if s not in done]
         return False  # no ruleset value moved
 
     def settle(self, t: float) -> None:
@@ -137,13 +141,15 @@ class Adherence:
         for step in self.open:
             if step.rule.id not in runtimes[step.k].outcomes.was_true:
                 if step.outstanding:
+                    given = "only a dose below it given" if step.below is not None else "not given"
                     self._write(step, t, "closed", reason="no longer indicated",
-                                text=f"{step.action} no longer indicated, {_h(t - step.t)} after it was recommended; not given")
+                                text=f"{step.action} no longer indicated, {_h(t - step.t)} after it was recommended; {given}")
                 continue
             if not step.outstanding and step.due <= t:
                 step.outstanding = True
+                low = "; only a dose below it given" if step.below is not None else ""
                 self._write(step, step.due, "open", evidence=step.evidence,
-                            text=f"{step.action} not given within {self._within(step)} of its recommendation")
+                            text=f"{step.action} not given within {self._within(step)} of its recommendation{low}")
             keep.append(step)
         self.open = keep
 
@@ -162,8 +168,7 @@ class Adherence:
                     float(weight) if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
                     list(firing.evidence), "draft" if then.due.draft else firing.maturity)
         now = [r for r in self.recent if r[0] == t and _action(r.event) == step.action] if self.now == t else []
-        if now:
-            self._given(now[0], [step])
+        if now and self._given(now[0], [step]):
             return
         self.open.append(step)
         item = (step.due, WAKE, 0)
@@ -174,44 +179,69 @@ class Adherence:
 
     # -- records -----------------------------------------------------------------------------
 
-    def _given(self, rec: Any, steps: list[Step]) -> None:
+    def _given(self, rec: Any, steps: list[Step]) -> list[Step]:
+        """Compare the administration ``rec`` with ``steps`` and close those it satisfies (every step it
+        does not give below its dose's tolerance); a step given below it stays open. The satisfied steps."""
         t = rec[0]
+        quantity = getattr(rec.event, "dose", None)
+        done = []
+        warned = False
         for step in steps:
+            verdict = self._verdict(step, quantity) if quantity is not None else None
+            if verdict is not None and not warned:
+                warned = True
+                self._warn(rec, step, quantity, verdict)
+            if verdict is not None and verdict[0] == "below":
+                step.below = t
+                continue
+            done.append(step)
             if step.outstanding and not self._dead(t):
+                within = "" if step.below is None else "; the first dose within its tolerance after a dose below it"
                 self._write(step, t, "closed", reason="given", given_at=iso(t), evidence=[rec.id],
                             text=f"{step.action} given {_h(t - step.t)} after it was recommended "
-                                 f"({_h(t - step.due)} after its window closed)")
-        dosed = next((s for s in steps if s.dose is not None), None)
-        quantity = getattr(rec.event, "dose", None)
-        if dosed is not None and quantity is not None:
-            self._compare(rec, dosed, quantity)
+                                 f"({_h(t - step.due)} after its window closed){within}")
+        return done
 
-    def _compare(self, rec: Any, step: Step, quantity: Any) -> None:
+    def _verdict(self, step: Step, quantity: Any) -> tuple[str, float, float] | None:
+        """``("below" | "above", the dose given in mg, the tolerance)`` when the dose given is further from
+        the step's than the drug's tolerance; None when it is within it or cannot be compared."""
         row = tolerances().get(step.action)
         dose = step.dose
         if row is None or dose is None or dose.unit != "mg":
-            return
+            return None
         got = given_mg(quantity, step.weight)
         if got is None:
-            return
+            return None
         tol = float(row["tolerance"])
         low, high = dose.value, dose.max if dose.max is not None else dose.value
         if low * (1 - tol) <= got <= high * (1 + tol):
-            return
-        per_day = _doses_a_day(step) if row.get("whole_day") else 1
-        if per_day > 1 and low * per_day * (1 - tol) <= got <= high * per_day * (1 + tol):
-            return  # the day's dose given at once
+            return None
+        if row.get("whole_day"):
+            per_day = _doses_a_day(step)
+            if per_day > 1 and low * per_day * (1 - tol) <= got <= high * per_day * (1 + tol):
+                return None  # the day's dose given at once
+            if per_day == 1 and low / 2 * (1 - tol) <= got <= high / 2 * (1 + tol):
+                return None  # a once-daily dose split twice daily: its first half
+        return ("below" if got < low else "above", got, tol)
+
+    def _warn(self, rec: Any, step: Step, quantity: Any, verdict: tuple[str, float, float]) -> None:
+        side, got, tol = verdict
+        dose = step.dose
+        assert dose is not None  # a verdict needs a dose
+        row = tolerances()[step.action]
         t = rec[0]
         source = tolerances()[""]
         wanted = f"{dose.value:g}{f'-{dose.max:g}' if dose.max is not None else ''} {dose.unit}"
         charted = f"{quantity.value:g} {quantity.unit}" + (f" = {round(got, 3):g} mg" if quantity.unit != "mg" else "")
         text = (f"{step.action} {charted} given; {wanted} recommended {_h(t - step.t)} earlier ({step.rule.id}): "
-                f"{'below' if got < low else 'above'} it by more than {tol:.0%}")
+                f"{side} it by more than {tol:.0%}"
+                + ("; the step stays open until a dose within it is given" if side == "below" else ""))
         self.out.add(make_record(
             "warning", time=iso(t), t=t, ruleset=step.ruleset.ref, rule=step.rule.id, title=step.rule.title,
             evidence=[rec.id], source=[Source(key=source["key"], locator=source["locator"])] if source else [],
             maturity="draft" if row.get("draft") else "stable", day=day_label(t, self.out.infusion) or None,
-            code="dose-differs", text=text))
+            code="dose-differs", text=text,
+            values={"recommended_at": iso(step.t), "satisfies_step": side != "below"}))
 
     def _write(self, step: Step, t: float, status: str, *, evidence: list[str] | None = None, **fields: Any) -> None:
         if self._dead(t):
