@@ -2,8 +2,8 @@
 
 A service follows many patients, one ``LiveReplay`` each; a full collection walks every tracked object
 of every replay, and its pause is an ``append``'s slowest. A replay's copy of its template keeps each
-operator's attributes inline (no per-object ``__dict__`` for the collector to walk) and a feed's fixed
-places in tuples shared between its lists. These tests count objects, never time.
+operator's attributes inline (no per-object ``__dict__`` for the collector to walk), a feed's fixed
+places in tuples shared between its lists, and a dose total's history in tuples. These tests count objects, never time.
 
 Data: the first events of a case written here (a 47-year-old, 74 kg, an infusion, minute vitals).
 """
@@ -45,10 +45,10 @@ def test_a_replay_copy_gives_the_collector_few_objects_and_no_operator_dicts():
     added = _tracked_by_type() - before
     per_replay = sum(added.values()) / len(replays)
     dicts = added[dict] / len(replays)
-    # crs-escalation with the rulesets it requires: about 950 objects a replay, 15 of them dicts (a runtime's
-    # indexes); 1,580 and 420 while each operator's copy had its own __dict__
+    # crs-escalation with the rulesets it requires (10.0.0): about 1,100 objects a replay, 11 of them dicts (a
+    # runtime's indexes); 1,580 and 420 (8.0.0) while each operator's copy had its own __dict__
     assert dicts < 40, f"{dicts} dicts a replay: operators' attributes are no longer kept inline"
-    assert per_replay < 1200, f"{per_replay} tracked objects a replay"
+    assert per_replay < 1400, f"{per_replay} tracked objects a replay"
     assert all(live.trace().of_kind("grade") for live in replays)  # the copies really replayed
 
 

@@ -41,10 +41,12 @@ class Total(Operator):
         self.reads = tuple(v for v in (spec.since, spec.per_kg) if v)
         self.anchor_key = side_key(spec.since, ANCHOR) if spec.since else ""
         self.factors = table_index(spec.table, spec.column) if spec.table else None
-        self.times: list[float] = []
-        self.amounts: list[float] = []
-        self.ids: list[tuple[float, int, str]] = []
-        self.pending: list[Any] = []  # events not yet weighed: a per-kg dose needs the weight of its time
+        # tuples, replaced on each dose (doses are few): an empty one is no object for the collector to walk, and
+        # a live service holds thousands of these operators
+        self.times: tuple[float, ...] = ()
+        self.amounts: tuple[float, ...] = ()
+        self.ids: tuple[tuple[float, int, str], ...] = ()
+        self.pending: tuple[Any, ...] = ()  # events not yet weighed: a per-kg dose needs the weight of its time
         self.value = 0.0
 
     def snapshot(self) -> tuple[Any, ...]:
@@ -52,7 +54,7 @@ class Total(Operator):
 
     def restore(self, state: tuple[Any, ...]) -> None:
         self.value, self.evidence, times, amounts, ids, pending = state
-        self.times, self.amounts, self.ids, self.pending = list(times), list(amounts), list(ids), list(pending)
+        self.times, self.amounts, self.ids, self.pending = tuple(times), tuple(amounts), tuple(ids), tuple(pending)
 
     @staticmethod
     def selector(spec: Any) -> Any:
@@ -61,7 +63,7 @@ class Total(Operator):
     def on_event(self, rec: Any) -> bool:
         if self.spec.unless_attributed and getattr(rec.event, "attributed_to", None):
             return False
-        self.pending.append(rec)
+        self.pending += (rec,)
         return True
 
     def _amount(self, rec: Any, weight: Any) -> float | None:
@@ -87,13 +89,13 @@ class Total(Operator):
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         if self.pending:
             weight = values.get(self.per_kg) if self.per_kg else None
-            for rec in self.pending:
-                amount = self._amount(rec, weight)
-                if amount is not None:
-                    self.times.append(rec.t)
-                    self.amounts.append(amount)
-                    self.ids.append(ev(rec))
-            self.pending = []
+            weighed = [(rec, self._amount(rec, weight)) for rec in self.pending]
+            kept = [(rec, amount) for rec, amount in weighed if amount is not None]
+            if kept:
+                self.times += tuple(rec.t for rec, _ in kept)
+                self.amounts += tuple(amount for _, amount in kept)
+                self.ids += tuple(ev(rec) for rec, _ in kept)
+            self.pending = ()
         if self.every is not None:
             return self._daily(t)
         start = 0
