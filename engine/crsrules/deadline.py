@@ -12,7 +12,6 @@ every later question of the process (and durable_rules' own way to drop a sessio
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import signal
 import sys
 import threading
@@ -139,11 +138,14 @@ def _unraisable(unraisable: Any) -> None:
 
 
 def _send(ident: int) -> None:
+    ctypes = sys.modules["ctypes"]  # imported by the thread that armed the watchdog, never here at expiry
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Expired))
 
 
 @contextlib.contextmanager
 def _watchdog(seconds: float) -> Iterator[None]:
+    import ctypes  # noqa: F401 - for _send; only a command with a time limit pays for it
+
     ident = threading.get_ident()
     state: dict[str, Any] = {"done": False, "sent": False, "swallowed": False}
     _hook()

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import signal
 import stat
 import sys
@@ -186,7 +185,7 @@ def _temporary(target: Path) -> tuple[int, Path]:
     """A new file beside ``target`` under a name no one can predict, created exclusively."""
     folder = target.parent if str(target.parent) else Path(".")
     for _ in range(100):
-        temp = folder / f".{target.name[:NAME_CHARS]}.{secrets.token_hex(8)}.tmp"
+        temp = folder / f".{target.name[:NAME_CHARS]}.{os.urandom(8).hex()}.tmp"
         try:
             return os.open(temp, _FLAGS, 0o600), temp
         except FileExistsError:
