@@ -167,7 +167,7 @@ def test_temporary_files_are_made_exclusively_and_never_followed(tmp_path, monke
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me\n")
     names = iter(["aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"])
-    monkeypatch.setattr(atomic.secrets, "token_hex", lambda n: next(names))
+    monkeypatch.setattr(atomic, "_random_name", lambda: next(names))
     (tmp_path / ".out.txt.aaaaaaaaaaaaaaaa.tmp").symlink_to(victim)  # a guessed name, planted
     write_file(tmp_path / "out.txt", "new\n")
     assert victim.read_text() == "keep me\n" and (tmp_path / "out.txt").read_text() == "new\n"

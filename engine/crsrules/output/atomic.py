@@ -59,6 +59,11 @@ class OutputTarget:
         return _atomic(self.path, binary)
 
 
+def _random_name() -> str:
+    """16 hex digits from the operating system's random source (what ``secrets.token_hex(8)`` reads)."""
+    return os.urandom(8).hex()
+
+
 def output_target(path: str | os.PathLike[str], *, streams: bool = True) -> OutputTarget:
     """Check ``path`` before any work; raise :class:`OutputError` (``refused-output``) when it cannot be written.
 
@@ -185,7 +190,7 @@ def _temporary(target: Path) -> tuple[int, Path]:
     """A new file beside ``target`` under a name no one can predict, created exclusively."""
     folder = target.parent if str(target.parent) else Path(".")
     for _ in range(100):
-        temp = folder / f".{target.name[:NAME_CHARS]}.{os.urandom(8).hex()}.tmp"
+        temp = folder / f".{target.name[:NAME_CHARS]}.{_random_name()}.tmp"
         try:
             return os.open(temp, _FLAGS, 0o600), temp
         except FileExistsError:
