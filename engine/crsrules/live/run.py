@@ -25,7 +25,7 @@ from ..replay.operators.base import REPORTED, UNIT
 from ..replay.runtime import RulesetRuntime
 from .fork import copy_structure, shared_parts
 
-STATE_VERSION = 2  # 2: an open step keeps the time of a dose given below its tolerance; a death, its warning
+STATE_VERSION = 2  # 2: an open step keeps the time of a dose given below its tolerance and its doses a day; a death, its warning
 RunState = tuple[Any, ...]
 WRITTEN = (REPORTED, UNIT)
 

@@ -31,7 +31,7 @@ from ..knowledge.inputs import input_table
 from ..knowledge.model import RecommendOutcome, Rule, Ruleset
 from ..output.trace import Dose, Firing, Source, make_record
 from ..timeutil import day_label, iso
-from .doses import dosed_as_child
+from .doses import schedule_for
 from .selectors import ALWAYS
 
 TOLERANCES = "dose-tolerance"
@@ -55,6 +55,7 @@ class Step:
     maturity: str | None
     outstanding: bool = False
     below: float | None = None  # the time of the latest dose given below the step's tolerance
+    per_day: int = 1  # doses a day of the schedule the dose was computed by (q12h: 2)
 
 
 @lru_cache(maxsize=1)
@@ -101,17 +102,17 @@ class Adherence:
         its rule by id (its ruleset is its runtime's, ``k``), its dose as a dict, its evidence as a
         tuple (so that the garbage collector stops following a saved state)."""
         steps = tuple((s.k, s.rule.id, s.action, None if s.dose is None else s.dose.model_dump(), s.t, s.due, s.weight,
-                       tuple(s.evidence), s.maturity, s.outstanding, s.below) for s in self.open)
+                       tuple(s.evidence), s.maturity, s.outstanding, s.below, s.per_day) for s in self.open)
         return steps, self.now, tuple(self.recent)
 
     def restore(self, state: tuple[Any, ...]) -> None:
         steps, self.now, recent = state
         runtimes = self.clock.runtimes
         self.open = []
-        for k, rule, action, dose, t, due, weight, evidence, maturity, outstanding, below in steps:
+        for k, rule, action, dose, t, due, weight, evidence, maturity, outstanding, below, per_day in steps:
             rt = runtimes[k]
             self.open.append(Step(k, rt.outcomes.rules[rule], rt.ruleset, action, None if dose is None else Dose(**dose),
-                                  t, due, weight, list(evidence), maturity, outstanding, below))
+                                  t, due, weight, list(evidence), maturity, outstanding, below, per_day))
         self.recent = list(recent)
 
     # -- the clock's side --------------------------------------------------------------------
@@ -166,7 +167,8 @@ class Adherence:
         weight = values.get(then.dose.weight) if then.dose is not None else None
         step = Step(k, rule, ruleset, then.recommend, getattr(firing, "dose", None), t, t + then.due.seconds,
                     float(weight) if isinstance(weight, (int, float)) and not isinstance(weight, bool) else None,
-                    list(firing.evidence), "draft" if then.due.draft else firing.maturity)
+                    list(firing.evidence), "draft" if then.due.draft else firing.maturity,
+                    per_day=1 if then.dose is None else _PER_DAY.get(schedule_for(then.dose, values).frequency or "", 1))
         now = [r for r in self.recent if r[0] == t and _action(r.event) == step.action] if self.now == t else []
         if now and self._given(now[0], [step]):
             return
@@ -217,7 +219,7 @@ class Adherence:
         if low * (1 - tol) <= got <= high * (1 + tol):
             return None
         if row.get("whole_day"):
-            per_day = _doses_a_day(step)
+            per_day = step.per_day
             if per_day > 1 and low * per_day * (1 - tol) <= got <= high * per_day * (1 + tol):
                 return None  # the day's dose given at once
             if per_day == 1 and low / 2 * (1 - tol) <= got <= high / 2 * (1 + tol):
@@ -261,18 +263,7 @@ class Adherence:
         return step.rule.then.due.within  # type: ignore[union-attr]
 
 
-_PER_DAY = {"q12h": 2, "twice daily": 2, "q8h": 3, "q6h": 4}
-
-
-def _doses_a_day(step: Step) -> int:
-    """How many doses a day the step's schedule gives (1 when its frequency says no number): the child's
-    schedule when the dose was computed as a child's (doses.py labels it so), else the adult's."""
-    spec = getattr(step.rule.then, "dose", None)
-    if spec is None or step.dose is None:
-        return 1
-    if spec.child is not None and dosed_as_child(step.dose):
-        spec = spec.child
-    return _PER_DAY.get(spec.frequency or "", 1)
+_PER_DAY = {"q12h": 2, "twice daily": 2, "q8h": 3, "q6h": 4}  # a schedule's frequency: doses a day (else 1)
 
 
 def _action(event: Any) -> str | None:

@@ -41,12 +41,10 @@ def _as_child(spec: DoseSpec, values: dict[str, Any]) -> tuple[bool, str]:
     return False, "age unknown"
 
 
-CHILD_LABELS = ("child under ", "age unknown, weight ")  # how a child's dose basis begins (compute_dose)
-
-
-def dosed_as_child(dose: Dose) -> bool:
-    """Whether ``dose`` was computed by a formula's child schedule (its basis begins with the child label)."""
-    return (dose.basis or "").startswith(CHILD_LABELS)
+def schedule_for(spec: DoseSpec, values: dict[str, Any]) -> DoseSpec:
+    """The schedule :func:`compute_dose` doses this patient by: the formula's child schedule when it has one
+    and the patient is dosed as a child, else the formula itself."""
+    return spec.child if spec.child is not None and _as_child(spec, values)[0] else spec
 
 
 def compute_dose(spec: DoseSpec | None, values: dict[str, Any]) -> DoseResult:
