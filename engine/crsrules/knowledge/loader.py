@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -123,33 +122,18 @@ def _checking_code() -> bytes:
 
 def matcher_issues(ruleset: Ruleset, marks: Marks, file: str) -> list[Issue]:
     """Rules that durable_rules cannot hold (``too-large``, see matchers/durable_limits.py); a ruleset of
-    any number of rules is split across several durable_rules rulesets, one rule cannot be."""
-    from ..matchers import durable_limits
+    any number of rules is split across several durable_rules rulesets, one rule cannot be. (A text that
+    passed every check before is not checked again: :func:`_load_path`.)"""
     from ..matchers.durable_compile import compile_rule
-    compiled = [(rule.id, compile_rule(rule)) for rule in ruleset.rules]
+    from ..matchers.durable_limits import rule_problem
 
-    def problems() -> str:  # the rules' problems by their place, as JSON (cached: the checks walk every test)
-        return json.dumps({i: problem for i, (rule_id, rule) in enumerate(compiled)
-                           if (problem := durable_limits.rule_problem(rule_id, rule))})
-
-    planner = Path(durable_limits.__file__)
-    try:
-        found = json.loads(remembered("durable-rule-problems", (_key_text(compiled), planner.read_bytes()), problems))
-        places = {int(key): str(problem) for key, problem in found.items()}
-        if not all(0 <= i < len(compiled) for i in places):
-            raise ValueError("a place out of the ruleset")
-    except (ValueError, AttributeError, TypeError):  # a damaged cache entry: check again
-        places = {int(key): problem for key, problem in json.loads(problems()).items()}
     issues = []
-    for i, problem in sorted(places.items()):
-        line, col = locate(marks, ("rules", i, "when"))
-        issues.append(Issue(file, line, "too-large", problem, col, ruleset.rules[i].id))
+    for i, rule in enumerate(ruleset.rules):
+        problem = rule_problem(rule.id, compile_rule(rule))
+        if problem:
+            line, col = locate(marks, ("rules", i, "when"))
+            issues.append(Issue(file, line, "too-large", problem, col, rule.id))
     return issues
-
-
-def _key_text(value: object) -> bytes:
-    """Compiled rules as bytes for a cache key (the C JSON writer: exact floats, any other object by its text)."""
-    return json.dumps(value, default=repr).encode()
 
 
 def _yaml_message(exc: Exception) -> str:

@@ -13,6 +13,7 @@ See docs/explanation/matcher.md.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -77,12 +78,17 @@ def _register(ruleset: Ruleset) -> tuple[str, list[int]]:
     return name, handles
 
 
+@functools.lru_cache(maxsize=1)
+def _planner_source() -> bytes:
+    return _PLANNER.read_bytes() if _PLANNER.is_file() else b""
+
+
 def _planned(compiled: dict[str, Any]) -> list[dict[str, Any]]:
     """:func:`durable_limits.plan` of ``compiled``, its split read from the cache when this compiled ruleset was
     planned before by the same planner (the key: the compiled JSON and the planner's source). A cached split
     that does not name exactly the compiled rules, in order, is ignored and planned again."""
     text = json.dumps(compiled, default=repr).encode()  # the key's text (the C writer: floats exact)
-    source = _PLANNER.read_bytes() if _PLANNER.is_file() else b""
+    source = _planner_source()
 
     def split() -> str:
         return json.dumps([[rule_id for rule_id in part if rule_id != ALWAYS] for part in plan(compiled)])
