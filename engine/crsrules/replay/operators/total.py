@@ -89,8 +89,7 @@ class Total(Operator):
     def compute(self, t: float, values: dict[str, Any], evidence: dict[str, Evidence]) -> Any:
         if self.pending:
             weight = values.get(self.per_kg) if self.per_kg else None
-            weighed = [(rec, self._amount(rec, weight)) for rec in self.pending]
-            kept = [(rec, amount) for rec, amount in weighed if amount is not None]
+            kept = [(rec, amount) for rec in self.pending if (amount := self._amount(rec, weight)) is not None]
             if kept:
                 self.times += tuple(rec.t for rec, _ in kept)
                 self.amounts += tuple(amount for _, amount in kept)
